@@ -1,0 +1,106 @@
+/// One connection a setup describes: who connects where, on which port, with which encryption (DESIGN §3).
+/// Every set field may carry the span of the setting that produced it; a field without one
+/// came from a default and points at `location`, the block that defines the endpoint.
+public struct Endpoint: Hashable, Sendable {
+    public enum Field: String, CaseIterable, Codable, Sendable {
+        case account, role, direction, `protocol`, transport, host, port, portIsDefault, tls, tlsRequired
+        case verifyCertificate, minTLSVersion, auth, credential, allowsPlaintextAuth, authRequired
+        case banner, allowsVRFY, selectiveTLS
+    }
+
+    public var account: String?
+    public var role: Role
+    public var direction: Direction?
+    public var `protocol`: MailProtocol?
+    public var transport: Transport = .tcp
+    public var host: String?
+    public var port: Int?
+    public var portIsDefault: Bool = false
+    public var tls: TLSMode?
+    public var tlsRequired: Bool?
+    public var verifyCertificate: Bool?
+    public var minTLSVersion: TLSVersion?
+    public var auth: [String]?
+    public var credential: CredentialKind?
+    public var allowsPlaintextAuth: Bool?
+    public var authRequired: Bool?
+    public var banner: String?
+    public var allowsVRFY: Bool?
+    public var selectiveTLS: Bool?
+
+    public var location: SourceSpan
+    /// The setting that decided each field.
+    public var spans: [Field: SourceSpan] = [:]
+    /// Other settings that contributed to a field but lost (an msmtp `defaults` block, a main.cf value under a master.cf `-o`).
+    public var related: [Field: [SourceSpan]] = [:]
+
+    public init(role: Role, location: SourceSpan) {
+        self.role = role
+        self.location = location
+    }
+
+    /// Where a finding about `field` points: the setting itself, or the block when a default decided it.
+    public func span(of field: Field) -> SourceSpan { spans[field] ?? location }
+
+    public func value(of field: Field) -> FieldValue? {
+        switch field {
+        case .account: return account.map(FieldValue.string)
+        case .role: return .string(role.rawValue)
+        case .direction: return direction.map { .string($0.rawValue) }
+        case .protocol: return self.protocol.map { .string($0.rawValue) }
+        case .transport: return .string(transport.rawValue)
+        case .host: return host.map(FieldValue.string)
+        case .port: return port.map(FieldValue.int)
+        case .portIsDefault: return .bool(portIsDefault)
+        case .tls: return tls.map { .string($0.rawValue) }
+        case .tlsRequired: return tlsRequired.map(FieldValue.bool)
+        case .verifyCertificate: return verifyCertificate.map(FieldValue.bool)
+        case .minTLSVersion: return minTLSVersion.map { .string($0.rawValue) }
+        case .auth: return auth.map(FieldValue.list)
+        case .credential: return credential.map { .string($0.rawValue) }
+        case .allowsPlaintextAuth: return allowsPlaintextAuth.map(FieldValue.bool)
+        case .authRequired: return authRequired.map(FieldValue.bool)
+        case .banner: return banner.map(FieldValue.string)
+        case .allowsVRFY: return allowsVRFY.map(FieldValue.bool)
+        case .selectiveTLS: return selectiveTLS.map(FieldValue.bool)
+        }
+    }
+
+    /// Words that name the endpoint in a message: `account "office", incoming IMAP to mail.example.com:993`.
+    public var descriptionForMessages: String {
+        var words: [String] = []
+        let name = account.map { "\"\($0)\"" }
+        switch role {
+        case .client: words.append(name.map { "account \($0)" } ?? "client")
+        case .server: words.append(name.map { "server \($0)" } ?? "server")
+        }
+        var what: [String] = []
+        if let direction { what.append(direction == .outgoing && role == .server ? "submission" : direction.rawValue) }
+        what.append(self.protocol?.displayName ?? "mail")
+        var text = words.joined() + ", " + what.joined(separator: " ")
+        switch role {
+        case .client:
+            let target = (host ?? "(no host)") + (port.map { ":\($0)" } ?? "")
+            text += " to \(target)"
+        case .server:
+            text += " listener" + (port.map { " on port \($0)" } ?? "")
+        }
+        return text
+    }
+}
+
+/// Per sending identity: how message content is encrypted (MA401).
+public struct Identity: Hashable, Sendable {
+    public var name: String?
+    public var contentEncryption: ContentEncryption?
+    public var location: SourceSpan
+    public var spans: [String: SourceSpan] = [:]
+
+    public init(name: String?, contentEncryption: ContentEncryption?, location: SourceSpan) {
+        self.name = name
+        self.contentEncryption = contentEncryption
+        self.location = location
+    }
+
+    public var descriptionForMessages: String { name.map { "identity \"\($0)\"" } ?? "identity" }
+}

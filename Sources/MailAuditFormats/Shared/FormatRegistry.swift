@@ -1,0 +1,31 @@
+import MailAuditCore
+
+/// Every format mailaudit reads, and how a file's format is decided: by name first, then by content.
+public struct FormatRegistry: Sendable {
+    public let formats: [any ConfigFormat]
+
+    public static let builtIn = FormatRegistry(formats: [
+        NativeYAMLFormat(),
+    ])
+
+    public init(formats: [any ConfigFormat]) { self.formats = formats }
+
+    public var ids: [String] { formats.map(\.id) }
+
+    public func format(id: String) -> (any ConfigFormat)? { formats.first { $0.id == id } }
+
+    /// The formats a file name claims. More than one means the name alone is ambiguous.
+    public func candidates(fileName: String, path: String) -> [any ConfigFormat] {
+        formats.filter { $0.matches(fileName: fileName, path: path) }
+    }
+
+    /// The format of a file: its name decides when exactly one format claims it; otherwise its content.
+    public func detect(fileName: String, path: String, content: () -> SourceFile?) -> (any ConfigFormat)? {
+        let byName = candidates(fileName: fileName, path: path)
+        if byName.count == 1 { return byName[0] }
+        guard let file = content() else { return nil }
+        let pool = byName.isEmpty ? formats : byName
+        let byContent = pool.filter { $0.matches(content: file) }
+        return byContent.count == 1 ? byContent[0] : nil
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import MailAuditCore
+
+/// The text of one input, split into lines once, with helpers to make spans into it.
+public struct SourceFile: Sendable {
+    /// Inputs larger than this are refused with MA000 rather than read (a 50 MB main.cf is a mistake, not a config).
+    public static let sizeLimit = 8 * 1024 * 1024
+
+    public let path: String
+    public let text: String
+    public let lines: [Substring]
+
+    public init(path: String, text: String) {
+        self.path = path
+        // A byte-order mark is not content: strip it so columns and parsers see the first real character.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        self.text = body
+        self.lines = body.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+    }
+
+    /// Reads a file as UTF-8, refusing what is too large, binary or not UTF-8, with the position of the problem.
+    public static func load(path: String, displayPath: String? = nil) throws(ParseProblem) -> SourceFile {
+        let shown = displayPath ?? path
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ParseProblem("cannot read '\(shown)': no such file", path: shown)
+        }
+        if isDirectory.boolValue { throw ParseProblem("'\(shown)' is a directory", path: shown) }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > sizeLimit {
+            throw ParseProblem("'\(shown)' is \(size / 1_048_576) MB, larger than the \(sizeLimit / 1_048_576) MB mailaudit reads; is it really a configuration file?", path: shown, span: SourceSpan(path: shown, line: 1, column: 1))
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ParseProblem("cannot read '\(shown)': \(error.localizedDescription)", path: shown)
+        }
+        return try decode(data, path: shown)
+    }
+
+    /// Decodes bytes, reporting the first NUL byte or invalid UTF-8 sequence by line and column.
+    public static func decode(_ data: Data, path: String) throws(ParseProblem) -> SourceFile {
+        if data.count > sizeLimit {
+            throw ParseProblem("input is \(data.count / 1_048_576) MB, larger than the \(sizeLimit / 1_048_576) MB mailaudit reads", path: path, span: SourceSpan(path: path, line: 1, column: 1))
+        }
+        if let text = String(validatingUTF8Data: data), !text.utf8.contains(0) {
+            return SourceFile(path: path, text: text)
+        }
+        let (line, column, what) = firstBadByte(data)
+        throw ParseProblem("\(what) at line \(line), column \(column): this is not a UTF-8 text file", path: path,
+                           span: SourceSpan(path: path, line: line, column: column))
+    }
+
+    private static func firstBadByte(_ data: Data) -> (Int, Int, String) {
+        var line = 1, column = 1
+        var index = data.startIndex
+        while index < data.endIndex {
+            let byte = data[index]
+            if byte == 0 { return (line, column, "binary data (a NUL byte)") }
+            let length: Int
+            switch byte {
+            case 0..<0x80: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return (line, column, "invalid UTF-8 byte 0x\(String(byte, radix: 16, uppercase: true))")
+            }
+            let end = index + length
+            if end > data.endIndex || String(data: data[index..<end], encoding: .utf8) == nil {
+                return (line, column, "invalid UTF-8 sequence starting with byte 0x\(String(byte, radix: 16, uppercase: true))")
+            }
+            if byte == 0x0A { line += 1; column = 1 } else { column += 1 }
+            index = end
+        }
+        return (line, column, "invalid UTF-8")
+    }
+
+    /// The span of `length` scalars at 1-based `line`/`column`.
+    public func span(line: Int, column: Int, length: Int) -> SourceSpan {
+        .at(path, line: line, column: column, length: length)
+    }
+
+    /// The span of a whole line's content (without leading blanks).
+    public func lineSpan(_ line: Int) -> SourceSpan {
+        guard line >= 1, line <= lines.count else { return SourceSpan(path: path, line: max(1, line), column: 1) }
+        let text = lines[line - 1]
+        let leading = text.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count
+        let total = text.unicodeScalars.count
+        return SourceSpan(path: path, line: line, column: leading + 1, endLine: line, endColumn: max(leading + 2, total + 1))
+    }
+}
+
+extension String {
+    /// Strict UTF-8 decoding: nil instead of replacement characters.
+    init?(validatingUTF8Data data: Data) {
+        guard let s = String(data: data, encoding: .utf8) else { return nil }
+        self = s
+    }
+}

@@ -1,0 +1,30 @@
+/// "did you mean …?" for misspelled keys and values.
+public enum Suggestion {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let lower = word.lowercased()
+        let scored = candidates.map { ($0, distance(lower, $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        let allowed = max(1, min(3, word.count / 3))
+        return best.1 <= allowed || best.0.lowercased().hasPrefix(lower) && lower.count >= 3 ? best.0 : nil
+    }
+
+    /// " — did you mean 'x'?" or "".
+    public static func phrase(for word: String, in candidates: [String]) -> String {
+        closest(to: word, in: candidates).map { " — did you mean '\($0)'?" } ?? ""
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,70 @@
+import MailAuditCore
+import MailAuditRules
+
+/// Everything a reporter needs; reporters format it and never decide what is a finding.
+public struct Report: Sendable {
+    public var result: LintResult
+    public var rules: RuleSet
+    public var options: ReportOptions
+
+    public init(result: LintResult, rules: RuleSet, options: ReportOptions = ReportOptions()) {
+        self.result = result
+        self.rules = rules
+        self.options = options
+    }
+
+    /// Findings a reader sees by default: not suppressed.
+    public var activeFindings: [Finding] { result.activeFindings }
+
+    public var counts: SeverityCounts { SeverityCounts(activeFindings) }
+}
+
+public struct ReportOptions: Sendable {
+    public var color = false
+    public var sarifCategory = "mailaudit/"
+    public var includeSuppressed = false
+    public var quiet = false
+    public var statistics = false
+    /// The folder SARIF paths are relative to (`%SRCROOT%`).
+    public var sourceRoot: String = "."
+
+    public init(color: Bool = false, sarifCategory: String = "mailaudit/", includeSuppressed: Bool = false, quiet: Bool = false, statistics: Bool = false, sourceRoot: String = ".") {
+        self.color = color
+        self.sarifCategory = sarifCategory
+        self.includeSuppressed = includeSuppressed
+        self.quiet = quiet
+        self.statistics = statistics
+        self.sourceRoot = sourceRoot
+    }
+}
+
+public struct SeverityCounts: Sendable {
+    public var error = 0, warning = 0, note = 0
+    public init(_ findings: [Finding]) {
+        for f in findings {
+            switch f.severity {
+            case .error: error += 1
+            case .warning: warning += 1
+            case .note: note += 1
+            }
+        }
+    }
+}
+
+/// One output format.
+public protocol Reporter: Sendable {
+    func render(_ report: Report) -> String
+}
+
+/// The output formats, chosen by an exhaustive switch so a new one does not compile until wired.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case text, json, sarif
+
+    public var reporter: any Reporter {
+        switch self {
+        case .text: return TextReporter()
+        case .json: return JSONReporter()
+        case .sarif: return SARIFReporter()
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import MailAuditCore
+import MailAuditFormats
+import MailAuditRules
+
+/// The human format: `path:line:col: severity: message [ID name]`, the source line with a caret
+/// under the span, the fix, and a summary line.
+public struct TextReporter: Reporter {
+    public init() {}
+
+    public func render(_ report: Report) -> String {
+        let paint = Paint(enabled: report.options.color)
+        var out = ""
+        var items: [(SourceSpan?, String, Int)] = []  // (position, text, order among equals)
+        for problem in report.result.problems {
+            var text = "\(location(problem.path, problem.span)): \(paint.red("error")): \(problem.message) [MA000 parse-error]\n"
+            if let span = problem.span { text += excerpt(span, report: report, paint: paint) }
+            items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), text, 0))
+        }
+        for finding in report.activeFindings {
+            var text = "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
+            text += excerpt(finding.span, report: report, paint: paint)
+            if !report.options.quiet, let fix = finding.fix.map(firstParagraph), !fix.isEmpty {
+                text += "  \(paint.cyan("fix")): \(fix)\n"
+            }
+            items.append((finding.span, text, 1))
+        }
+        for (_, text, _) in items.sorted(by: { a, b in
+            let x = a.0!, y = b.0!
+            return (x.path, x.line, x.column, a.2) < (y.path, y.line, y.column, b.2)
+        }) {
+            out += text
+        }
+        if report.options.statistics { out += statistics(report) }
+        if !report.options.quiet { out += summary(report) + "\n" }
+        return out
+    }
+
+    func location(_ path: String, _ span: SourceSpan?) -> String {
+        guard let span else { return path }
+        return "\(path):\(span.line):\(span.column)"
+    }
+
+    /// The source line with `^^^` under the span (secrets masked, tabs kept so carets line up).
+    func excerpt(_ span: SourceSpan, report: Report, paint: Paint) -> String {
+        guard let file = report.result.sources[span.path], span.line >= 1, span.line <= file.lines.count else { return "" }
+        let line = SecretMask.mask(file.lines[span.line - 1], lineNumber: span.line, secrets: report.result.secrets[span.path] ?? [])
+        let number = String(span.line)
+        let gutter = String(repeating: " ", count: number.count)
+        let scalars = Array(line.unicodeScalars)
+        let start = min(span.column - 1, scalars.count)
+        let end = span.endLine == span.line ? min(max(span.endColumn - 1, start + 1), max(scalars.count, start + 1)) : max(scalars.count, start + 1)
+        var pad = ""
+        for s in scalars.prefix(start) { pad.unicodeScalars.append(s == "\t" ? "\t" : " ") }
+        let carets = String(repeating: "^", count: max(1, end - start))
+        return "    \(number) | \(line)\n    \(gutter) | \(pad)\(paint.red(carets))\n"
+    }
+
+    func firstParagraph(_ text: String) -> String {
+        let paragraph = text.components(separatedBy: "\n\n").first ?? text
+        return paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
+
+    func summary(_ report: Report) -> String {
+        let c = report.counts
+        func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        var text = "\(n(c.error, "error")), \(n(c.warning, "warning")), \(n(c.note, "note")) in \(n(report.result.files.count, "file"))"
+        let suppressed = report.result.findings.count - report.activeFindings.count
+        if suppressed > 0 { text += " (\(suppressed) suppressed)" }
+        if !report.result.problems.isEmpty {
+            text += "; \(report.result.problems.count) could not be read (MA000)"
+        }
+        return text
+    }
+
+    func statistics(_ report: Report) -> String {
+        var byRule: [String: (String, Severity, Int)] = [:]
+        for f in report.activeFindings { byRule[f.ruleId, default: (f.ruleName, f.severity, 0)].2 += 1 }
+        var byFormat: [String: Int] = [:]
+        for f in report.result.files { byFormat[f.format, default: 0] += 1 }
+        var out = "\nfindings by rule:\n"
+        for (id, (name, severity, count)) in byRule.sorted(by: { $0.value.2 != $1.value.2 ? $0.value.2 > $1.value.2 : $0.key < $1.key }) {
+            out += "  \(String(count).leftPad(6))  \(id) \(name) (\(severity.rawValue))\n"
+        }
+        out += "files by format:\n"
+        for (format, count) in byFormat.sorted(by: { $0.key < $1.key }) { out += "  \(String(count).leftPad(6))  \(format)\n" }
+        return out + "\n"
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// ANSI colours, only when asked for.
+struct Paint {
+    let enabled: Bool
+    func wrap(_ s: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func red(_ s: String) -> String { wrap(s, "1;31") }
+    func yellow(_ s: String) -> String { wrap(s, "1;33") }
+    func cyan(_ s: String) -> String { wrap(s, "36") }
+    func severity(_ s: Severity) -> String {
+        switch s {
+        case .error: return red("error")
+        case .warning: return yellow("warning")
+        case .note: return cyan("note")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import MailAuditCore
+
+/// Evaluates conditions. A leaf on an unknown field is false (unknown is not evidence), except
+/// `exists: false`; `not` inverts the whole condition.
+public enum ConditionEvaluator {
+    public static func holds(_ condition: Condition, for subject: FieldSubject, endpoints: [FieldSubject] = []) -> Bool {
+        switch condition {
+        case .all(let cs): return cs.allSatisfy { holds($0, for: subject, endpoints: endpoints) }
+        case .any(let cs): return cs.contains { holds($0, for: subject, endpoints: endpoints) }
+        case .not(let c): return !holds(c, for: subject, endpoints: endpoints)
+        case .some(let c): return endpoints.contains { holds(c, for: $0) }
+        case .every(let c): return !endpoints.isEmpty && endpoints.allSatisfy { holds(c, for: $0) }
+        case .none(let c): return !endpoints.contains { holds(c, for: $0) }
+        case .leaf(let field, let test): return leaf(subject[field], test)
+        }
+    }
+
+    static func leaf(_ value: FieldValue?, _ test: Condition.Test) -> Bool {
+        if case .exists(let wanted) = test { return (value != nil) == wanted }
+        guard let value else { return false }
+        switch test {
+        case .equals(let v): return same(value, v)
+        case .notEquals(let v): return !same(value, v)
+        case .oneOf(let vs): return vs.contains { same(value, $0) }
+        case .noneOf(let vs): return !vs.contains { same(value, $0) }
+        case .matches(let regex): return regex.matches(value.description)
+        case .lessThan(let v): return compare(value, v).map { $0 < 0 } ?? false
+        case .greaterThan(let v): return compare(value, v).map { $0 > 0 } ?? false
+        case .exists: return true
+        }
+    }
+
+    /// Equality across the literal types a YAML rule writes (`993` and `"993"` are the same port).
+    static func same(_ a: FieldValue, _ b: FieldValue) -> Bool {
+        switch (a, b) {
+        case (.list(let x), .list(let y)): return x == y
+        case (.list, _), (_, .list): return false
+        default: return a.description.lowercased() == b.description.lowercased()
+        }
+    }
+
+    static func compare(_ a: FieldValue, _ b: FieldValue) -> Int? {
+        if let x = Int(a.description), let y = Int(b.description) { return x < y ? -1 : (x == y ? 0 : 1) }
+        if let x = TLSVersion(rawValue: a.description), let y = TLSVersion(loose: b.description) {
+            return x < y ? -1 : (x == y ? 0 : 1)
+        }
+        return nil
+    }
+}

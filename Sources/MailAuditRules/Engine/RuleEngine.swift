@@ -1,0 +1,77 @@
+import MailAuditCore
+
+/// Applies rules to one setup. Rules see the model only, never raw config text.
+public struct RuleEngine: Sendable {
+    public let ruleSet: RuleSet
+    public let settings: RuleSettings
+
+    public init(ruleSet: RuleSet, settings: RuleSettings = RuleSettings()) {
+        self.ruleSet = ruleSet
+        self.settings = settings
+    }
+
+    public func findings(for setup: MailSetup) -> [Finding] {
+        let ports = ruleSet.ports
+        let endpointSubjects = setup.endpoints.map { FieldSubject.endpoint($0, ports: ports) }
+        var out: [Finding] = []
+        for rule in ruleSet.rules where settings.isEnabled(rule.id) {
+            let severity = settings.severity(for: rule)
+            for clause in rule.clauses {
+                switch clause.scope {
+                case .endpoint:
+                    for (endpoint, subject) in zip(setup.endpoints, endpointSubjects)
+                    where ConditionEvaluator.holds(clause.when, for: subject) {
+                        out.append(finding(rule, clause, severity, setup: setup, endpoint: endpoint, subject: subject))
+                    }
+                case .identity:
+                    for identity in setup.identities {
+                        let subject = FieldSubject.identity(identity)
+                        guard ConditionEvaluator.holds(clause.when, for: subject) else { continue }
+                        let span = identity.spans[clause.at ?? ""] ?? identity.location
+                        let message = MessageTemplate.render(clause.message, subject: subject, endpoint: nil, identity: identity)
+                        out.append(Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
+                                           format: setup.format, fix: rule.fix, identity: identity,
+                                           fingerprint: Fingerprint.make(rule.id, setup.path, ["identity", identity.name ?? "", clause.at ?? ""])))
+                    }
+                case .setup:
+                    guard ConditionEvaluator.holds(clause.when, for: FieldSubject { _ in nil }, endpoints: endpointSubjects) else { continue }
+                    let span = setup.endpoints.first?.location ?? SourceSpan(path: setup.path, line: 1, column: 1)
+                    let message = MessageTemplate.render(clause.message, subject: FieldSubject { _ in nil }, endpoint: nil, identity: nil)
+                    out.append(Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
+                                       format: setup.format, fix: rule.fix,
+                                       fingerprint: Fingerprint.make(rule.id, setup.path, ["setup"])))
+                case .meta:
+                    continue
+                }
+            }
+        }
+        return Fingerprint.disambiguate(out)
+    }
+
+    private func finding(_ rule: Rule, _ clause: Rule.Clause, _ severity: Severity, setup: MailSetup, endpoint: Endpoint, subject: FieldSubject) -> Finding {
+        let field = clause.at.flatMap(FieldCatalog.spanField(for:))
+        let span = field.map(endpoint.span(of:)) ?? endpoint.location
+        var related = field.flatMap { endpoint.related[$0] } ?? []
+        related.removeAll { $0 == span }
+        let message = MessageTemplate.render(clause.message, subject: subject, endpoint: endpoint, identity: nil)
+        let identity = [endpoint.account ?? "", endpoint.role.rawValue, endpoint.direction?.rawValue ?? "",
+                        endpoint.protocol?.rawValue ?? "", endpoint.host ?? "", clause.at ?? ""]
+        return Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
+                       format: setup.format, fix: rule.fix, endpoint: endpoint,
+                       fingerprint: Fingerprint.make(rule.id, setup.path, identity), related: related)
+    }
+}
+
+/// How a configuration file changes the pack: rules switched off, severities changed (DESIGN §9).
+public struct RuleSettings: Sendable {
+    public var disabled: Set<String> = []
+    public var severities: [String: Severity] = [:]
+
+    public init(disabled: Set<String> = [], severities: [String: Severity] = [:]) {
+        self.disabled = disabled
+        self.severities = severities
+    }
+
+    public func isEnabled(_ id: String) -> Bool { !disabled.contains(id) }
+    public func severity(for rule: Rule) -> Severity { severities[rule.id] ?? rule.severity }
+}

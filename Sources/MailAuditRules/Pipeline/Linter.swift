@@ -1,0 +1,158 @@
+import Foundation
+import MailAuditCore
+import MailAuditFormats
+
+/// What one lint run found.
+public struct LintResult: Sendable {
+    public struct File: Sendable {
+        public var path: String
+        public var format: String
+        public var endpoints: Int
+    }
+
+    public var files: [File] = []
+    /// Every finding in report order, suppressed ones included (marked).
+    public var findings: [Finding] = []
+    public var problems: [ParseProblem] = []
+    /// The text of files that have findings or problems, for showing source lines.
+    public var sources: [String: SourceFile] = [:]
+    /// Where secrets are written, per path: every output masks them.
+    public var secrets: [String: [SourceSpan]] = [:]
+    /// The normalized setups, when asked for (`mailaudit model`).
+    public var setups: [MailSetup] = []
+
+    public var activeFindings: [Finding] { findings.filter { $0.suppression == nil } }
+}
+
+/// The pipeline: inputs → parsed setups → findings → suppressions. Files are independent, so
+/// they are parsed and evaluated concurrently; results come back in a deterministic order.
+public struct Linter: Sendable {
+    public var engine: RuleEngine
+    public var inlineSuppressions = true
+    public var keepSetups = false
+    /// Today's date (YYYY-MM-DD) for `until=`; fixed in tests.
+    public var today: String = Linter.isoDate(Date())
+
+    public init(engine: RuleEngine) { self.engine = engine }
+
+    public func lint(_ inputs: [LintInput]) -> LintResult {
+        let outcomes = ConcurrentMap.map(inputs) { lintOne($0) }
+        var result = LintResult()
+        for outcome in outcomes {
+            result.files.append(outcome.file)
+            result.findings += outcome.findings
+            result.problems += outcome.problems
+            if let source = outcome.source { result.sources[outcome.file.path] = source }
+            if !outcome.secrets.isEmpty { result.secrets[outcome.file.path, default: []] += outcome.secrets }
+            if let setup = outcome.setup { result.setups.append(setup) }
+        }
+        result.findings.sort(by: Finding.reportOrder)
+        result.problems.sort { ($0.path, $0.span?.line ?? 0, $0.span?.column ?? 0) < ($1.path, $1.span?.line ?? 0, $1.span?.column ?? 0) }
+        return result
+    }
+
+    struct Outcome: Sendable {
+        var file: LintResult.File
+        var findings: [Finding] = []
+        var problems: [ParseProblem] = []
+        var source: SourceFile?
+        var secrets: [SourceSpan] = []
+        var setup: MailSetup?
+    }
+
+    func lintOne(_ input: LintInput) -> Outcome {
+        guard let format = input.format else {
+            return Outcome(file: .init(path: input.displayPath, format: "unknown", endpoints: 0),
+                           problems: [ParseProblem("cannot tell the format; use --as FORMAT", path: input.displayPath)])
+        }
+        var outcome = Outcome(file: .init(path: input.displayPath, format: format.id, endpoints: 0))
+        let file: SourceFile
+        do {
+            if let text = input.text {
+                file = try SourceFile.decode(Data(text.utf8), path: input.displayPath)
+            } else {
+                file = try SourceFile.load(path: input.path, displayPath: input.displayPath)
+            }
+        } catch {
+            outcome.problems.append(error)
+            return outcome
+        }
+        let context = ParseContext(ports: engine.ruleSet.ports, readFile: { path throws(ParseProblem) in
+            try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
+        })
+        var setup = format.parse(file, context: context)
+        setup.path = input.displayPath
+        outcome.file.endpoints = setup.endpoints.count
+        outcome.problems = setup.problems
+        outcome.secrets = setup.secrets
+        var findings = engine.findings(for: setup)
+        if inlineSuppressions {
+            setup.suppressions += InlineSuppressions.scan(file, commentMarkers: format.commentMarkers)
+            findings = applySuppressions(setup.suppressions, to: findings, format: format.id)
+        }
+        outcome.findings = findings
+        if !findings.isEmpty || !outcome.problems.isEmpty { outcome.source = file }
+        if keepSetups { outcome.setup = setup }
+        return outcome
+    }
+
+    /// Marks findings covered by a comment, and reports comments that expired (MA002) or cover nothing (MA001).
+    func applySuppressions(_ comments: [SuppressionComment], to findings: [Finding], format: String) -> [Finding] {
+        guard !comments.isEmpty else { return findings }
+        var out = findings
+        var meta: [Finding] = []
+        for comment in comments {
+            let expired = comment.until.map { $0 < today } ?? false
+            var used = false
+            for index in out.indices where out[index].suppression == nil && comment.ruleIds.contains(out[index].ruleId) {
+                let covers = comment.scope == .file || out[index].span.line == comment.coveredLine
+                guard covers else { continue }
+                used = true
+                if !expired { out[index].suppression = Suppression(kind: .inline, justification: comment.reason) }
+            }
+            if expired, used {
+                meta += metaFinding("MA002", comment, "the suppression of \(comment.ruleIds.joined(separator: ", ")) expired on \(comment.until!), so it no longer suppresses; fix the finding or renew the date", format: format)
+            } else if !used {
+                meta += metaFinding("MA001", comment, "this suppression of \(comment.ruleIds.joined(separator: ", ")) matches no finding; remove it", format: format)
+            }
+        }
+        return (out + meta).sorted(by: Finding.reportOrder)
+    }
+
+    func metaFinding(_ id: String, _ comment: SuppressionComment, _ message: String, format: String) -> [Finding] {
+        guard let rule = engine.ruleSet.rules.first(where: { $0.id == id }), engine.settings.isEnabled(id) else { return [] }
+        return [Finding(ruleId: id, ruleName: rule.name, severity: engine.settings.severity(for: rule), message: message,
+                        span: comment.span, format: format, fix: rule.fix,
+                        fingerprint: Fingerprint.make(id, comment.span.path, comment.ruleIds + [comment.until ?? ""]))]
+    }
+
+    public static func isoDate(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+}
+
+/// Slots for results computed on several threads; the lock guards the array.
+private final class ResultBox<R>: @unchecked Sendable {
+    var results: [R?]
+    let lock = NSLock()
+    init(_ n: Int) { results = Array(repeating: nil, count: n) }
+}
+
+/// `map` over both cores, results in input order.
+enum ConcurrentMap {
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        guard items.count > 1 else { return items.map(transform) }
+        let box = ResultBox<R>(items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { index in
+            let r = transform(items[index])
+            box.lock.lock()
+            box.results[index] = r
+            box.lock.unlock()
+        }
+        return box.results.map { $0! }
+    }
+}

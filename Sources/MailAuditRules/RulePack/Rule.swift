@@ -1,0 +1,79 @@
+import Foundation
+import MailAuditCore
+
+/// One rule as its YAML file describes it: the condition, and the text that documents it (DESIGN §4).
+public struct Rule: Sendable {
+    public enum Scope: String, Sendable, CaseIterable { case endpoint, identity, setup, meta }
+
+    /// When and where the rule fires. A rule has one; `also:` adds alternatives in other scopes.
+    public struct Clause: Sendable {
+        public var scope: Scope
+        public var when: Condition
+        public var at: String?
+        public var message: String
+    }
+
+    public var id: String
+    public var name: String
+    public var severity: Severity
+    public var scope: Scope
+    public var summary: String
+    public var clauses: [Clause]
+    public var message: String
+    public var rationale: String
+    public var fix: String
+    public var references: [String]
+    public var tags: [String]
+    public var examples: [Example]
+    /// The file the rule came from (`Rules/MA101.yml`, or a user's file).
+    public var source: String
+
+    public struct Example: Sendable {
+        public enum Expectation: String, Sendable { case finding, clean }
+        public var expect: Expectation
+        public var format: String
+        public var config: String
+        public var description: String?
+    }
+}
+
+/// The condition language of DESIGN §4.
+public indirect enum Condition: Sendable {
+    case all([Condition])
+    case any([Condition])
+    case not(Condition)
+    case leaf(field: String, test: Test)
+    /// Setup scope: quantifiers over the setup's endpoints.
+    case some(Condition)
+    case every(Condition)
+    case none(Condition)
+
+    public enum Test: Sendable {
+        case equals(FieldValue)
+        case notEquals(FieldValue)
+        case oneOf([FieldValue])
+        case noneOf([FieldValue])
+        case exists(Bool)
+        case matches(RegexBox)
+        case lessThan(FieldValue)
+        case greaterThan(FieldValue)
+    }
+}
+
+/// A compiled regular expression that can cross threads (it is immutable once built).
+public final class RegexBox: @unchecked Sendable {
+    public let pattern: String
+    let regex: NSRegularExpression
+
+    init(_ pattern: String) throws {
+        var source = pattern
+        var options: NSRegularExpression.Options = []
+        if source.hasPrefix("(?i)") { source.removeFirst(4); options.insert(.caseInsensitive) }
+        self.pattern = pattern
+        self.regex = try NSRegularExpression(pattern: source, options: options)
+    }
+
+    func matches(_ text: String) -> Bool {
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import MailAuditReport
+import MailAuditRules
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "List the rule pack.")
+
+    enum Format: String, CaseIterable, ExpressibleByArgument { case text, json, markdown }
+
+    @Option(help: "Output format (markdown writes the rules page, docs/rules.md).")
+    var format: Format = .text
+
+    @OptionGroup var input: InputOptions
+
+    func run() throws {
+        let rules = try input.ruleSet().rules
+        switch format {
+        case .text:
+            let width = rules.map(\.name.count).max() ?? 0
+            var out = ""
+            for r in rules {
+                out += "\(r.id)  \(r.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(r.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(r.summary.trimmingCharacters(in: .whitespacesAndNewlines))\n"
+            }
+            print(out, terminator: "")
+        case .json:
+            struct Entry: Encodable { let id, name, severity, scope, summary: String; let tags: [String]; let source: String }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(rules.map { Entry(id: $0.id, name: $0.name, severity: $0.severity.rawValue, scope: $0.scope.rawValue, summary: $0.summary.trimmingCharacters(in: .whitespacesAndNewlines), tags: $0.tags, source: $0.source) })
+            print(String(decoding: data, as: UTF8.self))
+        case .markdown:
+            print(RuleDocumentation.rulesPage(rules), terminator: "")
+        }
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Print a rule's rationale, fix, references and examples.")
+
+    @Argument(help: "A rule id (MA101) or name (plaintext-on-implicit-tls-port).")
+    var rule: String
+
+    @OptionGroup var input: InputOptions
+
+    func run() throws {
+        let set = try input.ruleSet()
+        guard let found = set.rule(idOrName: rule) else {
+            let names = set.rules.flatMap { [$0.id, $0.name] }
+            throw ValidationError("no rule '\(rule)'\(Suggestion.phrase(for: rule, in: names)); `mailaudit rules` lists them")
+        }
+        print(RuleDocumentation.markdown(found, headingLevel: 1), terminator: "")
+    }
+}
+
+import MailAuditFormats
+
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "model", abstract: "Print the normalized model of the inputs as JSON.")
+
+    @Argument(help: "Files and directories.")
+    var paths: [String] = []
+
+    @OptionGroup var input: InputOptions
+
+    func run() throws {
+        let rules = try input.ruleSet()
+        let (inputs, problems) = try input.inputs(paths)
+        var linter = Linter(engine: RuleEngine(ruleSet: rules))
+        linter.keepSetups = true
+        var result = linter.lint(inputs)
+        result.problems = problems + result.problems
+        print(ModelReporter().render(Report(result: result, rules: rules)), terminator: "")
+        if !result.problems.isEmpty { throw ExitCode(2) }
+    }
+}
