@@ -104,3 +104,16 @@ public struct Identity: Hashable, Sendable {
 
     public var descriptionForMessages: String { name.map { "identity \"\($0)\"" } ?? "identity" }
 }
+
+extension Endpoint {
+    /// Sets a field and remembers the setting that decided it (nil span: a default, pointing at `location`).
+    public mutating func set<T>(_ keyPath: WritableKeyPath<Endpoint, T>, _ value: T, field: Field, span: SourceSpan?) {
+        self[keyPath: keyPath] = value
+        if let span { spans[field] = span } else { spans[field] = nil }
+    }
+
+    /// Records a setting that contributed to `field` but was overridden (shown as a related location).
+    public mutating func addRelated(_ span: SourceSpan, for field: Field) {
+        related[field, default: []].append(span)
+    }
+}

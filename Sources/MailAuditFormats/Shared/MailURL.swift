@@ -1,0 +1,87 @@
+import Foundation
+import MailAuditCore
+
+/// Mail server URLs as clients write them: `imaps://user@host:993/INBOX`, `smtp://host:587`,
+/// `smtps+plain://user@host`, `pop://`, `pops://`, Symfony `smtp://user:pass@host:port?verify_peer=0`.
+public struct MailURL: Sendable, Equatable {
+    public var scheme: String
+    public var `protocol`: MailProtocol
+    /// `implicit` for the `s` schemes (imaps, smtps, pops), else `nil`: the URL alone does not say whether STARTTLS is used.
+    public var tls: TLSMode?
+    /// Authentication mechanism named in the scheme (`smtps+plain` → plain), lower case.
+    public var mechanism: String?
+    public var user: String?
+    public var hasPassword: Bool
+    public var host: String?
+    public var port: Int?
+    public var query: [String: String]
+    /// Where the password starts and how long it is, in the URL text (to mask it).
+    public var passwordRange: (offset: Int, length: Int)?
+
+    public static func == (a: MailURL, b: MailURL) -> Bool {
+        a.scheme == b.scheme && a.host == b.host && a.port == b.port && a.user == b.user && a.query == b.query
+    }
+
+    /// Schemes and what they mean. `insecure` schemes (aerc `smtp+insecure`) mean no TLS at all.
+    static let schemes: [String: (MailProtocol, TLSMode?)] = [
+        "imap": (.imap, nil), "imaps": (.imap, .implicit),
+        "pop": (.pop3, nil), "pop3": (.pop3, nil), "pops": (.pop3, .implicit), "pop3s": (.pop3, .implicit),
+        "smtp": (.smtp, nil), "smtps": (.smtp, .implicit), "submission": (.smtp, nil), "submissions": (.smtp, .implicit),
+        "http": (.http, .none), "https": (.http, .implicit),
+    ]
+
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let sep = trimmed.range(of: "://") else { return nil }
+        let fullScheme = trimmed[..<sep.lowerBound].lowercased()
+        let parts = fullScheme.split(separator: "+", maxSplits: 1).map(String.init)
+        guard let base = parts.first, let (p, tls) = MailURL.schemes[base] else { return nil }
+        scheme = fullScheme
+        self.protocol = p
+        self.tls = tls
+        mechanism = nil
+        if parts.count > 1 {
+            let modifier = parts[1]
+            if modifier == "insecure" { self.tls = TLSMode.none } else { mechanism = modifier }
+        }
+        var rest = trimmed[sep.upperBound...]
+        var queryText = ""
+        if let q = rest.firstIndex(of: "?") { queryText = String(rest[rest.index(after: q)...]); rest = rest[..<q] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        var authority = rest
+        user = nil
+        hasPassword = false
+        passwordRange = nil
+        if let at = authority.lastIndex(of: "@") {
+            let userInfo = authority[..<at]
+            if let colon = userInfo.firstIndex(of: ":") {
+                user = String(userInfo[..<colon]).removingPercentEncoding
+                hasPassword = userInfo.index(after: colon) < userInfo.endIndex
+                let offset = trimmed.distance(from: trimmed.startIndex, to: userInfo.index(after: colon))
+                passwordRange = (offset, userInfo.distance(from: userInfo.index(after: colon), to: userInfo.endIndex))
+            } else {
+                user = String(userInfo).removingPercentEncoding
+            }
+            authority = authority[authority.index(after: at)...]
+        }
+        host = nil
+        port = nil
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { port = Int(after.dropFirst()) }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            port = Int(authority[authority.index(after: colon)...])
+        } else {
+            host = String(authority)
+        }
+        if host?.isEmpty == true { host = nil }
+        var q: [String: String] = [:]
+        for pair in queryText.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            q[kv[0].removingPercentEncoding ?? kv[0]] = kv.count > 1 ? (kv[1].removingPercentEncoding ?? kv[1]) : ""
+        }
+        query = q
+    }
+}

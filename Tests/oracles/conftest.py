@@ -1,0 +1,55 @@
+"""Shared helpers for the differential tests: our model (`mailaudit model`) against the real programs.
+
+A real program that is missing is a skip on a developer's machine and a failure in CI (CI=true):
+scripts/test.sh installs them from scripts/apt-packages.txt.
+"""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+BIN = os.environ.get("MAILAUDIT_BIN") or str(ROOT / ".build" / "debug" / "mailaudit")
+
+
+def require_program(name):
+    """The path of a real program, or skip (fail in CI) when it is not installed."""
+    path = shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.path.exists(p)), None)
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"oracle '{name}' is not installed (scripts/apt-packages.txt)")
+    pytest.skip(f"oracle '{name}' is not installed")
+
+
+def corpus_files(kind, pattern="**/*"):
+    """The corpus files of one kind; skips when ../shared is absent (tests must run without it)."""
+    base = CORPUS / kind
+    if not base.exists():
+        pytest.skip("../shared/corpus is not there")
+    return sorted(p for p in base.glob(pattern) if p.is_file())
+
+
+def model(path, fmt=None):
+    """Our normalized model of one input, as `mailaudit model` prints it."""
+    args = [BIN, "model", str(path)] + (["--as", fmt] if fmt else [])
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert out.returncode in (0, 2), f"mailaudit model crashed ({out.returncode}): {out.stderr}"
+    return json.loads(out.stdout)
+
+
+def lint_json(*paths, extra=()):
+    out = subprocess.run([BIN, "lint", "--format", "json", *map(str, paths), *extra], capture_output=True, text=True, timeout=120)
+    assert out.returncode in (0, 1, 2), f"mailaudit lint crashed ({out.returncode}): {out.stderr}"
+    return out.returncode, json.loads(out.stdout)
+
+
+def run_isolated(args, **kwargs):
+    """Runs a real program without network (`unshare -n`): configs may name commands it would run."""
+    prefix = ["unshare", "-n"] if shutil.which("unshare") and os.geteuid() == 0 else []
+    return subprocess.run(prefix + list(args), capture_output=True, text=True, timeout=60, **kwargs)
