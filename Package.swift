@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailAuditTests",
-            dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditRulePack"]
+            dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditRulePack", "mailaudit"]
         ),
     ]
 )

@@ -11,7 +11,7 @@ public enum InlineSuppressions {
             let body = line[comment.body...]
             guard let tag = body.range(of: "mailaudit:") else { continue }
             let lineNumber = index + 1
-            let column = line[..<tag.lowerBound].unicodeScalars.count + 1
+            let column = line[..<comment.marker].unicodeScalars.count + 1
             let directive = parseDirective(String(body[tag.upperBound...]))
             guard let (kind, ids) = directive.ids else { continue }
             let codeBefore = line[..<comment.marker].trimmingCharacters(in: .whitespaces)

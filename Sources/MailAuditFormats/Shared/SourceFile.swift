@@ -15,7 +15,8 @@ public struct SourceFile: Sendable {
         // A byte-order mark is not content: strip it so columns and parsers see the first real character.
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = body
-        self.lines = body.split(separator: "\n", omittingEmptySubsequences: false).map {
+        // "\r\n" is one Character in Swift, so split on both spellings of a line end.
+        self.lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
             $0.hasSuffix("\r") ? $0.dropLast() : $0
         }
     }

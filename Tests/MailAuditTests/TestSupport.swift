@@ -1,0 +1,77 @@
+import Foundation
+import MailAuditCore
+import MailAuditFormats
+import MailAuditRules
+
+/// Paths and helpers shared by the tests.
+enum TestSupport {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let rulesDirectory = repoRoot.appendingPathComponent("Rules")
+    /// ../shared next to the repository, when it is there (tests that need it skip without it, fail in CI).
+    static let shared: URL? = {
+        let url = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }()
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static let ruleSet: RuleSet = {
+        do { return try RuleSet.builtIn() } catch { fatalError("built-in pack does not load: \(error)") }
+    }()
+
+    /// Parses text in a format and returns the setup (problems included).
+    static func parse(_ text: String, format id: String, path: String = "test.conf") -> MailSetup {
+        guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
+        let file = SourceFile(path: path, text: text)
+        return format.parse(file, context: ParseContext(ports: ruleSet.ports))
+    }
+
+    /// Lints text in a format with the built-in pack: findings (inline suppressions applied) and problems.
+    static func lint(_ text: String, format id: String, path: String = "test.conf", today: String = "2026-11-29") -> LintResult {
+        guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
+        var linter = Linter(engine: RuleEngine(ruleSet: ruleSet))
+        linter.today = today
+        return linter.lint([LintInput(path: path, displayPath: path, format: format, text: text)])
+    }
+
+    /// The built binary, next to the test bundle.
+    static var binary: URL {
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDir, bundleDir.deletingLastPathComponent(), bundleDir.deletingLastPathComponent().deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("mailaudit")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return repoRoot.appendingPathComponent(".build/debug/mailaudit")
+    }
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs the real binary.
+    @discardableResult
+    static func run(_ arguments: [String], stdin: String? = nil, cwd: URL? = nil, environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = cwd }
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary folder.
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mailaudit-tests-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
