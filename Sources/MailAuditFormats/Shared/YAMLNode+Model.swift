@@ -80,4 +80,28 @@ extension Node {
         case .alias: return "an alias"
         }
     }
+
+    /// Every scalar leaf with its dotted key path (`spring.mail.host`), as Spring's relaxed binding reads YAML.
+    /// Each visit is paid from the budget, so aliased structure cannot expand without end.
+    public func flattened(budget: YAMLBudget, prefix: String = "") throws(ParseProblem) -> [(key: String, keyNode: Node?, value: Node)] {
+        try budget.spend(self)
+        switch self {
+        case .mapping:
+            var out: [(key: String, keyNode: Node?, value: Node)] = []
+            for (key, value) in try pairs(budget: budget) {
+                let name = prefix.isEmpty ? (key.text ?? "") : prefix + "." + (key.text ?? "")
+                if case .scalar = value { out.append((name, key, value)) } else { out += try value.flattened(budget: budget, prefix: name) }
+            }
+            return out
+        case .sequence(let items):
+            var out: [(key: String, keyNode: Node?, value: Node)] = []
+            for (index, item) in items.enumerated() {
+                let name = "\(prefix)[\(index)]"
+                if case .scalar = item { try budget.spend(item); out.append((name, nil, item)) } else { out += try item.flattened(budget: budget, prefix: name) }
+            }
+            return out
+        default:
+            return [(prefix, nil, self)]
+        }
+    }
 }

@@ -28,10 +28,12 @@ public enum FieldCatalog {
 public struct FieldSubject: Sendable {
     let lookup: @Sendable (String) -> FieldValue?
 
+    public init(_ lookup: @escaping @Sendable (String) -> FieldValue?) { self.lookup = lookup }
+
     public subscript(name: String) -> FieldValue? { lookup(name) }
 
     public static func endpoint(_ e: Endpoint, ports: PortTable) -> FieldSubject {
-        FieldSubject { name in
+        FieldSubject { (name: String) -> FieldValue? in
             if let field = Endpoint.Field(rawValue: name) { return e.value(of: field) }
             let entry = ports.entry(for: e.port)
             switch name {
@@ -52,7 +54,7 @@ public struct FieldSubject: Sendable {
     }
 
     public static func identity(_ i: Identity) -> FieldSubject {
-        FieldSubject { name in
+        FieldSubject { (name: String) -> FieldValue? in
             switch name {
             case "name": return i.name.map(FieldValue.string)
             case "contentEncryption": return i.contentEncryption.map { .string($0.rawValue) }

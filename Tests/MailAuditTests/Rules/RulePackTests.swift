@@ -1,0 +1,124 @@
+import Foundation
+import MailAuditCore
+import MailAuditFormats
+import MailAuditReport
+import MailAuditRulePack
+import MailAuditRules
+import Testing
+
+@Suite struct RulePackTests {
+    /// The binary carries the pack it was built from: byte for byte what `Rules/` holds now.
+    @Test func embeddedPackEqualsRulesDirectory() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: TestSupport.rulesDirectory.path).filter { $0.hasSuffix(".yml") }.sorted()
+        let embedded = EmbeddedRulePack.files.map(\.name).sorted()
+        #expect(names == embedded, "Rules/ and the embedded pack differ: run scripts/generate-rulepack.sh")
+        for (name, bytes) in EmbeddedRulePack.files {
+            let onDisk = try Data(contentsOf: TestSupport.rulesDirectory.appendingPathComponent(name))
+            #expect(Data(bytes) == onDisk, "\(name) differs from the embedded copy: rebuild")
+        }
+    }
+
+    /// docs/rules.md is generated from the pack; a stale page fails with the command that fixes it.
+    @Test func rulesDocumentationIsFresh() throws {
+        let expected = RuleDocumentation.rulesPage(TestSupport.ruleSet.rules)
+        let page = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+        #expect(page == expected, "docs/rules.md is stale: run scripts/generate-docs.sh")
+    }
+
+    @Test func builtInIdsAndNamesAreTheDesignedOnes() {
+        let expected: [String: String] = [
+            "MA000": "parse-error", "MA001": "unused-suppression", "MA002": "expired-suppression",
+            "MA101": "plaintext-on-implicit-tls-port", "MA102": "unencrypted-connection", "MA103": "cleartext-authentication",
+            "MA104": "opportunistic-tls", "MA105": "certificate-verification-disabled", "MA106": "obsolete-tls-version",
+            "MA107": "tls-mode-port-mismatch", "MA201": "pop2-in-use", "MA202": "obsolete-mailq-port", "MA203": "deprecated-pop3",
+            "MA204": "legacy-mail-protocol", "MA205": "udp-transport", "MA301": "client-submission-on-port-25",
+            "MA302": "unauthenticated-submission", "MA401": "selective-only-encryption", "MA501": "plaintext-password-in-config",
+            "MA601": "webmail-over-http", "MA701": "banner-discloses-software", "MA702": "vrfy-enabled",
+        ]
+        let actual = Dictionary(uniqueKeysWithValues: TestSupport.ruleSet.rules.map { ($0.id, $0.name) })
+        for (id, name) in expected { #expect(actual[id] == name, "\(id) should be named \(name)") }
+    }
+
+    @Test func portTableHoldsTheDesignTable() {
+        let ports = TestSupport.ruleSet.ports
+        #expect(ports.entry(for: 465)?.tls == .implicit)
+        #expect(ports.entry(for: 993)?.tls == .implicit)
+        #expect(ports.entry(for: 587)?.tls == .starttls)
+        #expect(ports.entry(for: 109)?.protocol == .pop2)
+        #expect(ports.entry(for: 174)?.protocol == .mailq)
+        #expect(ports.entry(for: 2525)?.status == "alternative")
+        #expect(ports.defaultPort(for: .imap, tls: .implicit, direction: .incoming) == 993)
+        #expect(ports.defaultPort(for: .smtp, tls: .starttls, direction: .outgoing) == 587)
+        #expect(ports.defaultPort(for: .smtp, tls: .starttls, direction: .relay) == 25)
+    }
+
+    /// A broken user rule names file, line and problem.
+    @Test(arguments: [
+        ("id: X1\nname: x\nseverity: fatal\nsummary: s\nwhen: {field: tls, equals: none}\nmessage: m\n", 3, "severity must be error, warning or note"),
+        ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {field: tsl, equals: none}\nmessage: m\n", 5, "unknown field 'tsl' — did you mean 'tls'?"),
+        ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {field: tls, equal: none}\nmessage: m\n", 5, "unknown key 'equal'"),
+        ("id: X1\nname: x\nseverity: error\nsummary: s\nmessage: m\n", 1, "missing `when:`"),
+        ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {some: {field: tls, equals: none}}\nmessage: m\n", 5, "needs scope: setup"),
+        ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {field: banner, matches: '('}\nmessage: m\n", 5, "invalid regular expression"),
+    ])
+    func malformedRuleFile(_ text: String, _ line: Int, _ message: String) {
+        do {
+            _ = try RuleLoader.load(SourceFile(path: "custom.yml", text: text))
+            Issue.record("expected an error containing \(message)")
+        } catch {
+            #expect(error.message.contains(message), "\(error.message)")
+            #expect(error.span?.line == line, "\(error.message) at \(String(describing: error.span))")
+            #expect(error.path == "custom.yml")
+        }
+    }
+
+    @Test func customRuleFires() throws {
+        let text = """
+        id: ACME01
+        name: no-example-hosts
+        severity: error
+        summary: Hosts under example.com are placeholders
+        when: { field: host, matches: "(?i)\\\\.example\\\\.com$" }
+        at: host
+        message: "{endpoint}: {host} is a placeholder host."
+        """
+        var set = TestSupport.ruleSet
+        let dir = TestSupport.temporaryDirectory()
+        try text.write(to: dir.appendingPathComponent("acme.yml"), atomically: true, encoding: .utf8)
+        try set.add(path: dir.path)
+        let setup = TestSupport.parse("mailaudit: 1\naccounts:\n  - name: a\n    incoming: {protocol: imap, host: mail.example.com, tls: implicit}\n", format: "mailaudit-yaml")
+        let findings = RuleEngine(ruleSet: set).findings(for: setup).filter { $0.ruleId == "ACME01" }
+        #expect(findings.count == 1)
+        #expect(findings.first?.span.line == 4)
+        #expect(findings.first?.message == "account \"a\", incoming IMAP to mail.example.com:993: mail.example.com is a placeholder host.")
+    }
+
+    @Test func unknownFieldsAreFalseAndNotInverts() {
+        let unknown = FieldSubject { _ in nil }
+        #expect(!ConditionEvaluator.holds(.leaf(field: "tls", test: .notEquals(.string("none"))), for: unknown))
+        #expect(!ConditionEvaluator.holds(.leaf(field: "tls", test: .noneOf([.string("none")])), for: unknown))
+        #expect(ConditionEvaluator.holds(.leaf(field: "tls", test: .exists(false)), for: unknown))
+        #expect(ConditionEvaluator.holds(.not(.leaf(field: "tls", test: .equals(.string("none")))), for: unknown))
+        let v = FieldSubject { $0 == "minTLSVersion" ? .string("tls1.0") : nil }
+        #expect(ConditionEvaluator.holds(.leaf(field: "minTLSVersion", test: .lessThan(.string("tls1.2"))), for: v))
+        #expect(!ConditionEvaluator.holds(.leaf(field: "minTLSVersion", test: .greaterThan(.string("tls1.2"))), for: v))
+    }
+
+    @Test func setupScopeQuantifiers() throws {
+        let rule = """
+        id: S1
+        name: all-plain
+        severity: warning
+        scope: setup
+        summary: s
+        when: { every: { field: tls, equals: none } }
+        message: "every endpoint is plaintext"
+        """
+        var set = TestSupport.ruleSet
+        set.rules.append(try RuleLoader.load(SourceFile(path: "s.yml", text: rule)))
+        let plain = TestSupport.parse("mailaudit: 1\naccounts:\n  - name: a\n    incoming: {protocol: imap}\n    outgoing: {protocol: smtp}\n", format: "mailaudit-yaml")
+        let mixed = TestSupport.parse("mailaudit: 1\naccounts:\n  - name: a\n    incoming: {protocol: imap}\n    outgoing: {protocol: smtp, tls: implicit}\n", format: "mailaudit-yaml")
+        #expect(RuleEngine(ruleSet: set).findings(for: plain).contains { $0.ruleId == "S1" })
+        #expect(!RuleEngine(ruleSet: set).findings(for: mixed).contains { $0.ruleId == "S1" })
+    }
+}
