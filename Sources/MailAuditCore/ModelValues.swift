@@ -30,10 +30,8 @@ public enum TLSVersion: String, Codable, Sendable, CaseIterable, Comparable {
 
     /// Reads the spellings config files use: `1.2`, `TLSv1.2`, `tlsv1_2`, `SSLv3`, `tls1.2`.
     public init?(loose text: String) {
-        var t = text.lowercased().trimmingCharacters(in: .whitespaces)
-        t = t.replacingOccurrences(of: "_", with: ".")
-        t = t.replacingOccurrences(of: "tlsv", with: "tls")
-        t = t.replacingOccurrences(of: "sslv", with: "ssl")
+        var t = String(text.lowercased().filter { $0 != " " && $0 != "\t" }.map { $0 == "_" ? "." : $0 })
+        if t.hasPrefix("tlsv") || t.hasPrefix("sslv") { t.remove(at: t.index(t.startIndex, offsetBy: 3)) }
         if t.first?.isNumber == true { t = "tls" + t }
         if t == "tls1" { t = "tls1.0" }
         if t == "ssl2.0" { t = "ssl2" }

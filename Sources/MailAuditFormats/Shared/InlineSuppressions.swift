@@ -4,9 +4,9 @@ import MailAuditCore
 /// comments, whatever the format's comment syntax (DESIGN §9).
 public enum InlineSuppressions {
     public static func scan(_ file: SourceFile, commentMarkers: [String]) -> [SuppressionComment] {
-        guard !commentMarkers.isEmpty, file.text.contains("mailaudit:") else { return [] }
+        guard !commentMarkers.isEmpty, file.contains("mailaudit:") else { return [] }
         var out: [SuppressionComment] = []
-        for (index, line) in file.lines.enumerated() where line.contains("mailaudit:") {
+        for (index, line) in file.lines.enumerated() where line.containsBytes("mailaudit:") {
             guard let comment = commentStart(in: line, markers: commentMarkers) else { continue }
             let body = line[comment.body...]
             guard let tag = body.range(of: "mailaudit:") else { continue }

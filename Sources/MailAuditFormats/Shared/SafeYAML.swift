@@ -16,7 +16,7 @@ public enum SafeYAML {
     public static func documents(_ file: SourceFile) throws(ParseProblem) -> [Node] {
         try rejectAliasKeys(file)
         do {
-            let parser = try Parser(yaml: file.text, resolver: .basic)
+            let parser = try Parser(yaml: file.text, resolver: .basic, encoding: .utf8)  // .default reads the environment on every call
             var nodes: [Node] = []
             while let node = try parser.nextRoot() { nodes.append(node) }
             return nodes
@@ -39,8 +39,8 @@ public enum SafeYAML {
 
     /// An alias (`*name`) in a key position: `*a: x`, `? *a`, `{ *a: x }`.
     static func rejectAliasKeys(_ file: SourceFile) throws(ParseProblem) {
-        guard file.text.contains("*") else { return }
-        for (index, line) in file.lines.enumerated() where line.contains("*") {
+        guard file.text.utf8.contains(UInt8(ascii: "*")) else { return }
+        for (index, line) in file.lines.enumerated() where line.utf8.contains(UInt8(ascii: "*")) {
             let scalars = Array(line.unicodeScalars)
             var i = 0
             var inQuote: Unicode.Scalar? = nil

@@ -15,11 +15,32 @@ public struct SourceFile: Sendable {
         // A byte-order mark is not content: strip it so columns and parsers see the first real character.
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         self.text = body
-        // "\r\n" is one Character in Swift, so split on both spellings of a line end.
-        self.lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        self.lines = SourceFile.splitLines(body)
     }
+
+    /// Lines without their `\n` or `\r\n`, found by scanning bytes ("\r\n" is one Character in Swift).
+    static func splitLines(_ text: String) -> [Substring] {
+        var lines: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "\n") {
+                var end = index
+                if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+                lines.append(text[start..<end])
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        var end = utf8.endIndex
+        if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+        lines.append(text[start..<end])
+        return lines
+    }
+
+    /// Whether the text holds `needle`, by bytes (Foundation's `contains` is slow on Linux).
+    public func contains(_ needle: String) -> Bool { text.containsBytes(needle) }
 
     /// Reads a file as UTF-8, refusing what is too large, binary or not UTF-8, with the position of the problem.
     public static func load(path: String, displayPath: String? = nil) throws(ParseProblem) -> SourceFile {
@@ -89,6 +110,27 @@ public struct SourceFile: Sendable {
         let leading = text.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count
         let total = text.unicodeScalars.count
         return SourceSpan(path: path, line: line, column: leading + 1, endLine: line, endColumn: max(leading + 2, total + 1))
+    }
+}
+
+extension StringProtocol {
+    /// Byte-wise substring search without Foundation.
+    public func containsBytes(_ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard let first = n.first else { return true }
+        let hay = Array(utf8)
+        guard hay.count >= n.count else { return false }
+        var i = 0
+        let last = hay.count - n.count
+        while i <= last {
+            if hay[i] == first {
+                var j = 1
+                while j < n.count, hay[i + j] == n[j] { j += 1 }
+                if j == n.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }
 

@@ -7,60 +7,35 @@ public struct JSONReporter: Reporter {
 
     public static let toolVersion = MailAuditVersion.current
 
-    struct Document: Encodable {
-        let tool: Tool
-        let schemaVersion = 1
-        let findings: [FindingJSON]
-        let errors: [ErrorJSON]
-        let summary: Summary
-    }
-
-    struct Tool: Encodable { let name: String; let version: String }
-
-    struct Summary: Encodable {
-        let files, findings, error, warning, note, suppressed, parseErrors: Int
-    }
-
-    struct FindingJSON: Encodable {
-        let finding: Finding
-        enum Key: String, CodingKey {
-            case ruleId, rule, severity, message, path, line, column, endLine, endColumn, format, endpoint, identity
-            case fingerprint, suppressed, related, fix
-        }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: Key.self)
-            let f = finding
-            try c.encode(f.ruleId, forKey: .ruleId)
-            try c.encode(f.ruleName, forKey: .rule)
-            try c.encode(f.severity.rawValue, forKey: .severity)
-            try c.encode(f.message, forKey: .message)
-            try c.encode(f.span.path, forKey: .path)
-            try c.encode(f.span.line, forKey: .line)
-            try c.encode(f.span.column, forKey: .column)
-            try c.encode(f.span.endLine, forKey: .endLine)
-            try c.encode(f.span.endColumn, forKey: .endColumn)
-            try c.encode(f.format, forKey: .format)
-            try c.encode(f.endpoint.map { EndpointJSON(endpoint: $0) }, forKey: .endpoint)
-            if let identity = f.identity { try c.encode(IdentityJSON(identity: identity), forKey: .identity) }
-            try c.encode(f.fingerprint, forKey: .fingerprint)
-            try c.encode(f.suppression, forKey: .suppressed)
-            try c.encode(f.related, forKey: .related)
-            try c.encode(f.fix, forKey: .fix)
-        }
-    }
-
     public func render(_ report: Report) -> String {
         let all = report.result.findings
         let counts = report.counts
-        let doc = Document(
-            tool: Tool(name: "mailaudit", version: Self.toolVersion),
-            findings: all.map(FindingJSON.init),
-            errors: report.result.problems.map(ErrorJSON.init),
-            summary: Summary(files: report.result.files.count, findings: report.activeFindings.count,
-                             error: counts.error, warning: counts.warning, note: counts.note,
-                             suppressed: all.count - report.activeFindings.count,
-                             parseErrors: report.result.problems.count))
-        return JSONText.encode(doc)
+        let summary: [String: JSONValue] = [
+            "files": .int(report.result.files.count), "findings": .int(report.activeFindings.count),
+            "error": .int(counts.error), "warning": .int(counts.warning), "note": .int(counts.note),
+            "suppressed": .int(all.count - report.activeFindings.count), "parseErrors": .int(report.result.problems.count),
+        ]
+        let document: JSONValue = .object([
+            "tool": .object(["name": .string("mailaudit"), "version": .string(Self.toolVersion)]),
+            "schemaVersion": .int(1),
+            "findings": .array(all.map(Self.finding)),
+            "errors": .array(report.result.problems.map(ModelJSON.error)),
+            "summary": .object(summary),
+        ])
+        return document.rendered()
+    }
+
+    static func finding(_ f: Finding) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "ruleId": .string(f.ruleId), "rule": .string(f.ruleName), "severity": .string(f.severity.rawValue),
+            "message": .string(f.message), "path": .string(f.span.path), "line": .int(f.span.line),
+            "column": .int(f.span.column), "endLine": .int(f.span.endLine), "endColumn": .int(f.span.endColumn),
+            "format": .string(f.format), "endpoint": f.endpoint.map { ModelJSON.endpoint($0) } ?? .null,
+            "fingerprint": .string(f.fingerprint), "related": .array(f.related.map(ModelJSON.span)),
+            "suppressed": f.suppression.map { .object(["kind": .string($0.kind.rawValue), "justification": .optional($0.justification)]) } ?? .null,
+        ]
+        if let identity = f.identity { fields["identity"] = ModelJSON.identity(identity) }
+        return .object(fields)
     }
 }
 

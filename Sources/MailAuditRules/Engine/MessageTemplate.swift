@@ -13,7 +13,7 @@ public enum MessageTemplate {
             rest = rest[rest.index(after: close)...]
         }
         out += rest
-        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return out
     }
 
     static func value(_ name: String, subject: FieldSubject, endpoint: Endpoint?, identity: Identity?) -> String {

@@ -64,20 +64,18 @@ public struct FileDiscovery: Sendable {
     private func walk(_ directory: String, into inputs: inout [LintInput], visited: inout Set<String>) {
         let real = (directory as NSString).resolvingSymlinksInPath
         guard visited.insert(real).inserted else { return }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names.sorted() {
-            let path = (directory as NSString).appendingPathComponent(name)
-            if isExcluded(display(path)) { continue }
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  let type = attributes[.type] as? FileAttributeType else { continue }
-            if type == .typeDirectory {
-                if !Self.skippedFolders.contains(name) { walk(path, into: &inputs, visited: &visited) }
-            } else if type == .typeRegular || type == .typeSymbolicLink {
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-                if let format = forcedFormat ?? detectInWalk(name: name, path: path) {
+        for entry in DirectoryListing.entries(of: directory) {
+            let path = directory.hasSuffix("/") ? directory + entry.name : directory + "/" + entry.name
+            if !exclude.isEmpty, isExcluded(display(path)) { continue }
+            switch entry.kind {
+            case .directory:
+                if !Self.skippedFolders.contains(entry.name) { walk(path, into: &inputs, visited: &visited) }
+            case .file:
+                if let format = forcedFormat ?? detectInWalk(name: entry.name, path: path) {
                     inputs.append(LintInput(path: path, displayPath: display(path), format: format))
                 }
+            case .other:
+                continue
             }
         }
     }
@@ -102,6 +100,44 @@ public struct FileDiscovery: Sendable {
         let prefix = base.hasSuffix("/") ? base : base + "/"
         if standardized.hasPrefix(prefix) { return String(standardized.dropFirst(prefix.count)) }
         return standardized
+    }
+}
+
+/// Directory entries via readdir(3): FileManager's per-file attribute calls cost more than linting.
+enum DirectoryListing {
+    enum Kind { case file, directory, other }
+    struct Entry { let name: String; let kind: Kind }
+
+    /// Sorted entries; symbolic links to files count as files, links to directories are not followed.
+    static func entries(of directory: String) -> [Entry] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var out: [Entry] = []
+        while let raw = readdir(dir) {
+            let name = withUnsafePointer(to: raw.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            var kind: Kind
+            switch Int32(raw.pointee.d_type) {
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_REG): kind = .file
+            default: kind = .other
+            }
+            if kind == .other {
+                // A link or an unknown type: ask stat, and never descend through a link.
+                var info = stat()
+                let path = directory + "/" + name
+                if stat(path, &info) == 0 {
+                    let type = info.st_mode & S_IFMT
+                    var link = stat()
+                    let isLink = lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK
+                    if type == S_IFREG { kind = .file } else if type == S_IFDIR, !isLink { kind = .directory }
+                }
+            }
+            out.append(Entry(name: name, kind: kind))
+        }
+        return out.sorted { $0.name < $1.name }
     }
 }
 

@@ -60,20 +60,29 @@ public indirect enum Condition: Sendable {
     }
 }
 
-/// A compiled regular expression that can cross threads (it is immutable once built).
+/// A regular expression, checked when the rule loads and compiled for matching on first use
+/// (most runs never need most patterns). Immutable once built, so it can cross threads.
 public final class RegexBox: @unchecked Sendable {
     public let pattern: String
-    let regex: NSRegularExpression
+    private let source: String
+    private let options: NSRegularExpression.Options
+    private let lock = NSLock()
+    private var compiled: NSRegularExpression?
 
     init(_ pattern: String) throws {
         var source = pattern
         var options: NSRegularExpression.Options = []
         if source.hasPrefix("(?i)") { source.removeFirst(4); options.insert(.caseInsensitive) }
         self.pattern = pattern
-        self.regex = try NSRegularExpression(pattern: source, options: options)
+        self.source = source
+        self.options = options
+        _ = try NSRegularExpression(pattern: source, options: options)
     }
 
     func matches(_ text: String) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        lock.lock()
+        defer { lock.unlock() }
+        if compiled == nil { compiled = try? NSRegularExpression(pattern: source, options: options) }
+        return compiled?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MailAuditCore
 import MailAuditFormats
 import Yams
@@ -58,7 +59,7 @@ public enum RuleLoader {
         mutating func rule(_ root: Node) throws(ParseProblem) -> Rule {
             let f = try mapping(root, allowed: RuleLoader.keys, what: "a rule")
             let id = try string(f, "id", in: root)!
-            guard id.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil else {
+            guard id.first?.isLetter == true, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
                 throw fail("id '\(id)' must be a word such as MA101 or ACME01", f["id"]!.value)
             }
             let severityText = try string(f, "severity", in: root)!
@@ -69,7 +70,7 @@ public enum RuleLoader {
             guard let scope = Rule.Scope(rawValue: scopeText) else {
                 throw fail("scope must be endpoint, identity, setup or meta; found '\(scopeText)'\(Suggestion.phrase(for: scopeText, in: Rule.Scope.allCases.map(\.rawValue)))", f["scope"]!.value)
             }
-            let message = try string(f, "message", in: root, required: scope != .meta) ?? ""
+            let message = (try string(f, "message", in: root, required: scope != .meta) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             var clauses: [Rule.Clause] = []
             if scope != .meta {
                 guard let when = f["when"]?.value else { throw fail("missing `when:` (the condition)", root) }
@@ -84,7 +85,7 @@ public enum RuleLoader {
                     guard let when = c["when"]?.value else { throw fail("an `also` clause needs `when:`", item) }
                     let at = try string(c, "at", in: item, required: false)
                     try checkAt(at, scope: s, node: c["at"]?.value)
-                    clauses.append(.init(scope: s, when: try condition(when, scope: s), at: at, message: try string(c, "message", in: item, required: false) ?? message))
+                    clauses.append(.init(scope: s, when: try condition(when, scope: s), at: at, message: (try string(c, "message", in: item, required: false) ?? message).trimmingCharacters(in: .whitespacesAndNewlines)))
                 }
             }
             var examples: [Rule.Example] = []

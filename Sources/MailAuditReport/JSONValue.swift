@@ -1,0 +1,79 @@
+/// A JSON document built in memory and written with sorted keys and two-space indentation.
+/// The JSON report is the benchmark's output; Foundation's JSONEncoder took a sixth of the
+/// run's CPU time for it, this writer a fraction of that (see README, Benchmark).
+enum JSONValue {
+    case object([String: JSONValue])
+    case array([JSONValue])
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case null
+
+    static func optional(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+    static func optional(_ i: Int?) -> JSONValue { i.map(JSONValue.int) ?? .null }
+    static func optional(_ b: Bool?) -> JSONValue { b.map(JSONValue.bool) ?? .null }
+
+    func rendered() -> String {
+        var out = ""
+        out.reserveCapacity(4096)
+        write(into: &out, indent: 0)
+        out.append("\n")
+        return out
+    }
+
+    func write(into out: inout String, indent: Int) {
+        switch self {
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .int(let i): out.append(String(i))
+        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .array(let items):
+            if items.isEmpty { out.append("[\n\n" + String(repeating: " ", count: indent) + "]"); return }
+            out.append("[\n")
+            let pad = String(repeating: " ", count: indent + 2)
+            for (n, item) in items.enumerated() {
+                out.append(pad)
+                item.write(into: &out, indent: indent + 2)
+                out.append(n + 1 < items.count ? ",\n" : "\n")
+            }
+            out.append(String(repeating: " ", count: indent) + "]")
+        case .object(let fields):
+            if fields.isEmpty { out.append("{\n\n" + String(repeating: " ", count: indent) + "}"); return }
+            out.append("{\n")
+            let pad = String(repeating: " ", count: indent + 2)
+            let keys = fields.keys.sorted()
+            for (n, key) in keys.enumerated() {
+                out.append(pad)
+                JSONValue.writeString(key, into: &out)
+                out.append(" : ")
+                fields[key]!.write(into: &out, indent: indent + 2)
+                out.append(n + 1 < keys.count ? ",\n" : "\n")
+            }
+            out.append(String(repeating: " ", count: indent) + "}")
+        }
+    }
+
+    static func writeString(_ s: String, into out: inout String) {
+        out.append("\"")
+        var plain = true
+        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { plain = false; break }
+        if plain { out.append(s); out.append("\""); return }
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out.append("\\\"")
+            case "\\": out.append("\\\\")
+            case "\n": out.append("\\n")
+            case "\r": out.append("\\r")
+            case "\t": out.append("\\t")
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out.append("\"")
+    }
+}
