@@ -45,7 +45,7 @@ public struct FileDiscovery: Sendable {
             }
             if isDirectory.boolValue {
                 var visited = Set<String>()
-                walk(path, into: &inputs, visited: &visited)
+                walk(path, shown: display(path), into: &inputs, visited: &visited)
             } else {
                 let shown = display(path)
                 if let format = forcedFormat ?? registry.detect(fileName: (path as NSString).lastPathComponent, path: path, content: { try? SourceFile.load(path: path) }) {
@@ -61,18 +61,19 @@ public struct FileDiscovery: Sendable {
     }
 
     /// Walks a directory; follows no symbolic links to directories (no loops), keeps known names only.
-    private func walk(_ directory: String, into inputs: inout [LintInput], visited: inout Set<String>) {
+    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], visited: inout Set<String>) {
         let real = (directory as NSString).resolvingSymlinksInPath
         guard visited.insert(real).inserted else { return }
         for entry in DirectoryListing.entries(of: directory) {
             let path = directory.hasSuffix("/") ? directory + entry.name : directory + "/" + entry.name
-            if !exclude.isEmpty, isExcluded(display(path)) { continue }
+            let childShown = shown.isEmpty || shown == "." ? entry.name : (shown.hasSuffix("/") ? shown + entry.name : shown + "/" + entry.name)
+            if !exclude.isEmpty, isExcluded(childShown) { continue }
             switch entry.kind {
             case .directory:
-                if !Self.skippedFolders.contains(entry.name) { walk(path, into: &inputs, visited: &visited) }
+                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, visited: &visited) }
             case .file:
                 if let format = forcedFormat ?? detectInWalk(name: entry.name, path: path) {
-                    inputs.append(LintInput(path: path, displayPath: display(path), format: format))
+                    inputs.append(LintInput(path: path, displayPath: childShown, format: format))
                 }
             case .other:
                 continue
@@ -98,6 +99,7 @@ public struct FileDiscovery: Sendable {
         let absolute = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
         let standardized = (absolute as NSString).standardizingPath
         let prefix = base.hasSuffix("/") ? base : base + "/"
+        if standardized + "/" == prefix { return "." }
         if standardized.hasPrefix(prefix) { return String(standardized.dropFirst(prefix.count)) }
         return standardized
     }
