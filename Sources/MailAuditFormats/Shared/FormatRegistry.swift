@@ -6,6 +6,8 @@ public struct FormatRegistry: Sendable {
 
     public static let builtIn = FormatRegistry(formats: [
         NativeYAMLFormat(),
+        EximFormat(),
+        OpenSMTPDFormat(),
     ])
 
     public init(formats: [any ConfigFormat]) { self.formats = formats }

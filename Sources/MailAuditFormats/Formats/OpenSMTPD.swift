@@ -1,0 +1,513 @@
+import Foundation
+import MailAuditCore
+
+/// OpenSMTPD's `smtpd.conf` (6.4+ grammar: `listen on`, `action`, `match`): its listeners and the
+/// relays its `action … relay` lines connect to, with smtpd 6.8's defaults (smtpd.conf(5)).
+/// Rules of the older grammars (`accept … deliver to`, `accept for any relay`, `map … { source … }`)
+/// are reported as MA000 naming the obsolete syntax; their `listen on` lines are still read.
+public struct OpenSMTPDFormat: ConfigFormat {
+    public init() {}
+    public let id = "opensmtpd"
+
+    public func matches(fileName: String, path: String) -> Bool {
+        let name = fileName.lowercased()
+        return name == "smtpd.conf" || name.hasSuffix(".smtpd.conf")
+    }
+
+    /// `listen on …` together with `action`/`match` (or the old `accept`) lines.
+    public func matches(content: SourceFile) -> Bool {
+        var listen = false, rules = false
+        for line in content.lines.prefix(2000) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("listen on ") { listen = true }
+            if t.hasPrefix("match ") || t.hasPrefix("action ") || t.hasPrefix("accept ") { rules = true }
+            if listen && rules { return true }
+        }
+        return false
+    }
+
+    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+        var parser = OpenSMTPDParser(file: file, context: context)
+        parser.read()
+        return parser.setup
+    }
+}
+
+struct SmtpdToken: Sendable, Equatable {
+    enum Kind: Sendable, Equatable { case word, quoted, symbol, newline }
+    var kind: Kind
+    var text: String
+    var span: SourceSpan
+}
+
+/// The lexer of OpenSMTPD's parse.y: `#` comments to the end of the line, `\` + newline joins
+/// lines, `"…"`/`'…'` strings (newlines allowed inside), `{ } < > , = ! ( )` as single tokens.
+/// `$name` stays a word; the parser expands it (at the start of a token, never inside quotes).
+struct SmtpdLexer {
+    static let symbols: Set<Unicode.Scalar> = ["{", "}", "<", ">", ",", "=", "!", "(", ")"]
+
+    static func tokens(_ file: SourceFile, problem: (String, SourceSpan) -> Void) -> [SmtpdToken] {
+        var out: [SmtpdToken] = []
+        let path = file.path
+        var lineIndex = 0
+        var scalars: [Unicode.Scalar] = []
+        var column = 0
+        func loadLine() -> Bool {
+            guard lineIndex < file.lines.count else { return false }
+            scalars = Array(file.lines[lineIndex].unicodeScalars)
+            column = 0
+            lineIndex += 1
+            return true
+        }
+        guard loadLine() else { return out }
+        func newline() { out.append(SmtpdToken(kind: .newline, text: "\n", span: SourceSpan(path: path, line: lineIndex, column: scalars.count + 1))) }
+        while true {
+            if column >= scalars.count {
+                newline()
+                if !loadLine() { break }
+                continue
+            }
+            let c = scalars[column]
+            if c == " " || c == "\t" || c == "\u{0C}" || c == "\r" { column += 1; continue }
+            if c == "\\", column == scalars.count - 1 {
+                // continuation: the next line joins this one
+                if !loadLine() { break }
+                continue
+            }
+            if c == "#" { column = scalars.count; continue }
+            let startLine = lineIndex, startColumn = column + 1
+            if c == "\"" || c == "'" {
+                var text = String.UnicodeScalarView()
+                column += 1
+                var closed = false
+                var endLine = lineIndex, endColumn = column
+                scan: while true {
+                    while column < scalars.count {
+                        let d = scalars[column]
+                        if d == "\\", column + 1 < scalars.count, [c, " ", "\t"].contains(scalars[column + 1]) {
+                            text.append(scalars[column + 1]); column += 2; continue
+                        }
+                        if d == c { column += 1; closed = true; endLine = lineIndex; endColumn = column + 1; break scan }
+                        text.append(d)
+                        column += 1
+                    }
+                    // the string goes on on the next line
+                    if scalars.last == "\\", text.last == "\\" { text.removeLast() } else { text.append("\n") }
+                    if !loadLine() { break scan }
+                }
+                let span = SourceSpan(path: path, line: startLine, column: startColumn, endLine: closed ? endLine : startLine, endColumn: closed ? endColumn : startColumn + 1)
+                if !closed {
+                    problem("unterminated quoted string: the \(c == "\"" ? "double" : "single") quote opened here is never closed; smtpd refuses this file", span)
+                    newline()
+                    break
+                }
+                out.append(SmtpdToken(kind: .quoted, text: String(text), span: span))
+                continue
+            }
+            if SmtpdLexer.symbols.contains(c) {
+                out.append(SmtpdToken(kind: .symbol, text: String(c), span: SourceSpan(path: path, line: lineIndex, column: startColumn)))
+                column += 1
+                continue
+            }
+            var word = String.UnicodeScalarView()
+            while column < scalars.count {
+                let d = scalars[column]
+                if d == " " || d == "\t" || d == "#" || d == "\"" || d == "'" || SmtpdLexer.symbols.contains(d) { break }
+                if d == "\\", column == scalars.count - 1 { break }
+                word.append(d)
+                column += 1
+            }
+            let text = String(word)
+            let span = SourceSpan(path: path, line: lineIndex, column: startColumn, endLine: lineIndex, endColumn: column + 1)
+            out.append(SmtpdToken(kind: .word, text: text, span: span))
+        }
+        return out
+    }
+}
+
+struct OpenSMTPDParser {
+    let file: SourceFile
+    let context: ParseContext
+    var setup: MailSetup
+    var macros: [String: [SmtpdToken]] = [:]
+    var openFiles: [String] = []
+    static let maxIncludeDepth = 16
+
+    static let statements: Set<String> = ["listen", "action", "match", "pki", "ca", "table", "smtp", "queue", "bounce", "srs",
+                                          "filter", "proc", "proc-exec", "mda", "mta", "admd", "include"]
+    /// Statements of the grammars before OpenSMTPD 6.4, and what replaced them.
+    static let obsolete: [String: String] = [
+        "accept": "`accept … deliver to …` / `accept … relay` is the rule syntax of OpenSMTPD before 6.4; smtpd 6.4 and later reject it: write an `action NAME …` line and a `match … action NAME` line instead",
+        "reject": "`reject …` is the rule syntax of OpenSMTPD before 6.4; smtpd 6.4 and later reject it: write `match … reject` instead",
+        "map": "`map NAME { source … }` / `map NAME source …` is the table syntax of OpenSMTPD before 5.3; current smtpd rejects it: write `table NAME db:/path` or `table NAME file:/path` instead",
+        "expire": "`expire` is OpenSMTPD's syntax before 6.4; current smtpd rejects it: use `queue ttl` instead",
+        "certificate": "`certificate` is OpenSMTPD's syntax before 5.4; current smtpd rejects it: use `pki NAME cert FILE` and `pki NAME key FILE`",
+    ]
+
+    init(file: SourceFile, context: ParseContext) {
+        self.file = file
+        self.context = context
+        self.setup = MailSetup(path: file.path, format: "opensmtpd")
+    }
+
+    mutating func problem(_ message: String, _ span: SourceSpan) {
+        setup.problems.append(ParseProblem(message, path: span.path, span: span))
+    }
+
+    mutating func read() {
+        read(file, depth: 0)
+    }
+
+    mutating func read(_ source: SourceFile, depth: Int) {
+        openFiles.append(URL(fileURLWithPath: source.path).standardizedFileURL.path)
+        defer { openFiles.removeLast() }
+        var collected: [ParseProblem] = []
+        let tokens = SmtpdLexer.tokens(source, problem: { collected.append(ParseProblem($0, path: $1.path, span: $1)) })
+        setup.problems += collected
+        for raw in OpenSMTPDParser.split(tokens) {
+            // `$name` at the start of a token expands to the macro's value as defined so far.
+            var statement: [SmtpdToken] = []
+            for token in raw {
+                guard token.kind == .word, token.text.hasPrefix("$"), token.text.count > 1 else { statement.append(token); continue }
+                let name = String(token.text.dropFirst())
+                if let value = macros[name] {
+                    statement += value.map { SmtpdToken(kind: $0.kind, text: $0.text, span: token.span) }
+                } else {
+                    problem("macro '\(name)' not defined; smtpd refuses this file", token.span)
+                    statement.append(token)
+                }
+            }
+            if OpenSMTPDParser.isMacroDefinition(statement) {
+                macros[statement[0].text] = OpenSMTPDParser.macroValue(statement[2])
+                continue
+            }
+            handle(statement, depth: depth)
+        }
+    }
+
+    static func isMacroDefinition(_ s: [SmtpdToken]) -> Bool {
+        s.count == 3 && s[0].kind == .word && s[1].kind == .symbol && s[1].text == "=" && !statements.contains(s[0].text) && obsolete[s[0].text] == nil
+    }
+
+    static func macroValue(_ token: SmtpdToken) -> [SmtpdToken] {
+        // A quoted value is re-read as tokens when expanded (smtpd pushes the text back into the lexer).
+        let words = token.text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        if words.isEmpty { return [SmtpdToken(kind: .quoted, text: "", span: token.span)] }
+        return words.map { SmtpdToken(kind: .word, text: String($0), span: token.span) }
+    }
+
+    /// Statements: tokens up to a newline, except inside `{ … }` (tables may span lines).
+    static func split(_ tokens: [SmtpdToken]) -> [[SmtpdToken]] {
+        var out: [[SmtpdToken]] = []
+        var current: [SmtpdToken] = []
+        var depth = 0
+        for token in tokens {
+            if token.kind == .symbol, token.text == "{" { depth += 1 }
+            if token.kind == .symbol, token.text == "}" { depth = max(0, depth - 1) }
+            if token.kind == .newline {
+                if depth == 0, !current.isEmpty { out.append(current); current = [] }
+                continue
+            }
+            current.append(token)
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    mutating func handle(_ s: [SmtpdToken], depth: Int) {
+        guard let first = s.first else { return }
+        if OpenSMTPDParser.isMacroDefinition(s) { return }
+        if first.kind != .word {
+            problem("syntax error: a statement starts with a keyword, found \"\(first.text)\"", first.span)
+            return
+        }
+        switch first.text {
+        case "include": include(s, depth: depth)
+        case "listen": listen(s)
+        case "action": action(s)
+        default:
+            if let why = OpenSMTPDParser.obsolete[first.text] {
+                problem(why, first.span)
+            } else if !OpenSMTPDParser.statements.contains(first.text) {
+                problem("syntax error: unknown statement \"\(first.text)\"\(Suggestion.phrase(for: first.text, in: Array(OpenSMTPDParser.statements)))", first.span)
+            }
+        }
+    }
+
+    mutating func include(_ s: [SmtpdToken], depth: Int) {
+        guard s.count == 2, s[1].kind != .symbol else {
+            problem("syntax error: include takes one quoted path: include \"/etc/mail/other.conf\"", s[0].span)
+            return
+        }
+        let path = s[1].text
+        let resolved = path.hasPrefix("/") ? path : ((file.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        let key = URL(fileURLWithPath: resolved).standardizedFileURL.path
+        if openFiles.contains(key) {
+            problem("include loop: \(path) is already being read; not read again", s[1].span)
+            return
+        }
+        if depth >= OpenSMTPDParser.maxIncludeDepth {
+            problem("include nested more than \(OpenSMTPDParser.maxIncludeDepth) deep; \(path) not read", s[1].span)
+            return
+        }
+        do {
+            let included = try context.readFile(resolved)
+            if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
+            read(included, depth: depth + 1)
+        } catch {
+            problem("cannot include \(path): \(error.message)", s[1].span)
+        }
+    }
+
+    func resolvePort(_ text: String) -> Int? {
+        if let n = Int(text) { return (1...65535).contains(n) ? n : nil }
+        switch text.lowercased() {
+        case "smtps", "ssmtp", "urd": return context.ports.port(service: "submissions")
+        default: return context.ports.port(service: text.lowercased())
+        }
+    }
+
+    /// `<name>` at `i`: returns the index after it.
+    func skipTable(_ s: [SmtpdToken], _ i: Int) -> Int? {
+        guard i + 2 < s.count, s[i].text == "<", s[i + 2].text == ">" else { return nil }
+        return i + 3
+    }
+
+    mutating func listen(_ s: [SmtpdToken]) {
+        guard s.count >= 3, s[1].text == "on" else {
+            problem("syntax error: expected `listen on INTERFACE [options]`", s[0].span)
+            return
+        }
+        let interface = s[2]
+        if interface.text == "socket" { return }  // the local Unix socket: no network listener
+        let location = SourceSpan(path: s[0].span.path, line: s[0].span.line, column: s[0].span.column,
+                                  endLine: s.last!.span.endLine, endColumn: s.last!.span.endColumn)
+        var e = Endpoint(role: .server, location: location)
+        e.protocol = .smtp
+        e.transport = .tcp
+        if !["0.0.0.0", "::", "all", "*"].contains(interface.text) { e.set(\.host, interface.text, field: .host, span: interface.span) }
+        var port: (Int, SourceSpan)?
+        var smtps: SourceSpan?, tls: SourceSpan?, tlsRequire: SourceSpan?
+        var auth: SourceSpan?, authOptional: SourceSpan?
+        var i = 3
+        if i < s.count, ["inet4", "inet6"].contains(s[i].text) { i += 1 }
+        while i < s.count {
+            let t = s[i]
+            switch t.text {
+            case "port":
+                guard i + 1 < s.count, let p = resolvePort(s[i + 1].text) else {
+                    problem("invalid port: `port` needs a number from 1 to 65535 or a service name", i + 1 < s.count ? s[i + 1].span : t.span)
+                    i += 2
+                    continue
+                }
+                if port != nil { problem("invalid listen option: port already specified", t.span) }
+                port = (p, s[i + 1].span)
+                i += 2
+            case "smtps": smtps = t.span; i += 1
+            case "tls": tls = t.span; i += 1
+            case "tls-require":
+                tlsRequire = t.span
+                i += 1
+                if i < s.count, s[i].text == "verify" { i += 1 }
+            case "auth", "auth-optional":
+                if t.text == "auth" { auth = t.span } else { authOptional = t.span }
+                i += 1
+                if let next = skipTable(s, i) { i = next }
+            case "pki", "ca", "hostname", "filter", "tag":
+                i += 2
+            case "hostnames":
+                i = skipTable(s, i + 1) ?? i + 2
+            case "senders":
+                i = skipTable(s, i + 1) ?? i + 2
+                if i < s.count, s[i].text == "masquerade" { i += 1 }
+            case "mask-src", "no-dsn", "proxy-v2", "received-auth":
+                i += 1
+            case "certificate":
+                problem(OpenSMTPDParser.obsolete["certificate"]!, t.span)
+                i += 2
+            case "secure":
+                problem("`listen on … secure` is OpenSMTPD's syntax before 6.4; current smtpd rejects it: write one listener with `tls` (port 25 or 587) and one with `smtps` (port 465)", t.span)
+                i += 1
+            case "enable":
+                problem("`enable auth` is OpenSMTPD's syntax before 5.4; current smtpd rejects it: use `auth`", t.span)
+                if i + 1 < s.count, s[i + 1].text == "auth" { auth = s[i + 1].span; i += 1 }
+                i += 1
+            default:
+                problem("syntax error: unknown listen option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["port", "smtps", "tls", "tls-require", "auth", "auth-optional", "pki", "ca", "hostname", "hostnames", "filter", "tag", "senders", "mask-src", "no-dsn", "proxy-v2", "received-auth"]))", t.span)
+                i += 1
+            }
+        }
+        if smtps != nil, tls != nil || tlsRequire != nil {
+            problem("invalid listen option: smtps and tls/tls-require are mutually exclusive", (tls ?? tlsRequire)!)
+        }
+        if auth != nil, authOptional != nil { problem("invalid listen option: auth and auth-optional are mutually exclusive", authOptional!) }
+
+        // Port: `port N`, else 465 with smtps, else 25.
+        if let (p, span) = port {
+            e.set(\.port, p, field: .port, span: span)
+        } else {
+            e.port = smtps != nil ? context.ports.port(service: "submissions") : context.ports.port(service: "smtp")
+            e.portIsDefault = true
+        }
+        e.direction = context.ports.listenerDirection(protocol: .smtp, port: e.port)
+
+        if let span = smtps {
+            e.set(\.tls, TLSMode.implicit, field: .tls, span: span)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: span)
+        } else if let span = tlsRequire {
+            e.set(\.tls, TLSMode.starttls, field: .tls, span: span)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: span)
+        } else if let span = tls {
+            e.set(\.tls, TLSMode.starttls, field: .tls, span: span)
+            // `auth` requires authentication before a transaction, and AUTH is only offered after
+            // STARTTLS: nothing useful can happen without TLS.
+            if let authSpan = auth { e.set(\.tlsRequired, true, field: .tlsRequired, span: authSpan) }
+            else { e.set(\.tlsRequired, false, field: .tlsRequired, span: span) }
+        } else {
+            e.tls = TLSMode.none
+            e.tlsRequired = false
+        }
+        if let span = auth ?? authOptional, e.tls == TLSMode.none {
+            problem("invalid listen option: auth requires tls/smtps (smtpd refuses this listener)", span)
+        }
+        // AUTH PLAIN and LOGIN, offered only once TLS is active.
+        if let span = auth ?? authOptional {
+            e.set(\.auth, ["plain", "login"], field: .auth, span: span)
+            e.set(\.authRequired, auth != nil, field: .authRequired, span: span)
+        } else {
+            e.auth = []
+            e.authRequired = false
+        }
+        e.allowsPlaintextAuth = false
+        e.allowsVRFY = false  // smtpd has no VRFY command
+        setup.endpoints.append(e)
+    }
+
+    mutating func action(_ s: [SmtpdToken]) {
+        guard s.count >= 3 else {
+            problem("syntax error: expected `action NAME METHOD [options]`", s[0].span)
+            return
+        }
+        guard s[2].text == "relay" else { return }  // local delivery methods: no network endpoint
+        let location = SourceSpan(path: s[0].span.path, line: s[0].span.line, column: s[0].span.column,
+                                  endLine: s.last!.span.endLine, endColumn: s.last!.span.endColumn)
+        var e = Endpoint(role: .client, location: location)
+        e.account = s[1].text
+        e.direction = .relay
+        e.protocol = .smtp
+        var url: (scheme: String, host: String, port: Int?, label: Bool, span: SourceSpan)?
+        var tlsOption: SourceSpan?, noVerify: SourceSpan?, authTable: SourceSpan?
+        var i = 3
+        while i < s.count {
+            let t = s[i]
+            switch t.text {
+            case "host":
+                guard i + 1 < s.count else { problem("syntax error: `host` needs a relay URL", t.span); i += 1; continue }
+                url = parseRelayURL(s[i + 1])
+                i += 2
+            case "tls":
+                tlsOption = t.span
+                i += 1
+                if i < s.count, s[i].text == "no-verify" { noVerify = s[i].span; i += 1 }
+            case "auth":
+                authTable = t.span
+                i = skipTable(s, i + 1) ?? i + 2
+            case "backup":
+                i += 1
+                if i < s.count, s[i].text == "mx" { i += 2 }
+            case "helo", "pki", "ca", "mail-from":
+                i += 2
+            case "helo-src", "domain", "src":
+                i = skipTable(s, i + 1) ?? i + 2
+            case "srs":
+                i += 1
+            default:
+                problem("syntax error: unknown relay option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["host", "tls", "auth", "backup", "helo", "helo-src", "domain", "pki", "ca", "srs", "mail-from", "src"]))", t.span)
+                i += 1
+            }
+        }
+        if let url {
+            e.set(\.host, url.host, field: .host, span: url.span)
+            switch url.scheme {
+            case "smtps":
+                e.set(\.tls, TLSMode.implicit, field: .tls, span: url.span)
+                e.set(\.tlsRequired, true, field: .tlsRequired, span: url.span)
+            case "smtp+tls":
+                e.set(\.tls, TLSMode.starttls, field: .tls, span: url.span)
+                e.set(\.tlsRequired, true, field: .tlsRequired, span: url.span)
+            case "smtp+notls":
+                e.set(\.tls, TLSMode.none, field: .tls, span: url.span)
+                e.set(\.tlsRequired, false, field: .tlsRequired, span: url.span)
+                if let tlsOption { problem("invalid relay option: tls cannot be used with smtp+notls://", tlsOption) }
+            case "lmtp":
+                e.set(\.protocol, MailProtocol.lmtp, field: .protocol, span: url.span)
+                e.set(\.tls, TLSMode.none, field: .tls, span: url.span)
+                e.set(\.tlsRequired, false, field: .tlsRequired, span: url.span)
+            default:
+                e.set(\.tls, TLSMode.starttls, field: .tls, span: url.span)
+                if let tlsOption { e.set(\.tlsRequired, true, field: .tlsRequired, span: tlsOption) }
+                else { e.set(\.tlsRequired, false, field: .tlsRequired, span: url.span) }
+            }
+            if let p = url.port {
+                e.set(\.port, p, field: .port, span: url.span)
+            } else {
+                e.port = url.scheme == "smtps" ? context.ports.port(service: "submissions") : (url.scheme == "lmtp" ? nil : context.ports.port(service: "smtp"))
+                e.portIsDefault = true
+                if url.scheme == "lmtp" { problem("invalid relay URL: lmtp:// needs a port", url.span) }
+            }
+        } else {
+            // MX delivery: opportunistic STARTTLS on port 25, required with `tls`.
+            e.port = context.ports.port(service: "smtp")
+            e.portIsDefault = true
+            e.tls = .starttls
+            if let tlsOption { e.set(\.tlsRequired, true, field: .tlsRequired, span: tlsOption) } else { e.tlsRequired = false }
+            if let authTable { problem("invalid relay option: auth is usable only with `host`", authTable) }
+        }
+        // Certificates are verified whenever TLS is mandatory, unless `tls no-verify`.
+        if e.tlsRequired == true, e.tls != TLSMode.none {
+            if let noVerify { e.set(\.verifyCertificate, false, field: .verifyCertificate, span: noVerify) }
+            else { e.verifyCertificate = true; e.spans[.verifyCertificate] = tlsOption ?? url?.span }
+        }
+        if let authTable, url != nil {
+            // The credentials table holds `label user:password` in clear text.
+            e.set(\.auth, ["plain", "login"], field: .auth, span: authTable)
+            e.set(\.credential, CredentialKind.file, field: .credential, span: authTable)
+            if url?.label == false { problem("relay auth needs a label in the URL (smtp+tls://label@host) naming the credentials entry", url!.span) }
+        } else {
+            e.auth = []
+            e.credential = CredentialKind.none
+        }
+        setup.endpoints.append(e)
+    }
+
+    /// `[proto://[label@]]host[:port]`.
+    mutating func parseRelayURL(_ token: SmtpdToken) -> (scheme: String, host: String, port: Int?, label: Bool, span: SourceSpan)? {
+        var text = token.text
+        var scheme = "smtp"
+        if let r = text.range(of: "://") {
+            scheme = text[..<r.lowerBound].lowercased()
+            text = String(text[r.upperBound...])
+        }
+        guard ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"].contains(scheme) else {
+            problem("invalid relay URL scheme \"\(scheme)\": smtp, smtp+tls, smtp+notls, smtps or lmtp\(Suggestion.phrase(for: scheme, in: ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"]))", token.span)
+            return nil
+        }
+        var label = false
+        if let at = text.lastIndex(of: "@") { label = true; text = String(text[text.index(after: at)...]) }
+        var port: Int?
+        var host = text
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if rest.hasPrefix(":") { port = Int(rest.dropFirst()) }
+        } else if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 {
+            host = String(text[..<colon])
+            guard let p = Int(text[text.index(after: colon)...]), (1...65535).contains(p) else {
+                problem("invalid relay URL: the port after ':' must be a number from 1 to 65535", token.span)
+                return (scheme, host, nil, label, token.span)
+            }
+            port = p
+        }
+        return (scheme, host, port, label, token.span)
+    }
+}
