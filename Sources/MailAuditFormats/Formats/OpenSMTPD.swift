@@ -300,7 +300,7 @@ struct OpenSMTPDParser {
                     i += 2
                     continue
                 }
-                if port != nil { problem("invalid listen option: port already specified", t.span) }
+                if port != nil { problem("port already specified: a listener has one port", t.span) }
                 port = (p, s[i + 1].span)
                 i += 2
             case "smtps": smtps = t.span; i += 1
@@ -338,9 +338,9 @@ struct OpenSMTPDParser {
             }
         }
         if smtps != nil, tls != nil || tlsRequire != nil {
-            problem("invalid listen option: smtps and tls/tls-require are mutually exclusive", (tls ?? tlsRequire)!)
+            problem("TLS mode already specified: smtps, tls and tls-require exclude each other", (tls ?? tlsRequire)!)
         }
-        if auth != nil, authOptional != nil { problem("invalid listen option: auth and auth-optional are mutually exclusive", authOptional!) }
+        if auth != nil, authOptional != nil { problem("auth already specified: auth and auth-optional exclude each other", authOptional!) }
 
         // Port: `port N`, else 465 with smtps, else 25.
         if let (p, span) = port {
@@ -436,13 +436,19 @@ struct OpenSMTPDParser {
                 e.set(\.tls, TLSMode.starttls, field: .tls, span: url.span)
                 e.set(\.tlsRequired, true, field: .tlsRequired, span: url.span)
             case "smtp+notls":
-                e.set(\.tls, TLSMode.none, field: .tls, span: url.span)
-                e.set(\.tlsRequired, false, field: .tlsRequired, span: url.span)
-                if let tlsOption { problem("invalid relay option: tls cannot be used with smtp+notls://", tlsOption) }
+                if tlsOption != nil {
+                    // smtpd.conf(5) forbids `tls` with smtp+notls://, but smtpd accepts it: which one wins is not documented.
+                    e.spans[.tls] = url.span
+                } else {
+                    e.set(\.tls, TLSMode.none, field: .tls, span: url.span)
+                    e.set(\.tlsRequired, false, field: .tlsRequired, span: url.span)
+                }
             case "lmtp":
                 e.set(\.protocol, MailProtocol.lmtp, field: .protocol, span: url.span)
                 e.set(\.tls, TLSMode.none, field: .tls, span: url.span)
                 e.set(\.tlsRequired, false, field: .tlsRequired, span: url.span)
+            case "unknown":
+                e.spans[.tls] = url.span
             default:
                 e.set(\.tls, TLSMode.starttls, field: .tls, span: url.span)
                 if let tlsOption { e.set(\.tlsRequired, true, field: .tlsRequired, span: tlsOption) }
@@ -451,7 +457,7 @@ struct OpenSMTPDParser {
             if let p = url.port {
                 e.set(\.port, p, field: .port, span: url.span)
             } else {
-                e.port = url.scheme == "smtps" ? context.ports.port(service: "submissions") : (url.scheme == "lmtp" ? nil : context.ports.port(service: "smtp"))
+                e.port = url.scheme == "smtps" ? context.ports.port(service: "submissions") : (["lmtp", "unknown"].contains(url.scheme) ? nil : context.ports.port(service: "smtp"))
                 e.portIsDefault = true
                 if url.scheme == "lmtp" { problem("invalid relay URL: lmtp:// needs a port", url.span) }
             }
@@ -461,7 +467,7 @@ struct OpenSMTPDParser {
             e.portIsDefault = true
             e.tls = .starttls
             if let tlsOption { e.set(\.tlsRequired, true, field: .tlsRequired, span: tlsOption) } else { e.tlsRequired = false }
-            if let authTable { problem("invalid relay option: auth is usable only with `host`", authTable) }
+            if let authTable { problem("auth may not be specified without host on a dispatcher: credentials are for a relay host", authTable) }
         }
         // Certificates are verified whenever TLS is mandatory, unless `tls no-verify`.
         if e.tlsRequired == true, e.tls != TLSMode.none {
@@ -472,7 +478,6 @@ struct OpenSMTPDParser {
             // The credentials table holds `label user:password` in clear text.
             e.set(\.auth, ["plain", "login"], field: .auth, span: authTable)
             e.set(\.credential, CredentialKind.file, field: .credential, span: authTable)
-            if url?.label == false { problem("relay auth needs a label in the URL (smtp+tls://label@host) naming the credentials entry", url!.span) }
         } else {
             e.auth = []
             e.credential = CredentialKind.none
@@ -490,8 +495,13 @@ struct OpenSMTPDParser {
         }
         guard ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"].contains(scheme) else {
             problem("invalid relay URL scheme \"\(scheme)\": smtp, smtp+tls, smtp+notls, smtps or lmtp\(Suggestion.phrase(for: scheme, in: ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"]))", token.span)
-            return nil
+            return relayURLParts(scheme: "unknown", text, token)
         }
+        return relayURLParts(scheme: scheme, text, token)
+    }
+
+    mutating func relayURLParts(scheme: String, _ original: String, _ token: SmtpdToken) -> (scheme: String, host: String, port: Int?, label: Bool, span: SourceSpan)? {
+        var text = original
         var label = false
         if let at = text.lastIndex(of: "@") { label = true; text = String(text[text.index(after: at)...]) }
         var port: Int?
