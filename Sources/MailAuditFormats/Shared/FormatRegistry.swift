@@ -6,6 +6,9 @@ public struct FormatRegistry: Sendable {
 
     public static let builtIn = FormatRegistry(formats: [
         NativeYAMLFormat(),
+        DotenvFormat(),
+        SpringFormat(),
+        DjangoFormat(),
         EximFormat(),
         OpenSMTPDFormat(),
     ])
