@@ -388,7 +388,7 @@ extension EximReader {
         i += 1
         while i < t.count, t[i].properties.isWhitespace { i += 1 }
         let valueRange = i..<t.count
-        let valueSpan = valueRange.isEmpty ? span(of: line, (i - 1)..<i) : span(of: line, valueRange)
+        let valueSpan = valueRange.isEmpty ? nameSpan : span(of: line, valueRange)  // an empty value: point at the name
         if i < t.count, t[i] == "\"" {
             guard let value = dequote(line, from: i, option: optionName) else { return nil }
             return EximOption(name: optionName, nameSpan: nameSpan, value: value, valueSpan: valueSpan, raw: nil, negated: negated, line: lineSpan(line))

@@ -137,11 +137,11 @@ struct OpenSMTPDParser {
                                           "filter", "proc", "proc-exec", "mda", "mta", "admd", "include"]
     /// Statements of the grammars before OpenSMTPD 6.4, and what replaced them.
     static let obsolete: [String: String] = [
-        "accept": "`accept … deliver to …` / `accept … relay` is the rule syntax of OpenSMTPD before 6.4; smtpd 6.4 and later reject it: write an `action NAME …` line and a `match … action NAME` line instead",
-        "reject": "`reject …` is the rule syntax of OpenSMTPD before 6.4; smtpd 6.4 and later reject it: write `match … reject` instead",
-        "map": "`map NAME { source … }` / `map NAME source …` is the table syntax of OpenSMTPD before 5.3; current smtpd rejects it: write `table NAME db:/path` or `table NAME file:/path` instead",
-        "expire": "`expire` is OpenSMTPD's syntax before 6.4; current smtpd rejects it: use `queue ttl` instead",
-        "certificate": "`certificate` is OpenSMTPD's syntax before 5.4; current smtpd rejects it: use `pki NAME cert FILE` and `pki NAME key FILE`",
+        "accept": "this is OpenSMTPD's rule syntax from before 6.4 (`accept … deliver to …`, `accept … relay`), which smtpd 6.4 and later reject; write an `action NAME …` line and a `match … action NAME` line instead (e.g. `action \"relay\" relay` + `match from local for any action \"relay\"`)",
+        "reject": "this is OpenSMTPD's rule syntax from before 6.4, which smtpd 6.4 and later reject; write `match … reject` instead",
+        "map": "this is OpenSMTPD's table syntax from before 5.3 (`map NAME source …`), which current smtpd rejects; write `table NAME file:/path` (or `db:/path`) instead",
+        "expire": "this is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; use `queue ttl` instead",
+        "certificate": "`certificate` is OpenSMTPD's syntax from before 5.4, which current smtpd rejects; use `pki NAME cert FILE` and `pki NAME key FILE`",
     ]
 
     init(file: SourceFile, context: ParseContext) {
@@ -227,7 +227,9 @@ struct OpenSMTPDParser {
         case "action": action(s)
         default:
             if let why = OpenSMTPDParser.obsolete[first.text] {
-                problem(why, first.span)
+                var text = s.map { $0.kind == .quoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ")
+                if text.count > 60 { text = String(text.prefix(57)) + "…" }
+                problem("`\(text)`: \(why)", first.span)
             } else if !OpenSMTPDParser.statements.contains(first.text) {
                 problem("syntax error: unknown statement \"\(first.text)\"\(Suggestion.phrase(for: first.text, in: Array(OpenSMTPDParser.statements)))", first.span)
             }
