@@ -1,0 +1,107 @@
+import Foundation
+import MailAuditCore
+import MailAuditFormats
+import Testing
+
+@Suite struct OpenSMTPDTests {
+    func parse(_ text: String, path: String = "smtpd.conf") -> MailSetup { TestSupport.parse(text, format: "opensmtpd", path: path) }
+
+    @Test func detection() {
+        let f = OpenSMTPDFormat()
+        #expect(f.matches(fileName: "smtpd.conf", path: "/etc/smtpd.conf"))
+        #expect(!f.matches(fileName: "smtpd.conf.bak", path: "x"))
+        #expect(f.matches(content: SourceFile(path: "x", text: "listen on lo0\nmatch from local for any action \"r\"\n")))
+    }
+
+    @Test func listenersAndDefaults() {
+        let text = """
+        pki mx cert "/etc/ssl/mx.crt"
+        pki mx key "/etc/ssl/mx.key"
+        listen on 0.0.0.0
+        listen on egress port 587 tls pki mx auth
+        listen on egress smtps pki mx auth-optional <users>
+        listen on egress port submission tls-require verify pki mx
+        """
+        let s = parse(text)
+        #expect(s.problems.isEmpty)
+        let e = s.endpoints
+        #expect(e.count == 4)
+        #expect(e[0].port == 25 && e[0].portIsDefault && e[0].host == nil && e[0].tls == TLSMode.none && e[0].direction == .relay)
+        #expect(e[0].location == SourceSpan(path: "smtpd.conf", line: 3, column: 1, endLine: 3, endColumn: 18))
+        #expect(e[1].port == 587 && e[1].tls == .starttls && e[1].tlsRequired == true && e[1].authRequired == true)
+        #expect(e[1].spans[.tlsRequired] == SourceSpan(path: "smtpd.conf", line: 4, column: 38, endLine: 4, endColumn: 42))  // `auth`
+        #expect(e[1].auth == ["plain", "login"] && e[1].allowsPlaintextAuth == false)
+        #expect(e[2].port == 465 && e[2].portIsDefault && e[2].tls == .implicit && e[2].authRequired == false)
+        #expect(e[3].port == 587 && e[3].tlsRequired == true && e[3].auth == [] && e[3].authRequired == false)
+        #expect(e.allSatisfy { $0.banner == nil && $0.allowsVRFY == false })
+    }
+
+    @Test func relayActions() {
+        let text = """
+        table creds file:/etc/mail/creds
+        action "mx" relay
+        action "strict" relay tls
+        action "smart" relay host smtp+tls://bob@smtp.example.com:587 auth <creds>
+        action "wrapped" relay host smtps://smtp.example.com tls no-verify
+        action "plain" relay host smtp+notls://10.0.0.1
+        action "local" maildir
+        """
+        let e = parse(text).endpoints
+        #expect(e.map(\.account) == ["mx", "strict", "smart", "wrapped", "plain"])
+        #expect(e[0].host == nil && e[0].port == 25 && e[0].tls == .starttls && e[0].tlsRequired == false && e[0].verifyCertificate == nil)
+        #expect(e[1].tlsRequired == true && e[1].verifyCertificate == true)
+        #expect(e[2].host == "smtp.example.com" && e[2].port == 587 && e[2].tlsRequired == true && e[2].credential == .file && e[2].auth == ["plain", "login"])
+        #expect(e[3].tls == .implicit && e[3].port == 465 && e[3].verifyCertificate == false)
+        #expect(e[3].spans[.verifyCertificate]?.column == 58)  // `no-verify`
+        #expect(e[4].tls == TLSMode.none)
+    }
+
+    @Test func macrosCommentsAndContinuations() {
+        let text = """
+        lan_addr = "192.0.2.1"
+        listen on $lan_addr \\
+            port 587 tls # auth-optional
+        listen on $undefined
+        """
+        let s = parse(text)
+        #expect(s.endpoints.first?.host == "192.0.2.1")
+        #expect(s.endpoints.first?.spans[.host] == SourceSpan(path: "smtpd.conf", line: 2, column: 11, endLine: 2, endColumn: 20))
+        #expect(s.endpoints.first?.port == 587 && s.endpoints.first?.auth == [])
+        #expect(s.problems.map(\.message) == ["macro 'undefined' not defined; smtpd refuses this file"])
+    }
+
+    @Test func obsoleteSyntaxIsNamedButListenersAreRead() {
+        let s = parse("listen on lo0\nmap \"aliases\" { source db \"/etc/mail/aliases.db\" }\naccept for local deliver to mbox\naccept for all relay\n")
+        #expect(s.endpoints.count == 1 && s.endpoints[0].host == "lo0")
+        #expect(s.problems.map { $0.span?.line } == [2, 3, 4])
+        #expect(s.problems[2].message.hasPrefix("`accept for all relay`: this is OpenSMTPD's rule syntax from before 6.4"))
+    }
+
+    @Test func errorsKeepTheRestOfTheFile() {
+        let s = parse("listen on 127.0.0.1 port 2525 auth\nlisten on 127.0.0.1 bogus\nlisten on 127.0.0.1 \"unterminated\n")
+        let byLine = Dictionary(grouping: s.problems) { $0.span?.line ?? 0 }.mapValues { $0.map(\.message).joined() }
+        #expect(s.problems.count == 3)
+        #expect(byLine[1]?.contains("auth requires tls/smtps") == true)
+        #expect(byLine[2]?.contains("unknown listen option \"bogus\"") == true)
+        #expect(byLine[3]?.contains("unterminated quoted string") == true)
+        #expect(s.endpoints.count == 3)  // every listen line is still read
+    }
+
+    @Test func includesLoopsMissingAndBadFiles() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("smtpd.conf"), b = dir.appendingPathComponent("listeners.conf")
+        let bad = dir.appendingPathComponent("bad.conf")
+        try "include \"\(b.path)\"\ninclude \"\(dir.path)/missing.conf\"\ninclude \"\(bad.path)\"\nlisten on 127.0.0.1\n".write(to: a, atomically: true, encoding: .utf8)
+        try "listen on 127.0.0.1 port 587 tls-require\ninclude \"\(a.path)\"\n".write(to: b, atomically: true, encoding: .utf8)
+        try Data([0x6C, 0x69, 0x00, 0x0A]).write(to: bad)
+        let s = OpenSMTPDFormat().parse(try SourceFile.load(path: a.path), context: ParseContext(ports: TestSupport.ruleSet.ports))
+        let messages = s.problems.map(\.message)
+        #expect(messages.count == 3)
+        #expect(messages.contains { $0.contains("include loop") })
+        #expect(messages.contains { $0.contains("missing.conf") })
+        #expect(messages.contains { $0.contains("binary data") })
+        #expect(s.endpoints.map(\.port) == [587, 25])
+        #expect(s.endpoints[0].spans[.tls]?.path == b.path)
+    }
+}
