@@ -142,6 +142,7 @@ def check(binary, original, workdir, pki):
     located = [(l, m) for l, m in located if not any(re.search(p, m) for p in ENVIRONMENT_ERRORS)]
     fatal = [m for m in fatal if not any(re.search(p, m) for p in ENVIRONMENT_ERRORS)]
     if not located and not fatal and "no rules" not in out:
+        assert any(re.search(p, out) for p in ENVIRONMENT_ERRORS), f"{original}: smtpd refuses it: {out.strip()}"
         return f"environment only: {out.strip()[:200]}"
     for line, message in located:
         assert line in our_lines, f"{original}: smtpd rejects line {line} ({message}); our MA000 lines {sorted(our_lines)}"
