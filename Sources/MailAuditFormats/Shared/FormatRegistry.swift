@@ -9,6 +9,10 @@ public struct FormatRegistry: Sendable {
         DotenvFormat(),
         SpringFormat(),
         DjangoFormat(),
+        OfflineIMAPFormat(),
+        GetmailFormat(),
+        GitConfigFormat(),
+        AercFormat(),
         EximFormat(),
         OpenSMTPDFormat(),
     ])

@@ -1,0 +1,262 @@
+import Foundation
+import MailAuditCore
+
+/// aerc `accounts.conf` (go-ini, as aerc 0.14 loads it): one `[Account]` section per account, with
+/// `source` (incoming) and `outgoing` URLs. Semantics of aerc 0.14.0 (Debian bookworm; man
+/// aerc-imap(5), aerc-smtp(5), `commands/compose/send.go`):
+///
+/// - `imaps://` implicit TLS (993), `imap://` STARTTLS, required (143), `imap+insecure://` plain;
+///   `imaps+insecure://` (newer aerc) skips the certificate check.
+/// - `smtps://` implicit TLS (465). `smtp://` (587) upgrades with STARTTLS only when
+///   `smtp-starttls = yes` — aerc 0.14 compares with the literal `yes`, so `true` does not switch it
+///   on — and then requires it; otherwise the session is plain text. aerc ≥ 0.15 ignores
+///   `smtp-starttls` and always uses STARTTLS on `smtp://`; the version is not in the file, so the
+///   0.14 behaviour (FORMATS.md) is modelled.
+/// - `smtp+AUTH://`: AUTH is `plain` (default), `login`, `none`, `oauthbearer`, `xoauth2`.
+/// - A password in the URL is written in the file; otherwise `source-cred-cmd` / `outgoing-cred-cmd`.
+/// - `maildir://`, `notmuch://`, `mbox://`, `jmap://` sources and an `outgoing` that is a program
+///   (`/usr/bin/msmtp`, `sendmail`) are local: no network endpoint.
+/// - `pgp-opportunistic-encrypt = true`: content encryption is opportunistic (identity).
+/// - Keys are case-sensitive. A key written with a Unicode dash (U+2010 HYPHEN, …) instead of `-` is a
+///   different key to aerc, which ignores it silently; mailaudit reports it (MA000) rather than
+///   guessing the intended setting.
+public struct AercFormat: ConfigFormat {
+    public init() {}
+    public let id = "aerc"
+    public var commentMarkers: [String] { ["#", ";"] }
+
+    public func matches(fileName: String, path: String) -> Bool {
+        fileName == "accounts.conf"
+    }
+
+    public func matches(content: SourceFile) -> Bool {
+        var section = false
+        for line in content.lines.prefix(2000) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("[") { section = true; continue }
+            guard section, t.hasPrefix("source"), let eq = t.firstIndex(of: "=") else { continue }
+            let value = t[t.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if ["imap", "imaps", "maildir", "notmuch", "jmap", "mbox", "maildirpp"].contains(where: { value.hasPrefix($0 + "://") || value.hasPrefix($0 + "+") }) { return true }
+        }
+        return false
+    }
+
+    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+        var reader = AercReader(file: file, ports: context.ports)
+        reader.read()
+        return reader.setup
+    }
+}
+
+struct AercReader {
+    let file: SourceFile
+    let ports: PortTable
+    var setup: MailSetup
+
+    init(file: SourceFile, ports: PortTable) {
+        self.file = file
+        self.ports = ports
+        self.setup = MailSetup(path: file.path, format: "aerc")
+    }
+
+    static let knownKeys = [
+        "source", "source-cred-cmd", "outgoing", "outgoing-cred-cmd", "outgoing-cred-cmd-cache", "smtp-starttls", "from", "aliases",
+        "copy-to", "default", "postpone", "archive", "folders", "folders-exclude", "folders-sort", "enable-folders-sort",
+        "headers", "headers-exclude", "signature-file", "signature-cmd", "address-book-cmd", "send-as-utc", "pgp-key-id",
+        "pgp-auto-sign", "pgp-attach-key", "pgp-opportunistic-encrypt", "pgp-error-level", "check-mail", "check-mail-cmd",
+        "check-mail-timeout", "connection-timeout", "keepalive-period", "keepalive-probes", "keepalive-interval", "cache-headers",
+        "idle-timeout", "idle-debounce", "trusted-authres", "subject-re-pattern", "use-gmail-ext", "folder-map", "query-map",
+    ]
+
+    /// Dashes that look like `-` but are other characters (the corpus has U+2010 HYPHEN).
+    static let dashLookalikes: Set<Unicode.Scalar> = ["\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}", "\u{FE63}", "\u{FF0D}", "\u{00AD}"]
+
+    mutating func problem(_ message: String, _ span: SourceSpan?) {
+        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
+    }
+
+    mutating func read() {
+        let document = INILexer.lex(file, dialect: .goINI)
+        setup.problems += document.problems
+        // go-ini merges a section written twice; aerc 0.14 skips DEFAULT.
+        var order: [String] = []
+        var merged: [String: INISection] = [:]
+        for s in document.sections where s.name != "DEFAULT" {
+            if merged[s.name] == nil { order.append(s.name); merged[s.name] = s } else { merged[s.name]!.entries += s.entries }
+        }
+        for name in order { readAccount(merged[name]!) }
+    }
+
+    mutating func readAccount(_ a: INISection) {
+        for entry in a.entries {
+            let scalars = entry.rawKey.unicodeScalars
+            guard let bad = scalars.firstIndex(where: { Self.dashLookalikes.contains($0) }) else { continue }
+            let normalized = String(String.UnicodeScalarView(scalars.map { Self.dashLookalikes.contains($0) ? "-" : $0 }))
+            let offset = scalars.distance(from: scalars.startIndex, to: bad)
+            let code = String(scalars[bad].value, radix: 16, uppercase: true)
+            let known = Self.knownKeys.contains(normalized)
+            problem("key '\(entry.rawKey)' is written with U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) (a Unicode dash), not '-': aerc does not know this key and ignores the setting\(known ? " (did you mean '\(normalized)'?)" : "")",
+                    file.span(line: entry.keySpan.line, column: entry.keySpan.column + offset, length: 1))
+        }
+        guard let source = a.last("source") else {
+            problem("[\(a.name)] has no `source`: aerc refuses the account (\"Expected source for account \(a.name)\")", a.headerSpan)
+            return
+        }
+        if a.last("from") == nil {
+            problem("[\(a.name)] has no `from`: aerc refuses the account (\"Expected from for account \(a.name)\")", a.headerSpan)
+        }
+        readSource(a, source)
+        if let outgoing = a.last("outgoing") { readOutgoing(a, outgoing) }
+        if let pgp = a.last("pgp-opportunistic-encrypt"), let on = boolean(pgp), on {
+            var identity = Identity(name: a.name, contentEncryption: .opportunistic, location: a.headerSpan)
+            identity.spans["contentEncryption"] = pgp.valueSpan
+            setup.identities.append(identity)
+        }
+    }
+
+    /// go-ini `Key.Bool()`.
+    mutating func boolean(_ e: INIEntry) -> Bool? {
+        let v = e.value ?? ""
+        if ["1", "t", "T", "true", "TRUE", "True", "YES", "yes", "Yes", "y", "ON", "on", "On"].contains(v) { return true }
+        if ["0", "f", "F", "false", "FALSE", "False", "NO", "no", "No", "n", "OFF", "off", "Off"].contains(v) { return false }
+        problem("`\(e.rawKey)` must be true or false, found '\(v)'", e.valueSpan)
+        return nil
+    }
+
+    /// The URL scheme, or nil when the value is not a URL (a program path for `outgoing`).
+    func scheme(_ value: String) -> String? {
+        guard let sep = value.range(of: "://") else { return nil }
+        let s = value[..<sep.lowerBound]
+        guard !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) else { return nil }
+        return s.lowercased()
+    }
+
+    /// Parses a URL as Go's url.Parse would accept it; reports what aerc would refuse.
+    mutating func url(_ entry: INIEntry, _ text: String) -> MailURL? {
+        guard let u = MailURL(text) else { return nil }
+        let authority = text.components(separatedBy: "://").dropFirst().joined(separator: "://").split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        let hostPort = authority.split(separator: "@").last.map(String.init) ?? authority
+        if !hostPort.hasPrefix("["), let colon = hostPort.lastIndex(of: ":") {
+            let port = hostPort[hostPort.index(after: colon)...].prefix { $0 != "?" }
+            if !port.isEmpty, Int(port) == nil || !(1...65535).contains(Int(port)!) {
+                problem("invalid port '\(port)' in the URL", entry.valueSpan)
+                return nil
+            }
+        }
+        if u.hasPassword { setup.secrets.append(passwordSpan(entry, u, text)) }
+        return u
+    }
+
+    /// The span of the password inside the URL value, for masking and for MA501.
+    func passwordSpan(_ entry: INIEntry, _ u: MailURL, _ text: String) -> SourceSpan {
+        guard let range = u.passwordRange, entry.valueSpan.line == entry.valueSpan.endLine,
+              entry.valueSpan.line <= file.lines.count else { return entry.valueSpan }
+        let line = String(file.lines[entry.valueSpan.line - 1])
+        let scalars = Array(line.unicodeScalars)
+        let needle = Array(text.trimmingCharacters(in: .whitespaces).unicodeScalars)
+        let start = entry.valueSpan.column - 1
+        guard !needle.isEmpty, start < scalars.count else { return entry.valueSpan }
+        for i in start...(max(start, scalars.count - needle.count)) where i + needle.count <= scalars.count && Array(scalars[i..<(i + needle.count)]) == needle {
+            // `passwordRange.offset` counts Characters of the trimmed text; in URLs these are single scalars.
+            return file.span(line: entry.valueSpan.line, column: i + 1 + range.offset, length: max(1, range.length))
+        }
+        return entry.valueSpan
+    }
+
+    mutating func readSource(_ a: INISection, _ source: INIEntry) {
+        let text = source.value ?? ""
+        guard let scheme = scheme(text) else {
+            problem("`source` must be a URL such as imaps://user@host or maildir://path, found '\(text)'", source.valueSpan)
+            return
+        }
+        let parts = scheme.split(separator: "+", maxSplits: 1).map(String.init)
+        let base = parts[0], modifier = parts.count > 1 ? parts[1] : nil
+        if ["maildir", "maildirpp", "notmuch", "mbox", "jmap"].contains(base) { return }  // local or not IMAP: no endpoint
+        guard base == "imap" || base == "imaps" else {
+            problem("unknown `source` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["imap", "imaps", "imap+insecure", "imaps+oauthbearer", "imaps+xoauth2", "maildir", "notmuch"]))", source.valueSpan)
+            return
+        }
+        guard let u = url(source, text) else { return }
+        var e = Endpoint(role: .client, location: a.headerSpan)
+        e.account = a.name
+        e.direction = .incoming
+        e.set(\.protocol, .imap, field: .protocol, span: source.valueSpan)
+        e.set(\.host, u.host, field: .host, span: source.valueSpan)
+        let insecure = modifier == "insecure"
+        if base == "imaps" {
+            e.set(\.tls, .implicit, field: .tls, span: source.valueSpan)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: source.valueSpan)
+            e.set(\.verifyCertificate, !insecure, field: .verifyCertificate, span: insecure ? source.valueSpan : nil)
+        } else if insecure {
+            e.set(\.tls, TLSMode.none, field: .tls, span: source.valueSpan)
+            e.set(\.tlsRequired, false, field: .tlsRequired, span: source.valueSpan)
+        } else {
+            e.set(\.tls, .starttls, field: .tls, span: source.valueSpan)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: source.valueSpan)
+            e.verifyCertificate = true
+        }
+        if let port = u.port { e.set(\.port, port, field: .port, span: source.valueSpan) } else {
+            e.port = ports.port(service: base)
+            e.portIsDefault = true
+        }
+        let mechanism = (modifier == nil || insecure) ? nil : modifier
+        e.set(\.auth, mechanism.map { [$0] } ?? (u.user == nil ? [] : ["login"]), field: .auth, span: source.valueSpan)
+        credential(&e, u, source, text, command: a.last("source-cred-cmd"))
+        setup.endpoints.append(e)
+    }
+
+    mutating func credential(_ e: inout Endpoint, _ u: MailURL, _ entry: INIEntry, _ text: String, command: INIEntry?) {
+        if u.hasPassword {
+            e.set(\.credential, .inline, field: .credential, span: passwordSpan(entry, u, text))
+        } else if let c = command, c.value?.isEmpty == false {
+            e.set(\.credential, .command, field: .credential, span: c.valueSpan)
+        } else if e.auth == [] {
+            e.credential = CredentialKind.none
+        }
+    }
+
+    mutating func readOutgoing(_ a: INISection, _ outgoing: INIEntry) {
+        let text = outgoing.value ?? ""
+        guard let scheme = scheme(text) else { return }  // a program such as /usr/bin/msmtp: no network endpoint
+        let parts = scheme.split(separator: "+", maxSplits: 1).map(String.init)
+        let base = parts[0], modifier = parts.count > 1 ? parts[1] : nil
+        if base == "jmap" { return }
+        guard base == "smtp" || base == "smtps" else {
+            problem("unknown `outgoing` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["smtp", "smtps", "smtp+plain", "smtps+plain", "smtp+login", "smtps+login", "smtp+none"]))", outgoing.valueSpan)
+            return
+        }
+        let mechanisms = ["plain", "login", "none", "oauthbearer", "xoauth2", "insecure"]
+        if let modifier, !mechanisms.contains(modifier) {
+            problem("unknown authentication '\(modifier)' in `outgoing`: aerc knows plain, login, none, oauthbearer, xoauth2\(Suggestion.phrase(for: modifier, in: mechanisms))", outgoing.valueSpan)
+            return
+        }
+        guard let u = url(outgoing, text) else { return }
+        var e = Endpoint(role: .client, location: a.headerSpan)
+        e.account = a.name
+        e.direction = .outgoing
+        e.set(\.protocol, .smtp, field: .protocol, span: outgoing.valueSpan)
+        e.set(\.host, u.host, field: .host, span: outgoing.valueSpan)
+        if base == "smtps" {
+            e.set(\.tls, .implicit, field: .tls, span: outgoing.valueSpan)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: outgoing.valueSpan)
+            e.verifyCertificate = true
+        } else if modifier != "insecure", let starttls = a.last("smtp-starttls"), starttls.value == "yes" {
+            e.set(\.tls, .starttls, field: .tls, span: starttls.valueSpan)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: starttls.valueSpan)
+            e.verifyCertificate = true
+        } else {
+            // aerc 0.14: `smtp://` is plain text unless `smtp-starttls = yes` (exactly that word).
+            let decided = modifier == "insecure" ? outgoing.valueSpan : (a.last("smtp-starttls")?.valueSpan ?? outgoing.valueSpan)
+            e.set(\.tls, TLSMode.none, field: .tls, span: decided)
+            e.set(\.tlsRequired, false, field: .tlsRequired, span: decided)
+        }
+        if let port = u.port { e.set(\.port, port, field: .port, span: outgoing.valueSpan) } else {
+            e.port = ports.port(service: base == "smtps" ? "submissions" : "submission")
+            e.portIsDefault = true
+        }
+        let mechanism = (modifier == nil || modifier == "insecure") ? "plain" : modifier!
+        e.set(\.auth, mechanism == "none" ? [] : [mechanism], field: .auth, span: outgoing.valueSpan)
+        credential(&e, u, outgoing, text, command: a.last("outgoing-cred-cmd"))
+        setup.endpoints.append(e)
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import MailAuditCore
+
+/// getmail 4 / getmail6 rc files (`getmailrc`, `~/.getmail/*`, `~/.config/getmail/*`): Python
+/// `RawConfigParser` (no interpolation). The `[retriever]` section is the endpoint; its `type` decides
+/// protocol and TLS (getmail6 6.18, `getmailcore/retrievers.py`, `_retrieverbases.py`):
+///
+/// - `Simple…`/`BrokenUIDL…`/`Multidrop…` POP3 and IMAP retrievers never use TLS (getmail has no
+///   STARTTLS); the `…SSLRetriever` types use implicit TLS. Default ports 110/995/143/993.
+/// - SSL retrievers check the certificate only when `ca_certs` is set (or pin it with
+///   `ssl_fingerprints`); otherwise the socket is wrapped with `CERT_NONE`.
+/// - `ssl_version` pins the protocol (`tlsv1` is TLS 1.0 exactly); unset means the library default.
+/// - `password` is written in the file; `password_command` runs a command; with neither, getmail asks
+///   the Python keyring, then prompts (unknown to us); `[options] use_netrc` reads `~/.netrc`.
+/// - A file with `[retriever]` written twice is refused by getmail (DuplicateSectionError): reported,
+///   and every `[retriever]` is still modelled (getmail's example collection is such a file).
+public struct GetmailFormat: ConfigFormat {
+    public init() {}
+    public let id = "getmail"
+    public var commentMarkers: [String] { ["#", ";"] }
+
+    public func matches(fileName: String, path: String) -> Bool {
+        let name = fileName.lowercased()
+        if name.hasPrefix("getmailrc") || name.hasPrefix(".getmailrc") || name.hasSuffix(".getmailrc") { return true }
+        let components = path.split(separator: "/")
+        guard components.count >= 2, !name.hasPrefix(".") else { return false }
+        let parent = components[components.count - 2]
+        // `~/.getmail/NAME` and `~/.config/getmail/NAME`; not the program's own state files.
+        return (parent == ".getmail" || parent == "getmail") && !name.hasPrefix("oldmail-") && !name.hasSuffix(".log")
+    }
+
+    public func matches(content: SourceFile) -> Bool {
+        var retriever = false
+        for line in content.lines.prefix(2000) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t == "[retriever]" { retriever = true; continue }
+            if retriever, t.hasPrefix("type"), t.hasSuffix("Retriever") { return true }
+        }
+        return false
+    }
+
+    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+        var reader = GetmailReader(file: file, ports: context.ports)
+        reader.read()
+        return reader.setup
+    }
+}
+
+struct GetmailReader {
+    let file: SourceFile
+    let ports: PortTable
+    var setup: MailSetup
+
+    init(file: SourceFile, ports: PortTable) {
+        self.file = file
+        self.ports = ports
+        self.setup = MailSetup(path: file.path, format: "getmail")
+    }
+
+    /// Retriever classes: protocol, TLS, the service whose port is the default.
+    static let retrievers: [String: (MailProtocol, TLSMode, String)] = [
+        "SimplePOP3Retriever": (.pop3, .none, "pop3"),
+        "BrokenUIDLPOP3Retriever": (.pop3, .none, "pop3"),
+        "MultidropPOP3Retriever": (.pop3, .none, "pop3"),
+        "MultidropSDPSRetriever": (.pop3, .none, "pop3"),
+        "SimplePOP3SSLRetriever": (.pop3, .implicit, "pop3s"),
+        "BrokenUIDLPOP3SSLRetriever": (.pop3, .implicit, "pop3s"),
+        "MultidropPOP3SSLRetriever": (.pop3, .implicit, "pop3s"),
+        "SimpleIMAPRetriever": (.imap, .none, "imap"),
+        "MultidropIMAPRetriever": (.imap, .none, "imap"),
+        "SimpleIMAPSSLRetriever": (.imap, .implicit, "imaps"),
+        "MultidropIMAPSSLRetriever": (.imap, .implicit, "imaps"),
+    ]
+
+    mutating func problem(_ message: String, _ span: SourceSpan?) {
+        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
+    }
+
+    mutating func read() {
+        let document = INILexer.lex(file, dialect: .pythonConfigParser)
+        setup.problems += document.problems
+        let options = document.sections(named: "options").last
+        for s in document.sections {
+            // Secrets are masked wherever they are written.
+            if let p = s.last("password"), p.value?.isEmpty == false { setup.secrets.append(p.valueSpan) }
+        }
+        let retrievers = document.sections(named: "retriever")
+        if retrievers.isEmpty, let first = document.sections.first, document.sections(named: "destination").isEmpty == false {
+            problem("no [retriever] section: getmail stops with \"missing section (retriever)\"", first.headerSpan)
+        }
+        for r in retrievers { readRetriever(r, options: options) }
+    }
+
+    mutating func boolean(_ e: INIEntry) -> Bool? {
+        let text = (e.value ?? "").lowercased()
+        if ["true", "yes", "on", "1"].contains(text) { return true }
+        if ["false", "no", "off", "0"].contains(text) { return false }
+        problem("`\(e.key)` must be true or false, found '\(e.value ?? "")'", e.valueSpan)
+        return nil
+    }
+
+    mutating func readRetriever(_ r: INISection, options: INISection?) {
+        guard let typeEntry = r.last("type") else {
+            problem("[retriever] has no `type` (SimpleIMAPSSLRetriever, SimplePOP3SSLRetriever, …)", r.headerSpan)
+            return
+        }
+        let type = typeEntry.value ?? ""
+        guard let (proto, tls, service) = Self.retrievers[type] else {
+            problem("unknown retriever type '\(type)'\(Suggestion.phrase(for: type, in: Array(Self.retrievers.keys).sorted()))", typeEntry.valueSpan)
+            return
+        }
+        var e = Endpoint(role: .client, location: r.headerSpan)
+        e.direction = .incoming
+        e.set(\.protocol, proto, field: .protocol, span: typeEntry.valueSpan)
+        e.set(\.tls, tls, field: .tls, span: typeEntry.valueSpan)
+        e.set(\.tlsRequired, tls == .implicit, field: .tlsRequired, span: typeEntry.valueSpan)
+
+        if let s = r.last("server"), let host = s.value, !host.isEmpty {
+            e.set(\.host, host, field: .host, span: s.valueSpan)
+        } else {
+            problem("[retriever] has no `server`: getmail stops with \"server: missing required configuration parameter\"", r.headerSpan)
+        }
+        if let p = r.last("port") {
+            if let port = Int(p.value ?? ""), (1...65535).contains(port) {
+                e.set(\.port, port, field: .port, span: p.valueSpan)
+            } else {
+                problem("port must be a number, found '\(p.value ?? "")'", p.valueSpan)
+            }
+        }
+        if e.port == nil {
+            e.port = ports.port(service: service)
+            e.portIsDefault = true
+        }
+
+        if tls == .implicit {
+            let ca = r.last("ca_certs").flatMap { $0.value?.isEmpty == false ? $0 : nil }
+            let pins = r.last("ssl_fingerprints").flatMap { ($0.value ?? "").contains(where: { $0.isHexDigit }) ? $0 : nil }
+            if let pinned = ca ?? pins {
+                e.set(\.verifyCertificate, true, field: .verifyCertificate, span: pinned.valueSpan)
+            } else {
+                // No ca_certs: getmail wraps the socket with CERT_NONE. The retriever type chose that.
+                e.set(\.verifyCertificate, false, field: .verifyCertificate, span: nil)
+            }
+            if let v = r.last("ssl_version") {
+                let text = (v.value ?? "").lowercased()
+                let versions: [String: TLSVersion?] = ["sslv23": nil, "sslv3": .ssl3, "tlsv1": .tls10, "tlsv1_1": .tls11, "tlsv1_2": .tls12]
+                if let version = versions[text] {
+                    if let version { e.set(\.minTLSVersion, version, field: .minTLSVersion, span: v.valueSpan) }
+                } else {
+                    problem("unknown ssl_version '\(v.value ?? "")': getmail knows sslv23, sslv3, tlsv1, tlsv1_1, tlsv1_2\(Suggestion.phrase(for: text, in: Array(versions.keys)))", v.valueSpan)
+                }
+            }
+        }
+
+        // Authentication: getmail always logs in (USER/PASS or APOP for POP3, LOGIN or a SASL mechanism for IMAP).
+        var mechanism = proto == .pop3 ? "password" : "login"
+        var mechanismSpan: SourceSpan? = nil
+        let flags: [(String, String)] = proto == .pop3 ? [("use_apop", "apop")] : [("use_cram_md5", "cram-md5"), ("use_kerberos", "gssapi"), ("use_xoauth2", "xoauth2")]
+        for (key, name) in flags {
+            if let f = r.last(key), boolean(f) == true { mechanism = name; mechanismSpan = f.valueSpan }
+        }
+
+        if let p = r.last("password") {
+            e.set(\.credential, .inline, field: .credential, span: p.valueSpan)
+        } else if let c = r.last("password_command"), (c.value ?? "").contains(where: { $0.isLetter || $0.isNumber || $0 == "/" }) {
+            e.set(\.credential, .command, field: .credential, span: c.valueSpan)
+        } else if let n = options?.last("use_netrc"), boolean(n) == true {
+            e.set(\.credential, .file, field: .credential, span: n.valueSpan)
+        }
+        // Without a flag the login itself is the default; the password setting is where it shows.
+        e.set(\.auth, [mechanism], field: .auth, span: mechanismSpan ?? e.spans[.credential])
+        setup.endpoints.append(e)
+    }
+}
