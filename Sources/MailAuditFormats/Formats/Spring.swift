@@ -39,11 +39,23 @@ public struct SpringFormat: ConfigFormat {
         return false
     }
 
+    /// For a name that says neither (`--as spring`, stdin): dotted `key=value` lines are properties.
+    static func looksLikeProperties(_ file: SourceFile) -> Bool {
+        for line in file.lines.prefix(200) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") || t.hasPrefix("!") || t == "---" { continue }
+            let key = t.prefix { !"=: \t".contains($0) }
+            let rest = t.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
+            return rest.hasPrefix("=") || (key.contains(".") && !rest.hasPrefix(":"))
+        }
+        return false
+    }
+
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let name = (file.path as NSString).lastPathComponent.lowercased()
         var documents: [SpringDocument]
-        if name.hasSuffix(".properties") {
+        if name.hasSuffix(".properties") || (!name.hasSuffix(".yml") && !name.hasSuffix(".yaml") && Self.looksLikeProperties(file)) {
             let props = JavaProperties(file)
             setup.problems += props.problems
             documents = [SpringDocument(profile: nil, values: props.values)]
