@@ -9,7 +9,9 @@ import MailAuditCore
 ///   `imaps+insecure://` (newer aerc) skips the certificate check.
 /// - `smtps://` implicit TLS (465). `smtp://` (587) upgrades with STARTTLS only when
 ///   `smtp-starttls = yes` — aerc 0.14 compares with the literal `yes`, so `true` does not switch it
-///   on — and then requires it; otherwise the session is plain text. aerc ≥ 0.15 ignores
+///   on — and then requires it; otherwise the session is plain text. (Checked with aerc 0.14.0
+///   against a local SMTP stub: `yes` sends STARTTLS; `true` sends MAIL FROM/DATA in clear text to a
+///   server without STARTTLS, and gives up on one that offers it.) aerc ≥ 0.15 ignores
 ///   `smtp-starttls` and always uses STARTTLS on `smtp://`; the version is not in the file, so the
 ///   0.14 behaviour (FORMATS.md) is modelled.
 /// - `smtp+AUTH://`: AUTH is `plain` (default), `login`, `none`, `oauthbearer`, `xoauth2`.
