@@ -16,6 +16,9 @@ public struct Report: Sendable {
     /// Findings a reader sees by default: not suppressed.
     public var activeFindings: [Finding] { result.activeFindings }
 
+    /// The findings listed, at most `--max-findings` of them.
+    public var listedFindings: [Finding] { options.maxFindings.map { Array(activeFindings.prefix($0)) } ?? activeFindings }
+
     public var counts: SeverityCounts { SeverityCounts(activeFindings) }
 }
 
@@ -27,6 +30,8 @@ public struct ReportOptions: Sendable {
     public var statistics = false
     /// The folder SARIF paths are relative to (`%SRCROOT%`).
     public var sourceRoot: String = "."
+    /// Show at most this many findings (the summary still counts all).
+    public var maxFindings: Int?
 
     public init(color: Bool = false, sarifCategory: String = "mailaudit/", includeSuppressed: Bool = false, quiet: Bool = false, statistics: Bool = false, sourceRoot: String = ".") {
         self.color = color
@@ -58,13 +63,17 @@ public protocol Reporter: Sendable {
 
 /// The output formats, chosen by an exhaustive switch so a new one does not compile until wired.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, sarif
+    case text, json, sarif, github, junit, markdown, html
 
     public var reporter: any Reporter {
         switch self {
         case .text: return TextReporter()
         case .json: return JSONReporter()
         case .sarif: return SARIFReporter()
+        case .github: return GitHubReporter()
+        case .junit: return JUnitReporter()
+        case .markdown: return MarkdownReporter()
+        case .html: return HTMLReporter()
         }
     }
 }

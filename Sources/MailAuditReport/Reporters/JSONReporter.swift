@@ -21,7 +21,11 @@ public struct JSONReporter: Reporter {
             "findings": .array(all.map(Self.finding)),
             "errors": .array(report.result.problems.map(ModelJSON.error)),
             "summary": .object(summary),
-        ])
+        ].merging(report.result.baseline.map { b in
+            ["baseline": .object(["matched": .int(b.matched), "stale": .array(b.stale.map { e in
+                .object(["fingerprint": .string(e.fingerprint), "ruleId": .string(e.ruleId), "path": .string(e.path), "message": .string(e.message)])
+            })])]
+        } ?? [:]) { a, _ in a })
         return document.rendered()
     }
 

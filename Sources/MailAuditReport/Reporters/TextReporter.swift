@@ -16,7 +16,7 @@ public struct TextReporter: Reporter {
             if let span = problem.span { text += excerpt(span, report: report, paint: paint) }
             items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), text, 0))
         }
-        for finding in report.activeFindings {
+        for finding in report.listedFindings {
             var text = "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
             text += excerpt(finding.span, report: report, paint: paint)
             if !report.options.quiet, let fix = finding.fix.map(firstParagraph), !fix.isEmpty {
@@ -68,6 +68,13 @@ public struct TextReporter: Reporter {
         if suppressed > 0 { text += " (\(suppressed) suppressed)" }
         if !report.result.problems.isEmpty {
             text += "; \(report.result.problems.count) could not be read (MA000)"
+        }
+        if let baseline = report.result.baseline {
+            text += "\nbaseline: \(baseline.matched) known finding\(baseline.matched == 1 ? "" : "s") not shown"
+            if !baseline.stale.isEmpty {
+                text += "; \(baseline.stale.count) entr\(baseline.stale.count == 1 ? "y matches" : "ies match") nothing any more (fixed? record the baseline again to tighten it):"
+                for e in baseline.stale { text += "\n  \(e.path): \(e.ruleId) \(e.message) [\(e.fingerprint)]" }
+            }
         }
         return text
     }

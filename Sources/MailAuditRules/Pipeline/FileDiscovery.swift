@@ -25,13 +25,17 @@ public struct FileDiscovery: Sendable {
     public let registry: FormatRegistry
     public let forcedFormat: (any ConfigFormat)?
     public let exclude: [String]
+    /// The folder `exclude` globs are relative to (the configuration file's).
+    public let excludeBase: String
     public let base: String
 
-    public init(registry: FormatRegistry, forcedFormat: (any ConfigFormat)?, exclude: [String] = [], base: String = FileManager.default.currentDirectoryPath) {
+    public init(registry: FormatRegistry, forcedFormat: (any ConfigFormat)?, exclude: [String] = [], excludeBase: String? = nil,
+                base: String = FileManager.default.currentDirectoryPath) {
         self.registry = registry
         self.forcedFormat = forcedFormat
         self.exclude = exclude
         self.base = base
+        self.excludeBase = excludeBase ?? base
     }
 
     public func inputs(for paths: [String]) -> (inputs: [LintInput], problems: [ParseProblem]) {
@@ -67,7 +71,7 @@ public struct FileDiscovery: Sendable {
         for entry in DirectoryListing.entries(of: directory) {
             let path = directory.hasSuffix("/") ? directory + entry.name : directory + "/" + entry.name
             let childShown = shown.isEmpty || shown == "." ? entry.name : (shown.hasSuffix("/") ? shown + entry.name : shown + "/" + entry.name)
-            if !exclude.isEmpty, isExcluded(childShown) { continue }
+            if !exclude.isEmpty, isExcluded(path) { continue }
             switch entry.kind {
             case .directory:
                 if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, visited: &visited) }
@@ -81,23 +85,45 @@ public struct FileDiscovery: Sendable {
         }
     }
 
-    /// In a walk, only names that one format claims; YAML files are opened to look for `mailaudit: 1`.
+    /// In a walk, only names that one format claims; YAML and XML files are opened to look at their
+    /// content (`mailaudit: 1`, `<clientConfig>`, a profile `<plist>`). Below a folder named
+    /// `autoconfig` or `ispdb`, any file that starts with `<` is looked at too: ISPDB entries are
+    /// named after their domain (`gmail.com`, `t-online.de_pop_ssl`), mostly without `.xml`.
     private func detectInWalk(name: String, path: String) -> (any ConfigFormat)? {
         let claims = registry.candidates(fileName: name, path: path)
         if claims.count == 1 { return claims[0] }
         let lower = name.lowercased()
-        guard claims.count > 1 || lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"), lower != ".mailaudit.yml" else { return nil }
-        return registry.detect(fileName: name, path: path) { try? SourceFile.load(path: path) }
+        guard lower != ".mailaudit.yml" else { return nil }
+        if claims.count > 1 || lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") || lower.hasSuffix(".xml") {
+            return registry.detect(fileName: name, path: path) { try? SourceFile.load(path: path) }
+        }
+        guard Self.inAutoconfigFolder(path), let file = try? SourceFile.load(path: path),
+              file.text.first(where: { !$0.isWhitespace }) == "<" else { return nil }
+        return registry.detect(fileName: name, path: path) { file }
+    }
+
+    static func inAutoconfigFolder(_ path: String) -> Bool {
+        path.split(separator: "/").dropLast().contains { $0.lowercased() == "autoconfig" || $0.lowercased() == "ispdb" }
     }
 
     func isExcluded(_ path: String) -> Bool {
-        exclude.contains { Glob.matches($0, path) }
+        let absolute = ((path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)) as NSString).standardizingPath
+        let prefix = excludeBase.hasSuffix("/") ? excludeBase : excludeBase + "/"
+        let relative = absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+        return exclude.contains { Glob.matches($0, relative) }
     }
 
-    /// A path as reports show it: relative to the base folder when inside it.
+    /// A path as reports show it: relative paths as given (tidied), absolute ones relative to the
+    /// base folder when inside it.
     public func display(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-        let standardized = (absolute as NSString).standardizingPath
+        if !path.hasPrefix("/") {
+            var parts: [Substring] = []
+            for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
+                if part == "..", let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(part) }
+            }
+            return parts.isEmpty ? "." : parts.joined(separator: "/")
+        }
+        let standardized = (path as NSString).standardizingPath
         let prefix = base.hasSuffix("/") ? base : base + "/"
         if standardized + "/" == prefix { return "." }
         if standardized.hasPrefix(prefix) { return String(standardized.dropFirst(prefix.count)) }

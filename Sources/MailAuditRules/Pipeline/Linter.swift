@@ -4,6 +4,8 @@ import MailAuditFormats
 
 /// What one lint run found.
 public struct LintResult: Sendable {
+    public init(problems: [ParseProblem] = []) { self.problems = problems }
+
     public struct File: Sendable {
         public var path: String
         public var format: String
@@ -20,6 +22,8 @@ public struct LintResult: Sendable {
     public var secrets: [String: [SourceSpan]] = [:]
     /// The normalized setups, when asked for (`mailaudit model`).
     public var setups: [MailSetup] = []
+    /// What `--baseline` matched and which of its entries are stale.
+    public var baseline: BaselineSummary?
 
     public var activeFindings: [Finding] { findings.filter { $0.suppression == nil } }
 }
@@ -30,13 +34,23 @@ public struct Linter: Sendable {
     public var engine: RuleEngine
     public var inlineSuppressions = true
     public var keepSetups = false
+    /// The configuration's `ignore:` list, and the folder its paths are relative to.
+    public var ignores: [Configuration.Ignore] = []
+    public var ignoreBase: String = FileManager.default.currentDirectoryPath
+    public var workingDirectory: String = FileManager.default.currentDirectoryPath
+    /// Called after each file (the terminal progress line).
+    public var progress: (@Sendable () -> Void)?
     /// Today's date (YYYY-MM-DD) for `until=`; fixed in tests.
     public var today: String = Linter.isoDate(Date())
 
     public init(engine: RuleEngine) { self.engine = engine }
 
     public func lint(_ inputs: [LintInput]) -> LintResult {
-        let outcomes = ConcurrentMap.map(inputs) { lintOne($0) }
+        let outcomes = ConcurrentMap.map(inputs) { input in
+            let outcome = lintOne(input)
+            progress?()
+            return outcome
+        }
         var result = LintResult()
         for outcome in outcomes {
             result.files.append(outcome.file)
@@ -46,6 +60,7 @@ public struct Linter: Sendable {
             if !outcome.secrets.isEmpty { result.secrets[outcome.file.path, default: []] += outcome.secrets }
             if let setup = outcome.setup { result.setups.append(setup) }
         }
+        if !ignores.isEmpty { result.findings = applyIgnores(result.findings) }
         result.findings.sort(by: Finding.reportOrder)
         result.problems.sort { ($0.path, $0.span?.line ?? 0, $0.span?.column ?? 0) < ($1.path, $1.span?.line ?? 0, $1.span?.column ?? 0) }
         return result
@@ -117,6 +132,36 @@ public struct Linter: Sendable {
             }
         }
         return (out + meta).sorted(by: Finding.reportOrder)
+    }
+
+    /// The configuration's `ignore:` entries: like inline suppressions, for files without comments.
+    func applyIgnores(_ findings: [Finding]) -> [Finding] {
+        var out = findings
+        var meta: [Finding] = []
+        for ignore in ignores {
+            let expired = ignore.until.map { $0 < today } ?? false
+            var used = false
+            for index in out.indices where out[index].suppression == nil && out[index].ruleId == ignore.rule {
+                let path = pathRelativeToConfiguration(out[index].span.path)
+                guard ignore.paths.isEmpty || ignore.paths.contains(where: { Glob.matches($0, path) }) else { continue }
+                used = true
+                if !expired { out[index].suppression = Suppression(kind: .configuration, justification: ignore.reason) }
+            }
+            let comment = SuppressionComment(ruleIds: [ignore.rule], reason: ignore.reason, until: ignore.until, scope: .file, span: ignore.span, coveredLine: 0)
+            if expired, used {
+                meta += metaFinding("MA002", comment, "the configuration's ignore entry for \(ignore.rule) expired on \(ignore.until!), so it no longer suppresses; fix the findings or renew the date", format: "configuration")
+            } else if !used {
+                meta += metaFinding("MA001", comment, "this ignore entry for \(ignore.rule) matches no finding; remove it", format: "configuration")
+            }
+        }
+        return out + meta
+    }
+
+    func pathRelativeToConfiguration(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : (workingDirectory as NSString).appendingPathComponent(path)
+        let standardized = (absolute as NSString).standardizingPath
+        let base = ignoreBase.hasSuffix("/") ? ignoreBase : ignoreBase + "/"
+        return standardized.hasPrefix(base) ? String(standardized.dropFirst(base.count)) : path
     }
 
     func metaFinding(_ id: String, _ comment: SuppressionComment, _ message: String, format: String) -> [Finding] {

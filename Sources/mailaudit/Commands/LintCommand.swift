@@ -17,8 +17,11 @@ struct LintCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the report to this file (default: standard output).", valueName: "FILE"))
     var output: String?
 
-    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1.")
-    var failOn: FailOn = .warning
+    @Option(name: .customLong("report"), help: ArgumentHelp("Also write another report in the same run (repeatable), e.g. sarif:mailaudit.sarif.", valueName: "FORMAT:PATH"))
+    var reports: [ExtraReport] = []
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1 (default: the configuration's fail_on, else warning).")
+    var failOn: FailOn?
 
     @OptionGroup var input: InputOptions
 
@@ -31,6 +34,9 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Counts per rule and format after the findings.")
     var statistics = false
 
+    @Option(name: .customLong("max-findings"), help: "Show at most this many findings (the summary still counts all).")
+    var maxFindings: Int?
+
     @Option(name: .customLong("sarif-category"), help: "SARIF automationDetails.id, to tell several uploads apart.")
     var sarifCategory = "mailaudit/"
 
@@ -40,19 +46,54 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("no-inline-suppressions"), help: "Ignore `mailaudit: disable=…` comments.")
     var noInlineSuppressions = false
 
+    @Option(help: ArgumentHelp("Report only findings not recorded in this baseline (see `mailaudit baseline`).", valueName: "FILE"))
+    var baseline: String?
+
+    @Flag(name: .customLong("strict-baseline"), help: "Fail (exit 1) when baseline entries match nothing any more.")
+    var strictBaseline = false
+
+    @Flag(name: .customLong("print-config"), help: "Print the effective configuration and exit.")
+    var printConfig = false
+
+    @OptionGroup(title: "Live verification (DESIGN §8)") var verify: VerifyOptions
+
+    func validate() throws {
+        if let maxFindings, maxFindings < 0 { throw ValidationError("--max-findings takes a number of 0 or more") }
+        if strictBaseline, baseline == nil { throw ValidationError("--strict-baseline goes with --baseline FILE") }
+    }
+
     func run() throws {
-        let rules = try input.ruleSet()
-        let (inputs, discoveryProblems) = try input.inputs(paths)
-        var linter = Linter(engine: RuleEngine(ruleSet: rules))
-        linter.inlineSuppressions = !noInlineSuppressions
-        var result = linter.lint(inputs)
-        result.problems = discoveryProblems + result.problems
-        let options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
+        let setup = try LintSetup.make(input: input)
+        if printConfig {
+            print(setup.configuration.rendered(rules: setup.rules.rules), terminator: "")
+            return
+        }
+        var result = setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, keepSetups: verify.verify)
+        try verify.apply(to: &result, engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings))
+        if let baseline {
+            switch Result(catching: { () throws(ParseProblem) in try Baseline.load(path: baseline) }) {
+            case .success(let b): result.baseline = b.apply(to: &result.findings)
+            case .failure(let problem): result.problems.append(problem)
+            }
+        }
+        var options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
                                     sarifCategory: sarifCategory, includeSuppressed: includeSuppressed,
                                     quiet: quiet, statistics: statistics)
-        let report = Report(result: result, rules: rules, options: options)
+        options.maxFindings = maxFindings
+        let report = Report(result: result, rules: setup.rules, options: options)
         try ReportWriter.write(format.reporter.render(report), to: output)
-        throw ExitCode(LintCommand.exitStatus(result, failOn: failOn))
+        for extra in reports {
+            var extraOptions = options
+            extraOptions.color = false
+            try ReportWriter.write(extra.format.reporter.render(Report(result: result, rules: setup.rules, options: extraOptions)), to: extra.path)
+        }
+        if format == .github, let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+            ReportWriter.append(MarkdownReporter().render(report), to: summary)
+        }
+        let threshold = failOn ?? setup.configuration.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
+        var status = LintCommand.exitStatus(result, failOn: threshold)
+        if status == 0, strictBaseline, let stale = result.baseline?.stale, !stale.isEmpty { status = 1 }
+        throw ExitCode(status)
     }
 
     /// 2 when an input could not be read; 1 when a finding reaches --fail-on; else 0.
@@ -60,5 +101,86 @@ struct LintCommand: ParsableCommand {
         if !result.problems.isEmpty { return 2 }
         guard let threshold = failOn.threshold else { return 0 }
         return result.activeFindings.contains { $0.severity >= threshold } ? 1 : 0
+    }
+}
+
+/// `--report FORMAT:PATH`.
+struct ExtraReport: ExpressibleByArgument {
+    var format: OutputFormat
+    var path: String
+
+    init?(argument: String) {
+        guard let colon = argument.firstIndex(of: ":"), let format = OutputFormat(rawValue: String(argument[..<colon])) else { return nil }
+        let path = String(argument[argument.index(after: colon)...])
+        guard !path.isEmpty else { return nil }
+        self.format = format
+        self.path = path
+    }
+
+    static var defaultCompletionKind: CompletionKind { .file() }
+}
+
+/// The rule set, configuration and inputs for one run: shared by `lint`, `baseline` and `model`.
+struct LintSetup {
+    var rules: RuleSet
+    var configuration: Configuration
+    var input: InputOptions
+
+    static func make(input: InputOptions) throws -> LintSetup {
+        var rules = try input.ruleSet()
+        let configuration = try input.configuration(knownRules: Set(rules.rules.map(\.id)))
+        for path in configuration.customRules {
+            do { try rules.add(path: path) } catch { throw InputOptions.stop(error) }
+        }
+        return LintSetup(rules: rules, configuration: configuration, input: input)
+    }
+
+    func lint(paths: [String], inlineSuppressions: Bool, keepSetups: Bool = false) -> LintResult {
+        var linter = Linter(engine: RuleEngine(ruleSet: rules, settings: configuration.settings))
+        linter.inlineSuppressions = inlineSuppressions
+        linter.keepSetups = keepSetups
+        linter.ignores = configuration.ignores
+        let configFolder = configuration.path.map { path -> String in
+            let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            return ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath
+        }
+        if let configFolder { linter.ignoreBase = configFolder }
+        let (inputs, problems): ([LintInput], [ParseProblem])
+        do { (inputs, problems) = try input.inputs(paths, exclude: configuration.exclude, excludeBase: configFolder) } catch {
+            return LintResult(problems: [ParseProblem("\(error)", path: "-")])
+        }
+        let progress = Progress(total: inputs.count)
+        linter.progress = progress.tick
+        var result = linter.lint(inputs)
+        progress.finish()
+        result.problems = problems + result.problems
+        return result
+    }
+}
+
+/// `N/M files` on a terminal's standard error while auditing many files; nothing on a pipe or in CI.
+final class Progress: @unchecked Sendable {
+    let total: Int
+    let enabled: Bool
+    private var done = 0
+    private let lock = NSLock()
+
+    init(total: Int) {
+        self.total = total
+        let env = ProcessInfo.processInfo.environment
+        enabled = total > 300 && isatty(STDERR_FILENO) == 1 && env["CI"] == nil
+    }
+
+    func tick() {
+        guard enabled else { return }
+        lock.lock()
+        done += 1
+        let n = done
+        lock.unlock()
+        if n % 100 == 0 || n == total { FileHandle.standardError.write(Data("\rmailaudit: \(n)/\(total) files".utf8)) }
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -38,6 +38,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rule files or directories (repeatable).", valueName: "PATH"))
     var rulePaths: [String] = []
 
+    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file (default: the nearest .mailaudit.yml, walking up from the current folder).", valueName: "FILE"))
+    var configPath: String?
+
     func validate() throws {
         if let id = forcedFormat, FormatRegistry.builtIn.format(id: id) == nil {
             throw ValidationError("unknown format '\(id)'\(Suggestion.phrase(for: id, in: FormatRegistry.builtIn.ids)); formats: \(FormatRegistry.builtIn.ids.joined(separator: ", "))")
@@ -48,10 +51,31 @@ struct InputOptions: ParsableArguments {
     func ruleSet() throws -> RuleSet {
         switch loadRules() {
         case .success(let set): return set
-        case .failure(let problem):
-            let position = problem.span.map { ":\($0.line):\($0.column)" } ?? ""
-            FileHandle.standardError.write(Data("\(problem.path)\(position): error: \(problem.message)\n".utf8))
-            throw ExitCode(2)
+        case .failure(let problem): throw Self.stop(problem)
+        }
+    }
+
+    /// A rule or configuration file that cannot be read stops the run: `file:line:col: error: …`, exit 2.
+    static func stop(_ problem: ParseProblem) -> ExitCode {
+        let position = problem.span.map { ":\($0.line):\($0.column)" } ?? ""
+        FileHandle.standardError.write(Data("\(problem.path)\(position): error: \(problem.message)\n".utf8))
+        return ExitCode(2)
+    }
+
+    /// `--config FILE`, else the nearest `.mailaudit.yml`; none is fine.
+    func configuration(knownRules: Set<String>) throws -> Configuration {
+        let cwd = FileManager.default.currentDirectoryPath
+        guard let path = configPath ?? Configuration.find(from: cwd) else { return Configuration() }
+        let result = Result { () throws(ParseProblem) -> Configuration in
+            let shown = FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path)
+            return try Configuration.load(try SourceFile.load(path: path, displayPath: shown), knownRules: knownRules)
+        }
+        switch result {
+        case .success(var config):
+            config.path = path
+            config.customRules = config.customRules.map { $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0) }
+            return config
+        case .failure(let problem): throw Self.stop(problem)
         }
     }
 
@@ -64,10 +88,10 @@ struct InputOptions: ParsableArguments {
     }
 
     /// The inputs: files and directories, or `-` for standard input (needs --as).
-    func inputs(_ paths: [String]) throws -> (inputs: [LintInput], problems: [ParseProblem]) {
+    func inputs(_ paths: [String], exclude: [String] = [], excludeBase: String? = nil) throws -> (inputs: [LintInput], problems: [ParseProblem]) {
         let registry = FormatRegistry.builtIn
         let forced = forcedFormat.flatMap(registry.format(id:))
-        let discovery = FileDiscovery(registry: registry, forcedFormat: forced)
+        let discovery = FileDiscovery(registry: registry, forcedFormat: forced, exclude: exclude, excludeBase: excludeBase)
         var files = paths.filter { $0 != "-" }
         if paths.isEmpty { files = ["."] }
         var (inputs, problems) = discovery.inputs(for: files)
@@ -82,6 +106,14 @@ struct InputOptions: ParsableArguments {
 
 /// Writes a report: to a file atomically (temporary file, then rename), or to standard output.
 enum ReportWriter {
+    /// Appends (GitHub's job summary file is shared by every step).
+    static func append(_ text: String, to path: String) {
+        guard let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try? handle.close()
+    }
+
     static func write(_ text: String, to path: String?) throws {
         guard let path else {
             FileHandle.standardOutput.write(Data(text.utf8))
@@ -89,7 +121,7 @@ enum ReportWriter {
         }
         let url = URL(fileURLWithPath: path)
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
+            try Data(text.utf8).write(to: url, options: .atomic)  // a temporary file, then rename
         } catch {
             FileHandle.standardError.write(Data("mailaudit: cannot write '\(path)': \(error.localizedDescription)\n".utf8))
             throw ExitCode(2)

@@ -64,13 +64,35 @@ struct ModelCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
 
     func run() throws {
-        let rules = try input.ruleSet()
-        let (inputs, problems) = try input.inputs(paths)
-        var linter = Linter(engine: RuleEngine(ruleSet: rules))
-        linter.keepSetups = true
-        var result = linter.lint(inputs)
-        result.problems = problems + result.problems
-        print(ModelReporter().render(Report(result: result, rules: rules)), terminator: "")
+        let setup = try LintSetup.make(input: input)
+        let result = setup.lint(paths: paths, inlineSuppressions: true, keepSetups: true)
+        print(ModelReporter().render(Report(result: result, rules: setup.rules)), terminator: "")
+        if !result.problems.isEmpty { throw ExitCode(2) }
+    }
+}
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record the current findings, so `lint --baseline FILE` reports only new ones.")
+
+    @Argument(help: "Files and directories, as for lint.")
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("Where to write the baseline.", valueName: "FILE"))
+    var output: String
+
+    @OptionGroup var input: InputOptions
+
+    func run() throws {
+        let setup = try LintSetup.make(input: input)
+        let result = setup.lint(paths: paths, inlineSuppressions: true)
+        let baseline = Baseline(findings: result.findings)
+        try ReportWriter.write(baseline.rendered(), to: output)
+        FileHandle.standardError.write(Data("mailaudit: recorded \(baseline.entries.count) finding\(baseline.entries.count == 1 ? "" : "s") in \(output)\n".utf8))
+        for p in result.problems {
+            FileHandle.standardError.write(Data("\(p.path)\(p.span.map { ":\($0.line):\($0.column)" } ?? ""): error: \(p.message) [MA000 parse-error]\n".utf8))
+        }
         if !result.problems.isEmpty { throw ExitCode(2) }
     }
 }

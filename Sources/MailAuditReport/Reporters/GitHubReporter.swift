@@ -1,0 +1,57 @@
+import MailAuditCore
+
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
+/// GitHub shows at most 10 annotations of each level per step, so errors come first and what
+/// does not fit is summarised in one notice (the full list goes to the job summary, see
+/// `MarkdownReporter`).
+public struct GitHubReporter: Reporter {
+    public init() {}
+    public static let annotationsPerLevel = 10
+
+    public func render(_ report: Report) -> String {
+        var out = ""
+        var shown: [String: Int] = [:]
+        var hidden: [String: Int] = [:]
+        for p in report.result.problems {
+            let line = p.span?.line ?? 1, col = p.span?.column ?? 1
+            out += "::error file=\(property(p.path)),line=\(line),col=\(col),title=\(property("MA000 parse-error"))::\(data(p.message))\n"
+        }
+        let ordered = report.activeFindings.enumerated().sorted { a, b in
+            a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
+        }.map(\.element)
+        for f in ordered {
+            let level = Self.level(f.severity)
+            guard shown[level, default: 0] < Self.annotationsPerLevel else { hidden[level, default: 0] += 1; continue }
+            shown[level, default: 0] += 1
+            let s = f.span
+            out += "::\(level) file=\(property(s.path)),line=\(s.line),col=\(s.column),endLine=\(s.endLine),endColumn=\(s.endColumn),title=\(property("\(f.ruleId) \(f.ruleName)"))::\(data(f.message))\n"
+        }
+        let extra = hidden.values.reduce(0, +)
+        if extra > 0 {
+            let parts = ["error", "warning", "notice"].compactMap { l in hidden[l].map { "\($0) \(l)\($0 == 1 ? "" : "s")" } }
+            out += "::notice title=mailaudit::\(data("\(parts.joined(separator: ", ")) more than GitHub shows as annotations; the job summary and the SARIF or JSON report list them all"))\n"
+        }
+        let c = report.counts
+        out += "mailaudit: \(c.error) errors, \(c.warning) warnings, \(c.note) notes in \(report.result.files.count) files\n"
+        return out
+    }
+
+    static func level(_ s: Severity) -> String {
+        switch s {
+        case .error: return "error"
+        case .warning: return "warning"
+        case .note: return "notice"
+        }
+    }
+
+    /// Escaping of workflow command data and properties (as @actions/core does it).
+    func data(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    func property(_ s: String) -> String {
+        data(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}
+
+import Foundation

@@ -1,0 +1,33 @@
+import MailAuditCore
+
+/// A standalone page: the summary and every finding with its source line (secrets masked).
+public struct HTMLReporter: Reporter {
+    public init() {}
+
+    public func render(_ report: Report) -> String {
+        let c = report.counts
+        var rows = ""
+        for f in report.activeFindings {
+            var source = ""
+            if let file = report.result.sources[f.span.path], f.span.line >= 1, f.span.line <= file.lines.count {
+                source = SecretMask.mask(file.lines[f.span.line - 1], lineNumber: f.span.line, secrets: report.result.secrets[f.span.path] ?? [])
+            }
+            rows += "<tr class=\"\(f.severity.rawValue)\"><td>\(f.severity.rawValue)</td><td><code>\(xml(f.span.path)):\(f.span.line):\(f.span.column)</code></td>"
+            rows += "<td>\(xml(f.ruleId)) \(xml(f.ruleName))</td><td>\(xml(f.message))<pre>\(xml(source))</pre></td></tr>\n"
+        }
+        for p in report.result.problems {
+            rows += "<tr class=\"error\"><td>error</td><td><code>\(xml(p.path))\(p.span.map { ":\($0.line):\($0.column)" } ?? "")</code></td><td>MA000 parse-error</td><td>\(xml(p.message))</td></tr>\n"
+        }
+        return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>mailaudit report</title>
+        <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;vertical-align:top;text-align:left}
+        tr.error td:first-child{color:#b00}tr.warning td:first-child{color:#a60}tr.note td:first-child{color:#06a}pre{margin:.3em 0 0;background:#f6f6f6}</style></head>
+        <body><h1>mailaudit report</h1>
+        <p>\(c.error) errors, \(c.warning) warnings, \(c.note) notes in \(report.result.files.count) files; \(report.result.problems.count) could not be read.</p>
+        <table><thead><tr><th>severity</th><th>location</th><th>rule</th><th>message</th></tr></thead><tbody>
+        \(rows)</tbody></table></body></html>
+
+        """
+    }
+}

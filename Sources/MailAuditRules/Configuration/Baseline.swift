@@ -1,0 +1,67 @@
+import Foundation
+import MailAuditCore
+
+/// Recorded findings (DESIGN §9): `mailaudit baseline` writes one, `lint --baseline` then reports
+/// only new findings. Entries match by content fingerprint, never by line, so unrelated edits
+/// do not break the baseline.
+public struct Baseline: Sendable {
+    public struct Entry: Codable, Sendable, Hashable {
+        public var fingerprint: String
+        public var ruleId: String
+        public var path: String
+        public var message: String
+    }
+
+    public var entries: [Entry]
+
+    public init(findings: [Finding]) {
+        entries = findings.filter { $0.suppression == nil }
+            .map { Entry(fingerprint: $0.fingerprint, ruleId: $0.ruleId, path: $0.span.path, message: $0.message) }
+    }
+
+    struct Document: Codable {
+        var tool = "mailaudit"
+        var baselineVersion = 1
+        var findings: [Entry]
+    }
+
+    public func rendered() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(Document(findings: entries))) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    public static func load(path: String) throws(ParseProblem) -> Baseline {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ParseProblem("cannot read baseline '\(path)'", path: path) }
+        do {
+            let doc = try JSONDecoder().decode(Document.self, from: data)
+            var b = Baseline(findings: [])
+            b.entries = doc.findings
+            return b
+        } catch {
+            throw ParseProblem("'\(path)' is not a mailaudit baseline (write one with `mailaudit baseline PATH… --output \(path)`)", path: path, span: SourceSpan(path: path, line: 1, column: 1))
+        }
+    }
+
+    /// Marks baselined findings, and returns the entries that matched nothing (fixed since).
+    public func apply(to findings: inout [Finding]) -> BaselineSummary {
+        var remaining = Dictionary(grouping: entries, by: \.fingerprint)
+        var matched = 0
+        for index in findings.indices where findings[index].suppression == nil {
+            guard var list = remaining[findings[index].fingerprint], !list.isEmpty else { continue }
+            list.removeFirst()
+            remaining[findings[index].fingerprint] = list
+            findings[index].suppression = Suppression(kind: .baseline, justification: "recorded in the baseline")
+            matched += 1
+        }
+        let stale = remaining.values.flatMap { $0 }.sorted { ($0.path, $0.ruleId, $0.fingerprint) < ($1.path, $1.ruleId, $1.fingerprint) }
+        return BaselineSummary(matched: matched, stale: stale)
+    }
+}
+
+public struct BaselineSummary: Sendable {
+    public var matched: Int
+    /// Entries whose finding is gone: tighten the baseline by recording it again.
+    public var stale: [Baseline.Entry]
+}
