@@ -27,7 +27,7 @@ public struct MailURL: Sendable, Equatable {
         "imap": (.imap, nil), "imaps": (.imap, .implicit),
         "pop": (.pop3, nil), "pop3": (.pop3, nil), "pops": (.pop3, .implicit), "pop3s": (.pop3, .implicit),
         "smtp": (.smtp, nil), "smtps": (.smtp, .implicit), "submission": (.smtp, nil), "submissions": (.smtp, .implicit),
-        "http": (.http, .none), "https": (.http, .implicit),
+        "http": (.http, TLSMode.none), "https": (.http, .implicit),
     ]
 
     public init?(_ text: String) {

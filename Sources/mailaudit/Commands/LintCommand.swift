@@ -60,6 +60,7 @@ struct LintCommand: ParsableCommand {
     func validate() throws {
         if let maxFindings, maxFindings < 0 { throw ValidationError("--max-findings takes a number of 0 or more") }
         if strictBaseline, baseline == nil { throw ValidationError("--strict-baseline goes with --baseline FILE") }
+        if paths.contains("-"), input.forcedFormat == nil { throw ValidationError("reading standard input ('-') needs --as FORMAT") }
     }
 
     func run() throws {

@@ -60,14 +60,14 @@ import Testing
     }
 
     @Test func credentialsAndSecrets() throws {
-        let setup = parse("mailaudit: 1\naccounts:\n  - name: a\n    outgoing: {protocol: smtp, tls: implicit, password: \"hunter2\"}\n")
+        let setup = parse("mailaudit: 1\naccounts:\n  - name: a\n    outgoing: {protocol: smtp, tls: implicit, password: \"Zq8UniqueSecret\"}\n")
         let e = try #require(setup.endpoints.first)
         #expect(e.credential == .inline && e.auth == ["password"])
         #expect(setup.secrets.count == 1)
         #expect(setup.secrets.first?.column == 57)
-        #expect(setup.secrets.first?.endColumn == 66)
+        #expect(setup.secrets.first?.endColumn == 74)
         // The secret itself is not stored anywhere in the model.
-        #expect(!"\(setup.endpoints)".contains("hunter2"))
+        #expect(!"\(setup.endpoints)".contains("Zq8UniqueSecret"))
     }
 
     @Test func webmailAndIdentity() throws {
