@@ -16,6 +16,8 @@ public struct FormatRegistry: Sendable {
         AercFormat(),
         EximFormat(),
         OpenSMTPDFormat(),
+        PostfixFormat(),
+        DovecotFormat(),
     ])
 
     public init(formats: [any ConfigFormat]) { self.formats = formats }

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Template syntax that configuration generators leave in files: Jinja (`{{ x }}`, `{% if %}`, `{# … #}`),
+/// iRedMail's `PH_NAME` placeholders and autoconf's `@NAME@`. Parsers recognise it so that a template is
+/// read as far as it can be: a placeholder makes a value unknown (nil), never a guess or a crash.
+public enum TemplateSyntax {
+    /// What a line that holds only a Jinja tag does to the template's structure.
+    public enum Directive: Equatable, Sendable {
+        /// `{% if … %}`, `{% for … %}`: what follows may or may not be in the rendered file.
+        case open
+        /// `{% else %}`, `{% elif … %}`.
+        case middle
+        /// `{% endif %}`, `{% endfor %}`.
+        case close
+        /// `{# … #}`, `{{- "\n" }}`, `{% set x = 1 %}`: renders to nothing that matters.
+        case other
+    }
+
+    /// The Jinja directive a whole line consists of, or nil when the line is ordinary text.
+    public static func jinjaDirective(_ line: Substring) -> Directive? {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        guard t.count >= 4 else { return nil }
+        if t.hasPrefix("{#"), t.hasSuffix("#}") { return .other }
+        if t.hasPrefix("{{"), t.hasSuffix("}}"), occurrences(of: "{{", in: t) == 1 { return .other }
+        guard t.hasPrefix("{%"), t.hasSuffix("%}") else { return nil }
+        if occurrences(of: "{%", in: t) != 1 { return .other }
+        let inner = t.dropFirst(2).dropLast(2).trimmingCharacters(in: CharacterSet(charactersIn: "-+ \t"))
+        let word = String(inner.prefix { $0.isLetter || $0 == "_" })
+        switch word {
+        case "if", "for", "macro", "block", "call", "filter", "with", "raw", "autoescape": return .open
+        case "set": return inner.contains("=") ? .other : .open
+        case "elif", "else": return .middle
+        default: return word.hasPrefix("end") ? .close : .other
+        }
+    }
+
+    /// The first placeholder in a text (`{{ X }}`, `{% … %}`, `PH_NAME`, `@NAME@`), or nil when there is none.
+    public static func placeholder(in text: some StringProtocol) -> String? {
+        let s = String(text)
+        for pattern in [#"\{\{.*?\}\}"#, #"\{%.*?%\}"#, #"\{\{.*$"#, #"\bPH_[A-Z0-9_]+"#, #"@[A-Z][A-Z0-9_]*@"#] {
+            if let r = s.range(of: pattern, options: .regularExpression) { return String(s[r]) }
+        }
+        return nil
+    }
+
+    /// Whether a whole text looks like a template (any placeholder or Jinja tag in it).
+    public static func isTemplate(_ text: some StringProtocol) -> Bool {
+        placeholder(in: text) != nil || text.contains("{%") || text.contains("{#")
+    }
+
+    private static func occurrences(of needle: String, in text: String) -> Int {
+        text.components(separatedBy: needle).count - 1
+    }
+}
