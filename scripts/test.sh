@@ -15,7 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-python3 -c 'import jsonschema, pytest' 2>/dev/null || python3 -m pip install -q jsonschema pytest
+python3 -c 'import jsonschema, pytest, yaml, pre_commit' 2>/dev/null || python3 -m pip install -q jsonschema pytest pyyaml pre-commit
 
 swift build
 set +e
@@ -26,4 +26,4 @@ set -e
 
 # MTAs that conflict with postfix as packages (exim4, opensmtpd): unpacked, not installed.
 bash scripts/unpack-oracles.sh >/dev/null
-MAILAUDIT_BIN="$(swift build --show-bin-path)/mailaudit" python3 -m pytest -q Tests/oracles
+MAILAUDIT_BIN="$(swift build --show-bin-path)/mailaudit" python3 -m pytest -q Tests/oracles Tests/integration
