@@ -11,6 +11,9 @@ public struct PostfixFormat: ConfigFormat {
     public let id = "postfix"
 
     public func matches(fileName: String, path: String) -> Bool {
+        // `main.cf`, `master.cf` and their templates; `main.cf.amavisd`, `main.cf.bak`, … are fragments and
+        // copies: read when named (by content), not picked up in a directory walk.
+        guard PostfixFiles.isSetupName(fileName) else { return false }
         switch PostfixFiles.kind(ofName: fileName) {
         case .main?: return true
         case .master?:
@@ -40,6 +43,12 @@ enum PostfixFiles {
         if name == "main.cf" || name.hasPrefix("main.cf.") { return .main }
         if name == "master.cf" || name.hasPrefix("master.cf.") { return .master }
         return nil
+    }
+
+    static let templateSuffixes = ["", ".tpl", ".j2", ".jinja", ".jinja2", ".in", ".template", ".erb", ".tmpl"]
+
+    static func isSetupName(_ name: String) -> Bool {
+        templateSuffixes.contains { name == "main.cf" + $0 || name == "master.cf" + $0 }
     }
 
     /// `dir/main.cf.tpl` ↔ `dir/master.cf.tpl`; nil for names that are neither.
@@ -471,7 +480,7 @@ struct PostfixReader {
 
     /// `$name`, `${name}`, `$(name)`, `${name?text}`, `${name:text}`, `${name?{a}:{b}}`; nil when unknowable.
     func expand(_ text: String, service: PostfixService?, depth: Int, keepUnset: Bool = false) -> String? {
-        if depth > 20 { return nil }
+        if depth > 20 || text.count > 65_536 { return nil }      // self-reference or a doubling chain: no value
         if TemplateSyntax.placeholder(in: text) != nil || text.contains("%{") { return nil }
         let s = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
@@ -542,6 +551,7 @@ struct PostfixReader {
                 guard let value else { return nil }
                 out.append(contentsOf: value.unicodeScalars)
             }
+            if out.count > 65_536 { return nil }
             i = end
         }
         return String(out)

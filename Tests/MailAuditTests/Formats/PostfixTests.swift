@@ -261,6 +261,23 @@ import Testing
         #expect(inputs.allSatisfy { $0.format?.id == "postfix" })
     }
 
+    @Test func selfReferenceAndDoublingChainsGiveUnknowns() throws {
+        var text = "smtpd_tls_security_level = $a0\n"
+        for i in 0..<30 { text += "a\(i) = $a\(i + 1) $a\(i + 1)\n" }
+        text += "smtpd_banner = $smtpd_banner x\n"
+        let s = TestSupport.parse(text, format: "postfix", path: "main.cf")
+        let smtp = try #require(Self.server(s, "smtp"))
+        #expect(smtp.tls == nil)
+    }
+
+    @Test func fragmentsAreReadByContentNotWalked() throws {
+        let dir = TestSupport.temporaryDirectory()
+        try "content_filter = smtp-amavis:[127.0.0.1]:10024\n".write(to: dir.appendingPathComponent("main.cf.amavisd"), atomically: true, encoding: .utf8)
+        let discovery = FileDiscovery(registry: .builtIn, forcedFormat: nil, base: dir.path)
+        #expect(discovery.inputs(for: [dir.path]).inputs.isEmpty)
+        #expect(discovery.inputs(for: [dir.appendingPathComponent("main.cf.amavisd").path]).inputs.first?.format?.id == "postfix")
+    }
+
     @Test func contentSniffing() {
         let postfix = PostfixFormat()
         #expect(postfix.matches(content: SourceFile(path: "x.cf", text: "127.0.0.1:10025 inet n - n - - smtpd\n  -o content_filter=\n")))
