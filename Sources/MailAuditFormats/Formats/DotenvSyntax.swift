@@ -73,6 +73,8 @@ private struct EnvLexer {
     var problems: [ParseProblem] = []
     /// Values defined so far, for `${VAR}` (nil: defined, but unknown).
     var defined: [String: (value: String?, span: SourceSpan)] = [:]
+    /// Where a scan for a closing quote of each kind reached the end of the file.
+    var unclosedFrom: [Unicode.Scalar: (line: Int, column: Int)] = [:]
 
     init(file: SourceFile) {
         self.file = file
@@ -154,6 +156,12 @@ private struct EnvLexer {
     /// A quoted value from line index `line`, column index `column` (the quote), possibly over several lines.
     mutating func readQuoted(key: String, keySpan: SourceSpan, line: Int, column: Int) -> Int {
         let quote = lines[line][column]
+        // A scan for this quote already ran to the end of the file from an earlier point: it will
+        // not find one now either (keeps a file of many unterminated quotes linear).
+        if let failed = unclosedFrom[quote], (failed.line, failed.column) < (line, column) {
+            problem("unterminated \(quote == "\"" ? "double" : "single") quote: the value of \(key) opened here is never closed; the rest of the file was read as separate lines", line: line + 1, column: column + 1, length: 1)
+            return line + 1
+        }
         var raw: [Unicode.Scalar] = []
         var l = line
         var c = column + 1
@@ -176,6 +184,7 @@ private struct EnvLexer {
         }
         let lineNumber = line + 1
         guard let closed else {
+            unclosedFrom[quote] = (line, column)
             problem("unterminated \(quote == "\"" ? "double" : "single") quote: the value of \(key) opened here is never closed; the rest of the file was read as separate lines", line: lineNumber, column: column + 1, length: 1)
             return line + 1
         }
@@ -241,7 +250,12 @@ private struct EnvLexer {
         var known = true
         var i = 0
         while i < s.count {
-            if s[i] == "$", i + 1 < s.count, s[i + 1] == "{", let close = s[(i + 2)...].firstIndex(of: "}") {
+            if s[i] == "$", i + 1 < s.count, s[i + 1] == "{" {
+                guard let close = s[(i + 2)...].firstIndex(of: "}") else {
+                    // No closing brace anywhere after this point: the rest is literal.
+                    out.append(contentsOf: s[i...].map { $0 == "\u{E000}" ? "$" : $0 })
+                    break
+                }
                 let inner = String(String.UnicodeScalarView(s[(i + 2)..<close]))
                 var name = inner
                 var fallback: String?

@@ -98,6 +98,25 @@ import Testing
         let setup = parse(text)
         #expect(setup.endpoints.first?.host == "smtp.example.com")
         #expect(Date().timeIntervalSince(start) < 10)
+        // Many unterminated quotes and unclosed `${`: each reported, still linear.
+        let start2 = Date()
+        let broken = parse((0..<20_000).map { "K\($0)=\"open \($0) ${X" }.joined(separator: "\n"))
+        #expect(broken.problems.count == 20_000)
+        #expect(Date().timeIntervalSince(start2) < 10)
+    }
+
+    @Test func unreadableFileDoesNotCostTheOthers() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("MAIL_MAILER=smtp\nMAIL_HOST=sm".utf8 + [0xFF] + Data("tp.example.com\n".utf8)).write(to: dir.appendingPathComponent("bad.env"))
+        try Data("MAIL_MAILER=smtp\nMAIL_HOST=smtp.example.com\nMAIL_PORT=587\nMAIL_USERNAME=app\n".utf8).write(to: dir.appendingPathComponent("good.env"))
+        let run = try TestSupport.run(["lint", "--color", "never", "--format", "json", dir.path])
+        #expect(run.status == 2, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let errors = try #require(json["errors"] as? [[String: Any]])
+        #expect(errors.count == 1 && (errors.first?["line"] as? Int) == 2 && (errors.first?["column"] as? Int) == 13)
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.contains { ($0["ruleId"] as? String) == "MA104" && (($0["path"] as? String) ?? "").hasSuffix("good.env") })
     }
 
     @Test func filesWithoutMailSettingsAreNeitherFindingsNorErrors() {
