@@ -146,6 +146,8 @@ def expected(path, original, version24=False):
             if not port_text.isdigit() or int(port_text) == 0:
                 continue
             ssl = (eff("ssl") or "yes").lower()
+            if ssl_text == "yes" and (g.get("ssl") or "yes").lower() == "no":
+                continue                           # global ssl = no: the master does not open TLS listeners
             mechs = (eff("auth_mechanisms") or "plain").lower().split()
             if version24:
                 cleartext = (eff("auth_allow_cleartext") or "no") == "yes"

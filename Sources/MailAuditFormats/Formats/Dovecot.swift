@@ -571,6 +571,11 @@ struct DovecotReader {
                 }
             }
             if port == 0 { continue }                        // listener switched off
+            // With a global `ssl = no` the master does not open implicit-TLS listeners at all (verified:
+            // connection refused on the imaps port), so they are no endpoint.
+            let implicitListener = written?.settings["ssl"].map { $0.value?.lowercased() == "yes" } ?? (builtIn?.2 ?? false)
+            let globalSSL = assignments.last { $0.key == "ssl" && $0.scope == .global }?.value?.lowercased() ?? "yes"
+            if implicitListener, globalSSL == "no" { continue }
             addEndpoint(e, login: login, written: written, builtIn: builtIn, port: port, portSpan: written?.settings["port"]?.span)
         }
     }
@@ -616,7 +621,8 @@ struct DovecotReader {
         }
         switch (implicit, sslValue) {
         case (true?, "no"?):
-            // `ssl = no` leaves the login process without TLS, so this implicit-TLS listener serves nobody: unknowable.
+            // `protocol x { ssl = no }` on an implicit-TLS listener the master still opens: the login process
+            // has no TLS for it, so the port serves nobody; unknowable rather than a guess.
             break
         case (true?, _):
             e.tls = .implicit

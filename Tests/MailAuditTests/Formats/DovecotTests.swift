@@ -42,6 +42,12 @@ import Testing
         #expect(Self.listener(s, "pop3s")?.port == 995)
     }
 
+    @Test func sslNoClosesImplicitListeners() throws {
+        let s = Self.parse("protocols = imap\nssl = no\n")
+        #expect(s.endpoints.map(\.account) == ["imap"])        // Dovecot does not open 993 at all
+        #expect(Self.listener(s, "imap")?.tls == TLSMode.none)
+    }
+
     @Test func sslRequiredAndCleartextSettings() throws {
         let required = try #require(Self.listener(Self.parse("protocols = imap\nssl = required\ndisable_plaintext_auth = no\n"), "imap"))
         #expect(required.tlsRequired == true && required.allowsPlaintextAuth == false)
