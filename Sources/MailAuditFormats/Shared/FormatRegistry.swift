@@ -18,6 +18,10 @@ public struct FormatRegistry: Sendable {
         OpenSMTPDFormat(),
         PostfixFormat(),
         DovecotFormat(),
+        ThunderbirdFormat(),
+        AutoconfigFormat(),
+        MobileconfigFormat(),
+        AutodiscoverFormat(),
     ])
 
     public init(formats: [any ConfigFormat]) { self.formats = formats }

@@ -81,6 +81,9 @@ public struct SourceFile: Sendable {
         if let text = String(validatingUTF8Data: data), !text.utf8.contains(0) {
             return SourceFile(path: path, text: text)
         }
+        if let kind = BinaryInputKind.describe(data) {
+            throw ParseProblem(kind, path: path, span: SourceSpan(path: path, line: 1, column: 1))
+        }
         let (line, column, what) = firstBadByte(data)
         throw ParseProblem("\(what) at line \(line), column \(column): this is not a UTF-8 text file", path: path,
                            span: SourceSpan(path: path, line: line, column: column))

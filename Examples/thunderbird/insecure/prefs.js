@@ -1,0 +1,45 @@
+// Mozilla User Preferences
+// A family PC's Thunderbird profile, set up by hand years ago.
+
+user_pref("mail.accountmanager.accounts", "account1,account2,account3");
+user_pref("mail.accountmanager.defaultaccount", "account1");
+user_pref("mail.accountmanager.localfoldersserver", "server3");
+user_pref("mail.account.account1.identities", "id1");
+user_pref("mail.account.account1.server", "server1");
+user_pref("mail.account.account2.identities", "id2");
+user_pref("mail.account.account2.server", "server2");
+user_pref("mail.account.account3.server", "server3");
+user_pref("mail.identity.id1.fullName", "Ann Example");
+user_pref("mail.identity.id1.useremail", "ann@example.net");
+user_pref("mail.identity.id1.smtpServer", "smtp1");
+user_pref("mail.identity.id1.openpgp_key_id", "8A1F3C5E7B9D2046");
+user_pref("mail.identity.id1.e2etechpref", 2);
+user_pref("mail.identity.id2.fullName", "Ann Example");
+user_pref("mail.identity.id2.useremail", "ann.example@isp.example");
+user_pref("mail.identity.id2.smtpServer", "smtp2");
+user_pref("mail.server.server1.type", "imap");
+user_pref("mail.server.server1.name", "ann@example.net");
+user_pref("mail.server.server1.hostname", "mail.example.net");
+user_pref("mail.server.server1.userName", "ann@example.net");
+user_pref("mail.server.server1.port", 993);
+user_pref("mail.server.server1.socketType", 0);
+user_pref("mail.server.server2.type", "pop3");
+user_pref("mail.server.server2.name", "ann.example@isp.example");
+user_pref("mail.server.server2.hostname", "pop.isp.example");
+user_pref("mail.server.server2.userName", "ann.example");
+user_pref("mail.server.server2.socketType", 1);
+user_pref("mail.server.server2.leave_on_server", true);
+user_pref("mail.server.server3.type", "none");
+user_pref("mail.server.server3.hostname", "Local Folders");
+user_pref("mail.server.server3.name", "Local Folders");
+user_pref("mail.server.server3.userName", "nobody");
+user_pref("mail.smtp.defaultserver", "smtp1");
+user_pref("mail.smtpservers", "smtp1,smtp2");
+user_pref("mail.smtpserver.smtp1.hostname", "mail.example.net");
+user_pref("mail.smtpserver.smtp1.username", "ann@example.net");
+user_pref("mail.smtpserver.smtp1.port", 25);
+user_pref("mail.smtpserver.smtp2.hostname", "smtp.isp.example");
+user_pref("mail.smtpserver.smtp2.port", 587);
+user_pref("mail.smtpserver.smtp2.try_ssl", 2);
+user_pref("mail.smtpserver.smtp2.authMethod", 1);
+user_pref("security.tls.version.min", 1);
