@@ -17,9 +17,10 @@ public struct PostfixFormat: ConfigFormat {
         switch PostfixFiles.kind(ofName: fileName) {
         case .main?: return true
         case .master?:
-            // master.cf is read with the main.cf beside it; only a lone master.cf is an input of its own.
-            guard let sibling = PostfixFiles.siblingPath(of: path) else { return true }
-            return !FileManager.default.fileExists(atPath: sibling)
+            // master.cf is read with the main.cf beside it; a lone master.cf is an input of its own, and so is one
+            // whose main.cf cannot be read (50 MB, not UTF-8): its services are not lost with it.
+            guard let sibling = PostfixFiles.siblingPath(of: path), FileManager.default.fileExists(atPath: sibling) else { return true }
+            return (try? SourceFile.load(path: sibling)) == nil
         case nil: return false
         }
     }
@@ -239,8 +240,15 @@ struct PostfixReader {
                 if isMaster { mainFile = sibling } else { masterFile = sibling }
                 setup.includedFiles.append(sibling.path)
             } catch {
-                // A missing sibling is normal (either file alone); one that exists but cannot be read is not.
-                if FileManager.default.fileExists(atPath: siblingPath) { setup.problems.append(error) }
+                // A missing sibling is normal (either file alone); one that exists but cannot be read is not. An
+                // unreadable main.cf is reported as an input of its own: here it only explains the defaults.
+                if FileManager.default.fileExists(atPath: siblingPath) {
+                    if isMaster {
+                        setup.problems.append(ParseProblem("the main.cf beside this master.cf cannot be read (\(error.message)), so its services are read with Postfix's defaults", path: file.path, span: SourceSpan(path: file.path, line: 1, column: 1)))
+                    } else {
+                        setup.problems.append(error)
+                    }
+                }
             }
         }
         if let mainFile { readMain(mainFile) }

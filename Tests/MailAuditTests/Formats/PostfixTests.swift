@@ -232,6 +232,19 @@ import Testing
         #expect(result.problems.first?.message.contains("MB") == true)
     }
 
+    @Test func masterCfIsNotLostWithAnUnreadableMainCf() throws {
+        let dir = TestSupport.temporaryDirectory()
+        try Data([0x61, 0x20, 0x3d, 0x20, 0xff, 0x0a]).write(to: dir.appendingPathComponent("main.cf"))
+        try "submission inet n - y - - smtpd\n  -o smtpd_tls_security_level=encrypt\n".write(to: dir.appendingPathComponent("master.cf"), atomically: true, encoding: .utf8)
+        // Display paths are relative to the working directory, as on the command line (parsers read siblings by them).
+        let inputs = FileDiscovery(registry: .builtIn, forcedFormat: nil).inputs(for: [dir.path]).inputs
+        #expect(inputs.map { ($0.displayPath as NSString).lastPathComponent } == ["main.cf", "master.cf"])
+        let result = Linter(engine: RuleEngine(ruleSet: TestSupport.ruleSet)).lint(inputs)
+        #expect(result.problems.contains { $0.path.hasSuffix("/main.cf") && $0.message.contains("UTF-8") })
+        #expect(result.problems.contains { $0.path.hasSuffix("/master.cf") && $0.message.contains("cannot be read") })
+        #expect(result.files.first { $0.path.hasSuffix("/master.cf") }?.endpoints == 1)
+    }
+
     @Test func templatesGiveUnknownsNotGuesses() throws {
         let s = TestSupport.parse("""
         relayhost = {{ RELAYHOST }}
