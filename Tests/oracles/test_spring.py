@@ -8,13 +8,19 @@ resolved keys are mapped to host, port, TLS mode, tlsRequired and certificate ch
 JavaMail rules of FORMATS.md §20, and compared with `mailaudit model` for every corpus spring
 file, every Examples/spring file and a set of written cases.
 """
+import os
 import re
 
 import pytest
 
 from conftest import CORPUS, ROOT, model
 
-yaml = pytest.importorskip("yaml")
+try:
+    import yaml
+except ImportError:  # a skip on a developer's machine, a failure in CI (python3-yaml)
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip("PyYAML is not installed", allow_module_level=True)
 
 
 def spring_files():

@@ -224,8 +224,8 @@ struct PythonAssignments {
                 while c < s.count {
                     if var str = openString {
                         // Inside a (triple-quoted) string continued from an earlier line.
-                        if s[c] == "\\", !str.prefix.contains("r"), c + 1 < s.count { str.text.append(s[c]); str.text.append(s[c + 1]); c += 2; openString = str; continue }
-                        if s[c] == "\\", str.prefix.contains("r"), c + 1 < s.count { str.text.append(s[c]); str.text.append(s[c + 1]); c += 2; openString = str; continue }
+                        // A backslash always takes the next character along (also in raw strings, for the quote).
+                        if s[c] == "\\", c + 1 < s.count { str.text.append(s[c]); str.text.append(s[c + 1]); c += 2; openString = str; continue }
                         if Self.matches(s, c, str.quote) {
                             c += str.quote.count
                             tokens.append(.string(Self.decode(str.text, prefix: str.prefix), line: str.line, column: str.column, endLine: l, endColumn: c, prefix: str.prefix))
