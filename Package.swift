@@ -26,6 +26,12 @@ let ruleFiles: [String] = [
     "MA601.yml",
     "MA701.yml",
     "MA702.yml",
+    "MA801.yml",
+    "MA802.yml",
+    "MA803.yml",
+    "MA804.yml",
+    "MA805.yml",
+    "MA806.yml",
     "ports.yml",
 ]
 // END generated
@@ -39,6 +45,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "MailAuditCore"),
@@ -58,16 +66,27 @@ let package = Package(
             dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRulePack", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "MailAuditReport", dependencies: ["MailAuditCore", "MailAuditRules"]),
+        .target(
+            name: "MailAuditProbe",
+            dependencies: [
+                "MailAuditCore", "MailAuditRules",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "mailaudit",
             dependencies: [
-                "MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport",
+                "MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "MailAuditTests",
-            dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditRulePack", "mailaudit"]
+            dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditRulePack", "MailAuditProbe", "mailaudit",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
     ]
 )

@@ -24,6 +24,12 @@ public enum EmbeddedRulePack {
         ("MA601.yml", PackageResources.MA601_yml),
         ("MA701.yml", PackageResources.MA701_yml),
         ("MA702.yml", PackageResources.MA702_yml),
+        ("MA801.yml", PackageResources.MA801_yml),
+        ("MA802.yml", PackageResources.MA802_yml),
+        ("MA803.yml", PackageResources.MA803_yml),
+        ("MA804.yml", PackageResources.MA804_yml),
+        ("MA805.yml", PackageResources.MA805_yml),
+        ("MA806.yml", PackageResources.MA806_yml),
         ("ports.yml", PackageResources.ports_yml),
     ]
 }

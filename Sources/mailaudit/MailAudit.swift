@@ -11,7 +11,7 @@ struct MailAudit: ParsableCommand {
         2 some input could not be read or parsed; 64 usage error.
         """,
         version: MailAuditVersion.current,
-        subcommands: [LintCommand.self, RulesCommand.self, ExplainCommand.self, ModelCommand.self],
+        subcommands: [LintCommand.self, RulesCommand.self, ExplainCommand.self, ModelCommand.self, BaselineCommand.self, ProbeCommand.self],
         defaultSubcommand: LintCommand.self
     )
 }

@@ -60,6 +60,12 @@ import Testing
                 produced = result.findings.filter { $0.ruleId == c.rule.id }.map { ($0.span.line, $0.span.column) }
             }
             switch example.expect {
+            case .finding where c.rule.tags.contains("probe"):
+                // Probe rules (MA801–MA806, DESIGN §8) fire only when a probe connects to a server, so
+                // linting alone must stay silent; where their `↓` points is checked with simulated
+                // server behaviour in Probe/ProbeRuleExampleTests, and the rules against real servers
+                // in Probe/RealServerProbeTests.
+                #expect(produced.isEmpty, "\(c.testDescription) [\(variant)]: probe rule \(c.rule.id) fired without a probe")
             case .finding:
                 #expect(!produced.isEmpty, "\(c.testDescription) [\(variant)]: expected \(c.rule.id), got \(result.findings.map(\.ruleId))")
                 if let marked {

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import MailAuditCore
+import MailAuditFormats
+import MailAuditProbe
+import MailAuditReport
+import MailAuditRules
+
+extension TLSMode: ExpressibleByArgument {}
+
+/// Timeouts, parallelism and trust for live probes (`probe`, `lint --verify`).
+struct ProbeTuning: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds allowed for each probe step: connecting, each reply, each TLS handshake.", valueName: "SECONDS"))
+    var timeout: Double = 5
+
+    @Option(help: "How many endpoints are probed at the same time.")
+    var concurrency: Int = 16
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Also trust the CA certificates in this PEM file (a private CA).", valueName: "FILE"))
+    var caFile: String?
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 4096") }
+    }
+
+    var options: ProbeOptions { ProbeOptions(timeout: timeout, concurrency: concurrency, caFile: caFile) }
+}
+
+/// `lint --verify`: probe the endpoints of the linted setups and add what the servers really did.
+struct VerifyOptions: ParsableArguments {
+    @Flag(help: "Also probe the endpoints found: clients at their host, server listeners at --verify-host (MA801–MA806).")
+    var verify = false
+
+    @Option(name: .customLong("verify-host"), help: ArgumentHelp("Where server listeners are probed, and the name their certificates must carry.", valueName: "HOST"))
+    var verifyHost = "127.0.0.1"
+
+    @OptionGroup var tuning: ProbeTuning
+
+    /// Appends the probe findings to `result` in report order (and the text of their files, for excerpts).
+    func apply(to result: inout LintResult, engine: RuleEngine) throws {
+        guard verify else { return }
+        let verifier = Verifier(ruleSet: engine.ruleSet, settings: engine.settings, verifyHost: verifyHost, options: tuning.options)
+        let outcome: Verifier.Outcome
+        do {
+            outcome = try verifier.verify(result.setups)
+        } catch {
+            FileHandle.standardError.write(Data("mailaudit: \(error.description)\n".utf8))
+            throw ExitCode(64)
+        }
+        for finding in outcome.findings where result.sources[finding.span.path] == nil {
+            if let file = try? SourceFile.load(path: finding.span.path, displayPath: finding.span.path) { result.sources[finding.span.path] = file }
+        }
+        result.findings += outcome.findings
+        result.findings.sort(by: Finding.reportOrder)
+    }
+}
+
+struct ProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Connect to mail servers and report what they really do: TLS, STARTTLS, authentication before TLS, certificate.",
+        discussion: """
+        Each target is HOST:PORT, optionally with /PROTOCOL (smtp, imap, pop3, managesieve, lmtp, http) \
+        or a service name that fixes the TLS mode (smtps, submissions, submission, imaps, pop3s, https). \
+        Without one, the protocol and the TLS mode come from the port (993: IMAP, implicit TLS). \
+        Probes send no credentials and no mail: only the greeting's answers, capability requests, STARTTLS and goodbye.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Endpoints to probe.", valueName: "HOST:PORT[/PROTOCOL]"))
+    var targets: [String]
+
+    @Option(help: "How TLS is supposed to start, for every target (default: from /PROTOCOL or the port).")
+    var tls: TLSMode?
+
+    @Option(help: "Output format.")
+    var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file (default: standard output).", valueName: "FILE"))
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1.")
+    var failOn: FailOn = .warning
+
+    @OptionGroup var tuning: ProbeTuning
+
+    @Option(help: "Colour in text output.")
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Only findings: no observations, fixes or summary.")
+    var quiet = false
+
+    @Option(name: .customLong("sarif-category"), help: "SARIF automationDetails.id.")
+    var sarifCategory = "mailaudit/probe"
+
+    func run() throws {
+        let rules: RuleSet
+        do { rules = try RuleSet.builtIn() } catch { throw ValidationError("the built-in rule pack does not load: \(error.message)") }
+        var parsed: [ProbeTarget] = []
+        for text in targets {
+            do { parsed.append(try ProbeTargetParser.parse(text, ports: rules.ports, forcedTLS: tls)) } catch { throw ValidationError(error.description) }
+        }
+        let prober: Prober
+        do { prober = try Prober(options: tuning.options) } catch { throw ValidationError(error.description) }
+        let started = Date()
+        let results = prober.run(parsed)
+        let elapsed = Date().timeIntervalSince(started)
+
+        // The lint result the reporters know, holding only probe findings.
+        var result = Linter(engine: RuleEngine(ruleSet: rules)).lint([])
+        result.findings = Verifier(ruleSet: rules, options: tuning.options).findings(for: results)
+        let options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
+                                    sarifCategory: sarifCategory, quiet: quiet)
+        var text = format.reporter.render(Report(result: result, rules: rules, options: options))
+        switch format {
+        case .text where !quiet:
+            // Observations first, then the findings; our own summary line counts endpoints, not files.
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.last == "" { lines.removeLast() }
+            if !lines.isEmpty { lines.removeLast() }
+            let counts = SeverityCounts(result.activeFindings)
+            func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+            let summary = "\(n(counts.error, "error")), \(n(counts.warning, "warning")), \(n(counts.note, "note")) for \(n(parsed.count, "endpoint")) (probed in \(String(format: "%.1f", elapsed)) s)"
+            text = ProbeReport.text(results) + lines.map { $0 + "\n" }.joined() + summary + "\n"
+        case .json:
+            // The lint document plus the observations, as "probes" (keys stay sorted).
+            if let range = text.range(of: "\n  \"schemaVersion\"") {
+                let separator = text[range.upperBound...].hasPrefix(" : ") ? " : " : ": "
+                text.insert(contentsOf: "\n  \"probes\"" + separator + ProbeReport.json(results, indent: 2, separator: separator) + ",", at: range.lowerBound)
+            }
+        default:
+            break
+        }
+        try ReportWriter.write(text, to: output)
+        guard let threshold = failOn.threshold else { throw ExitCode(0) }
+        throw ExitCode(result.activeFindings.contains { $0.severity >= threshold } ? 1 : 0)
+    }
+}
