@@ -205,7 +205,10 @@ def expand_banner(ours, directory):
 FIELDS = ["port", "host", "tls", "tlsRequired", "auth", "authRequired", "allowsVRFY", "minTLSVersion", "selectiveTLS"]
 
 
-@pytest.mark.parametrize("label,path,main_text,master_text", pairs(), ids=lambda x: x if isinstance(x, str) else None)
+PAIRS = pairs()
+
+
+@pytest.mark.parametrize("label,path,main_text,master_text", PAIRS, ids=[p[0] for p in PAIRS])
 def test_model_matches_postconf(label, path, main_text, master_text):
     require_program("postconf")
     ours = model(path)
