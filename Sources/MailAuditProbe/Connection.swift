@@ -40,6 +40,24 @@ final class RawTap: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
+/// The handlers made for each channel of one connect (happy eyeballs may try several).
+final class HandlerRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var made: [ObjectIdentifier: (RawTap, ProbeHandler)] = [:]
+
+    func add(_ channel: Channel, _ tap: RawTap, _ handler: ProbeHandler) {
+        lock.lock()
+        made[ObjectIdentifier(channel)] = (tap, handler)
+        lock.unlock()
+    }
+
+    func get(_ channel: Channel) -> (RawTap, ProbeHandler)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return made[ObjectIdentifier(channel)]
+    }
+}
+
 /// A complete reply, cut from the received bytes by a protocol's parser.
 struct ReplyParser: Sendable {
     /// Returns the number of bytes a complete reply takes and its lines; nil while incomplete;
@@ -238,21 +256,23 @@ final class Session: Sendable {
     /// Connects within `timeout`. `source` binds the local end (a second loopback address).
     static func connect(host: String, port: Int, source: String?, timeout: TimeAmount, group: EventLoopGroup) async throws(ProbeFailure) -> Session {
         func attempt(bindTo source: String?) async throws -> Session {
+            // The handlers of each connection attempt, kept here rather than looked up in the
+            // pipeline later: a server that closes at once empties the pipeline before that.
+            let made = HandlerRegistry()
             var bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(timeout)
                 .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(RawTap(), name: "tap")
-                        try channel.pipeline.syncOperations.addHandler(ProbeHandler(), name: "probe")
+                        let tap = RawTap(), handler = ProbeHandler()
+                        try channel.pipeline.syncOperations.addHandler(tap, name: "tap")
+                        try channel.pipeline.syncOperations.addHandler(handler, name: "probe")
+                        made.add(channel, tap, handler)
                     }
                 }
             if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
             let channel = try await bootstrap.connect(host: host, port: port).get()
-            let (tap, handler) = try await channel.eventLoop.submit {
-                (try channel.pipeline.syncOperations.handler(type: RawTap.self),
-                 try channel.pipeline.syncOperations.handler(type: ProbeHandler.self))
-            }.get()
+            guard let (tap, handler) = made.get(channel) else { throw ChannelError.alreadyClosed }
             return Session(channel: channel, tap: tap, handler: handler, timeout: timeout)
         }
         do {
@@ -286,6 +306,8 @@ final class Session: Sendable {
             }
         }
         if let s = error as? SocketAddressError { return .closed("cannot connect: \(s)") }
+        // The handlers were already gone: the server closed or reset the connection at once.
+        if error is ChannelPipelineError { return .reset("the server closed the connection right after accepting it") }
         return .closed("connection failed: \(error)")
     }
 
