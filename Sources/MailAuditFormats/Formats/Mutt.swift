@@ -41,11 +41,10 @@ public struct MuttFormat: ConfigFormat {
             let t = line.drop { $0 == " " || $0 == "\t" }
             guard let first = t.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }).first else { continue }
             if first.hasPrefix("#") { continue }
-            if ["account", "defaults", "poll", "IMAPAccount", "IMAPStore", "Channel", "host", "tls"].contains(String(first)) { return false }
+            if ["account", "defaults", "poll", "skip", "IMAPAccount", "IMAPStore", "Channel", "host", "tls"].contains(String(first)) { return false }
             if words.contains(String(first)) { score += 1 }
-            if score >= 3 { return true }
         }
-        return false
+        return score >= 3
     }
 
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
