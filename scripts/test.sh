@@ -24,6 +24,19 @@ status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test failed ($status)"; exit "$status"; }
 
+# Dovecot 2.4's doveconf (Tests/oracles/test_dovecot.py): a Debian trixie chroot, from the
+# mirror this machine's apt already uses (ORACLES.md §0.1). About 30 s and 250 MB, made once.
+DOVECOT24_ROOT=${MAILAUDIT_DOVECOT24_ROOT:-/opt/dovecot24-root}
+if [ ! -x "$DOVECOT24_ROOT/usr/bin/doveconf" ] && [ "$(id -u)" = 0 ]; then
+  command -v mmdebstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+  mirror=$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  [ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  rm -rf "$DOVECOT24_ROOT"
+  mmdebstrap --quiet --variant=apt \
+    --include=dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,dovecot-submissiond,dovecot-managesieved,dovecot-sieve,dovecot-mysql,dovecot-ldap \
+    trixie "$DOVECOT24_ROOT" "deb $mirror trixie main" >/dev/null || echo "warning: no Dovecot 2.4 chroot (mmdebstrap failed)"
+fi
+
 # MTAs that conflict with postfix as packages (exim4, opensmtpd): unpacked, not installed.
 bash scripts/unpack-oracles.sh >/dev/null
 MAILAUDIT_BIN="$(swift build --show-bin-path)/mailaudit" python3 -m pytest -q Tests/oracles Tests/integration

@@ -56,7 +56,7 @@ public struct Linter: Sendable {
             result.files.append(outcome.file)
             result.findings += outcome.findings
             result.problems += outcome.problems
-            if let source = outcome.source { result.sources[outcome.file.path] = source }
+            for source in outcome.sources { result.sources[source.path] = source }
             if !outcome.secrets.isEmpty { result.secrets[outcome.file.path, default: []] += outcome.secrets }
             if let setup = outcome.setup { result.setups.append(setup) }
         }
@@ -70,7 +70,8 @@ public struct Linter: Sendable {
         var file: LintResult.File
         var findings: [Finding] = []
         var problems: [ParseProblem] = []
-        var source: SourceFile?
+        /// The texts findings and problems point into: the file and any included file they name.
+        var sources: [SourceFile] = []
         var secrets: [SourceSpan] = []
         var setup: MailSetup?
     }
@@ -103,12 +104,22 @@ public struct Linter: Sendable {
         var findings = engine.findings(for: setup)
         if inlineSuppressions {
             setup.suppressions += InlineSuppressions.scan(file, commentMarkers: format.commentMarkers)
+            for included in includedSources(setup) {
+                setup.suppressions += InlineSuppressions.scan(included, commentMarkers: format.commentMarkers)
+            }
             findings = applySuppressions(setup.suppressions, to: findings, format: format.id)
         }
         outcome.findings = findings
-        if !findings.isEmpty || !outcome.problems.isEmpty { outcome.source = file }
+        let pointedAt = Set(findings.map(\.span.path) + outcome.problems.compactMap { $0.span?.path })
+        if pointedAt.contains(file.path) { outcome.sources.append(file) }
+        outcome.sources += includedSources(setup).filter { pointedAt.contains($0.path) }
         if keepSetups { outcome.setup = setup }
         return outcome
+    }
+
+    /// The files a setup pulled in (includes, sourced files, master.cf beside main.cf), as their spans name them.
+    func includedSources(_ setup: MailSetup) -> [SourceFile] {
+        setup.includedFiles.compactMap { path in try? SourceFile.load(path: path, displayPath: path) }
     }
 
     /// Marks findings covered by a comment, and reports comments that expired (MA002) or cover nothing (MA001).
@@ -119,7 +130,8 @@ public struct Linter: Sendable {
         for comment in comments {
             let expired = comment.until.map { $0 < today } ?? false
             var used = false
-            for index in out.indices where out[index].suppression == nil && comment.ruleIds.contains(out[index].ruleId) {
+            for index in out.indices where out[index].suppression == nil && comment.ruleIds.contains(out[index].ruleId)
+                && out[index].span.path == comment.span.path {
                 let covers = comment.scope == .file || out[index].span.line == comment.coveredLine
                 guard covers else { continue }
                 used = true

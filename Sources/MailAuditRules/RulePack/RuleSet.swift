@@ -13,13 +13,16 @@ public struct RuleSet: Sendable {
         self.ports = ports
     }
 
-    /// The pack embedded in the binary (the files of `Rules/` at build time).
-    public static func builtIn() throws(ParseProblem) -> RuleSet {
+    /// The pack embedded in the binary (the files of `Rules/` at build time). Linting needs no
+    /// examples, and they are most of the pack's text: without them start-up parses a fraction.
+    public static func builtIn(examples: Bool = true) throws(ParseProblem) -> RuleSet {
         var rules: [Rule] = []
         var ports: PortTable?
         for (name, bytes) in EmbeddedRulePack.files {
-            let file = try SourceFile.decode(Data(bytes), path: "Rules/\(name)")
-            if name == "ports.yml" { ports = try PortTableLoader.load(file) } else { rules.append(try RuleLoader.load(file)) }
+            var file = try SourceFile.decode(Data(bytes), path: "Rules/\(name)")
+            if name == "ports.yml" { ports = try PortTableLoader.load(file); continue }
+            if !examples { file = RuleLoader.withoutExamples(file) }
+            rules.append(try RuleLoader.load(file))
         }
         guard let ports else { throw ParseProblem("the built-in pack has no ports.yml", path: "Rules/ports.yml") }
         return RuleSet(rules: rules, ports: ports)

@@ -64,7 +64,10 @@ struct LintCommand: ParsableCommand {
     }
 
     func run() throws {
-        let setup = try LintSetup.make(input: input)
+        // SARIF carries each rule's documentation, examples included; other outputs need none.
+        let documented: Set<OutputFormat> = [.sarif]
+        let needsExamples = documented.contains(format) || reports.contains { documented.contains($0.format) }
+        let setup = try LintSetup.make(input: input, examples: needsExamples)
         if printConfig {
             print(setup.configuration.rendered(rules: setup.rules.rules), terminator: "")
             return
@@ -127,8 +130,8 @@ struct LintSetup {
     var configuration: Configuration
     var input: InputOptions
 
-    static func make(input: InputOptions) throws -> LintSetup {
-        var rules = try input.ruleSet()
+    static func make(input: InputOptions, examples: Bool = true) throws -> LintSetup {
+        var rules = try input.ruleSet(examples: examples)
         let configuration = try input.configuration(knownRules: Set(rules.rules.map(\.id)))
         for path in configuration.customRules {
             do { try rules.add(path: path) } catch { throw InputOptions.stop(error) }

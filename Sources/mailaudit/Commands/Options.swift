@@ -48,8 +48,8 @@ struct InputOptions: ParsableArguments {
     }
 
     /// The built-in pack plus `--rules`. A broken rule file stops the run with its position (exit 2).
-    func ruleSet() throws -> RuleSet {
-        switch loadRules() {
+    func ruleSet(examples: Bool = true) throws -> RuleSet {
+        switch loadRules(examples: examples) {
         case .success(let set): return set
         case .failure(let problem): throw Self.stop(problem)
         }
@@ -79,9 +79,9 @@ struct InputOptions: ParsableArguments {
         }
     }
 
-    private func loadRules() -> Result<RuleSet, ParseProblem> {
+    private func loadRules(examples: Bool) -> Result<RuleSet, ParseProblem> {
         Result { () throws(ParseProblem) -> RuleSet in
-            var set = try RuleSet.builtIn()
+            var set = try RuleSet.builtIn(examples: examples)
             for path in rulePaths { try set.add(path: path) }
             return set
         }

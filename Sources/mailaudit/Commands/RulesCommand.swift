@@ -64,7 +64,7 @@ struct ModelCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
 
     func run() throws {
-        let setup = try LintSetup.make(input: input)
+        let setup = try LintSetup.make(input: input, examples: false)
         let result = setup.lint(paths: paths, inlineSuppressions: true, keepSetups: true)
         print(ModelReporter().render(Report(result: result, rules: setup.rules)), terminator: "")
         if !result.problems.isEmpty { throw ExitCode(2) }
@@ -85,7 +85,7 @@ struct BaselineCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
 
     func run() throws {
-        let setup = try LintSetup.make(input: input)
+        let setup = try LintSetup.make(input: input, examples: false)
         let result = setup.lint(paths: paths, inlineSuppressions: true)
         let baseline = Baseline(findings: result.findings)
         try ReportWriter.write(baseline.rendered(), to: output)
