@@ -118,21 +118,16 @@ chmod 777 "$dir/mail"
 extra_imap=""
 extra_pop3=""
 : > "$dir/extra-targets.txt"
+listener() {  # NAME PORT SSL
+  printf '  inet_listener %s {\n    port = %s\n    ssl = %s\n  }\n' "$1" "$2" "$3"
+}
 for i in $(seq 0 $((extra - 1))); do
   p=$((base + 100 + i))
   case $((i % 4)) in
-    0) extra_imap+="  inet_listener x$i { port = $p
-    ssl = no }
-"; echo "127.0.0.1:$p/imap" >> "$dir/extra-targets.txt" ;;
-    1) extra_imap+="  inet_listener x$i { port = $p
-    ssl = yes }
-"; echo "127.0.0.1:$p/imaps" >> "$dir/extra-targets.txt" ;;
-    2) extra_pop3+="  inet_listener x$i { port = $p
-    ssl = no }
-"; echo "127.0.0.1:$p/pop3" >> "$dir/extra-targets.txt" ;;
-    3) extra_pop3+="  inet_listener x$i { port = $p
-    ssl = yes }
-"; echo "127.0.0.1:$p/pop3s" >> "$dir/extra-targets.txt" ;;
+    0) extra_imap+=$(listener "x$i" "$p" no)$'\n'; echo "127.0.0.1:$p/imap" >> "$dir/extra-targets.txt" ;;
+    1) extra_imap+=$(listener "x$i" "$p" yes)$'\n'; echo "127.0.0.1:$p/imaps" >> "$dir/extra-targets.txt" ;;
+    2) extra_pop3+=$(listener "x$i" "$p" no)$'\n'; echo "127.0.0.1:$p/pop3" >> "$dir/extra-targets.txt" ;;
+    3) extra_pop3+=$(listener "x$i" "$p" yes)$'\n'; echo "127.0.0.1:$p/pop3s" >> "$dir/extra-targets.txt" ;;
   esac
 done
 cat > "$dir/dovecot/dovecot.conf" <<EOF

@@ -48,6 +48,11 @@ struct VerifyOptions: ParsableArguments {
             FileHandle.standardError.write(Data("mailaudit: \(error.description)\n".utf8))
             throw ExitCode(64)
         }
+        let skipped = outcome.plan.compactMap(\.skipped)
+        if !skipped.isEmpty {
+            let reasons = Dictionary(grouping: skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+            FileHandle.standardError.write(Data("mailaudit: --verify probed \(outcome.results.count) endpoint\(outcome.results.count == 1 ? "" : "s"); \(skipped.count) not probed (\(reasons))\n".utf8))
+        }
         for finding in outcome.findings where result.sources[finding.span.path] == nil {
             if let file = try? SourceFile.load(path: finding.span.path, displayPath: finding.span.path) { result.sources[finding.span.path] = file }
         }
