@@ -6,6 +6,7 @@ public struct FormatRegistry: Sendable {
 
     public static let builtIn = FormatRegistry(formats: [
         NativeYAMLFormat(),
+        MbsyncFormat(),
         FetchmailFormat(),
         MuttFormat(),
         MsmtpFormat(),
