@@ -398,7 +398,9 @@ struct MuttReader {
                 read(file)
             } catch {
                 if error.span == nil || error.message.hasPrefix("cannot read") {
-                    problem("source: cannot read \(token.text) (\(name)): \(error.message.contains("no such file") ? "no such file" : error.message)", span)
+                    let written = String(String.UnicodeScalarView(t.line.scalars[token.start..<token.end]))
+                    let note = token.expanded ? " after expanding the variables in \(written)" : ""
+                    problem("source: cannot read \(token.text) (\(name)\(note)): \(error.message.contains("no such file") ? "no such file" : error.message)", span)
                 } else {
                     setup.problems.append(error)
                     problem("source: \(token.text) could not be read: \(error.message)", span)

@@ -190,6 +190,18 @@ import Testing
         #expect(setup.problems.contains { $0.span?.path == main && $0.span?.line == 3 })
     }
 
+    @Test func oversizedSourcedFile() throws {
+        let dir = TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let big = dir.appendingPathComponent("big.rc")
+        try Data(repeating: UInt8(ascii: "#"), count: SourceFile.sizeLimit + 1).write(to: big)
+        let main = dir.appendingPathComponent("muttrc").path
+        let setup = parse("source big.rc\nset folder = imaps://imap.example.com/\n", path: main)
+        #expect(setup.problems.contains { $0.message.contains("MB") && $0.span?.path.hasSuffix("big.rc") == true && $0.span?.line == 1 })
+        #expect(setup.problems.contains { $0.span?.path == main && $0.span?.line == 1 && $0.span?.column == 8 })
+        #expect(setup.endpoints.count == 1)
+    }
+
     @Test func suppressionsAndSecretsInOutput() {
         let result = TestSupport.lint("set folder = imaps://a@imap.example.com/\n# mailaudit: disable=MA501 reason=\"test box\"\nset imap_pass = secret\n", format: "mutt")
         let f = result.findings.filter { $0.ruleId == "MA501" }
