@@ -20,6 +20,42 @@ extension DotenvReader {
     /// `smtpd_tls_security_level = none`, 465 without wrapper mode, Dovecot `ssl = no` and
     /// `disable_plaintext_auth = no` (DMS `_setup_ssl`, case ''). What Dovecot then does on its
     /// 993/995 listeners is not documented: their TLS is unknown.
+    /// A listener a mail server image opens on a service's well-known port, its TLS switched on or
+    /// off by one setting (`span`): implicit TLS on implicit-TLS ports, else STARTTLS, required
+    /// except on port 25, where other MTAs deliver opportunistically. `tlsOn == nil`: unknown.
+    func frontListener(_ l: Listener, port: Int, location: SourceSpan, account: String?, host: String?, tlsOn: Bool?, span: SourceSpan?) -> Endpoint {
+        var e = Endpoint(role: .server, location: location)
+        e.account = account
+        e.host = host
+        e.protocol = l.protocol
+        e.port = port
+        e.portIsDefault = true
+        e.direction = ports.listenerDirection(protocol: l.protocol, port: port)
+        e.auth = l.auth
+        e.authRequired = l.authRequired
+        switch tlsOn {
+        case true?:
+            if ports.entry(for: port)?.tls == .implicit {
+                e.set(\.tls, .implicit, field: .tls, span: span)
+                e.set(\.tlsRequired, true, field: .tlsRequired, span: span)
+            } else {
+                e.set(\.tls, .starttls, field: .tls, span: span)
+                e.set(\.tlsRequired, l.service != "smtp", field: .tlsRequired, span: span)
+            }
+            if !l.auth.isEmpty { e.set(\.allowsPlaintextAuth, false, field: .allowsPlaintextAuth, span: span) }
+        case false?:
+            e.set(\.tls, TLSMode.none, field: .tls, span: span)
+            e.set(\.tlsRequired, false, field: .tlsRequired, span: span)
+            if !l.auth.isEmpty {
+                e.set(\.allowsPlaintextAuth, true, field: .allowsPlaintextAuth, span: span)
+                e.spans[.auth] = span
+            }
+        case nil:
+            break
+        }
+        return e
+    }
+
     mutating func dockerMailserver() {
         let byName = fileName == "mailserver.env"
         guard byName || Self.dmsKeys.filter(env.has).count >= 3 else { return }
@@ -83,41 +119,13 @@ extension DotenvReader {
         let location = sslEntry?.lineSpan ?? file.lineSpan(1)
         for l in listeners {
             guard let port = ports.port(service: l.service) else { continue }
-            let portTLS = ports.entry(for: port)?.tls
-            var e = Endpoint(role: .server, location: l.enabledBy?.lineSpan ?? location)
-            e.account = account
-            e.host = host
-            e.protocol = l.protocol
-            e.port = port
-            e.portIsDefault = true
-            e.direction = ports.listenerDirection(protocol: l.protocol, port: port)
-            e.auth = l.auth
-            e.authRequired = l.authRequired
-            switch tlsOn {
-            case true?:
-                if portTLS == .implicit {
-                    e.set(\.tls, .implicit, field: .tls, span: tlsSpan)
-                    e.set(\.tlsRequired, true, field: .tlsRequired, span: tlsSpan)
-                } else {
-                    e.set(\.tls, .starttls, field: .tls, span: tlsSpan)
-                    // Port 25 takes mail from other MTAs: opportunistic (`may`); the rest require TLS.
-                    e.set(\.tlsRequired, l.service != "smtp", field: .tlsRequired, span: tlsSpan)
-                }
-                if !l.auth.isEmpty { e.set(\.allowsPlaintextAuth, false, field: .allowsPlaintextAuth, span: tlsSpan) }
+            // Dovecot's imaps/pop3s listeners with `ssl = no`: what they do is unknown.
+            let unknownTLS = tlsOn == false && ports.entry(for: port)?.tls == .implicit && l.protocol != .smtp
+            var e = frontListener(l, port: port, location: l.enabledBy?.lineSpan ?? location, account: account, host: host,
+                                  tlsOn: unknownTLS ? nil : tlsOn, span: tlsSpan)
+            if unknownTLS { e.spans[.tls] = tlsSpan }
+            if tlsOn == true {
                 e.set(\.minTLSVersion, minTLS, field: .minTLSVersion, span: levelEntry.flatMap { $0.value?.isEmpty == false ? $0.valueSpan : nil })
-            case false?:
-                if portTLS == .implicit, l.protocol != .smtp {
-                    e.spans[.tls] = tlsSpan  // Dovecot's imaps/pop3s listeners with `ssl = no`: unknown
-                } else {
-                    e.set(\.tls, TLSMode.none, field: .tls, span: tlsSpan)
-                    e.set(\.tlsRequired, false, field: .tlsRequired, span: tlsSpan)
-                    if !l.auth.isEmpty {
-                        e.set(\.allowsPlaintextAuth, true, field: .allowsPlaintextAuth, span: tlsSpan)
-                        e.spans[.auth] = tlsSpan
-                    }
-                }
-            case nil:
-                break
             }
             setup.endpoints.append(e)
         }
@@ -209,37 +217,7 @@ extension DotenvReader {
         }
         for l in listeners {
             guard let port = ports.port(service: l.service) else { continue }
-            let portTLS = ports.entry(for: port)?.tls
-            var e = Endpoint(role: .server, location: flavorEntry.lineSpan)
-            e.account = account
-            e.host = host
-            e.protocol = l.protocol
-            e.port = port
-            e.portIsDefault = true
-            e.direction = ports.listenerDirection(protocol: l.protocol, port: port)
-            e.auth = l.auth
-            e.authRequired = l.authRequired
-            switch tlsOn {
-            case true?:
-                if portTLS == .implicit {
-                    e.set(\.tls, .implicit, field: .tls, span: span)
-                    e.set(\.tlsRequired, true, field: .tlsRequired, span: span)
-                } else {
-                    e.set(\.tls, .starttls, field: .tls, span: span)
-                    e.set(\.tlsRequired, l.service != "smtp", field: .tlsRequired, span: span)
-                }
-                if !l.auth.isEmpty { e.set(\.allowsPlaintextAuth, false, field: .allowsPlaintextAuth, span: span) }
-            case false?:
-                e.set(\.tls, TLSMode.none, field: .tls, span: span)
-                e.set(\.tlsRequired, false, field: .tlsRequired, span: span)
-                if !l.auth.isEmpty {
-                    e.set(\.allowsPlaintextAuth, true, field: .allowsPlaintextAuth, span: span)
-                    e.spans[.auth] = span
-                }
-            case nil:
-                break
-            }
-            setup.endpoints.append(e)
+            setup.endpoints.append(frontListener(l, port: port, location: flavorEntry.lineSpan, account: account, host: host, tlsOn: tlsOn, span: span))
         }
         // The web front, when it serves webmail or the admin interface.
         let webmail = env.entry("WEBMAIL")?.value?.lowercased()
