@@ -246,7 +246,7 @@ def check_file(binary, path, fmt="exim"):
         if str(path) in KNOWN_DIFFERENCES:
             return KNOWN_DIFFERENCES[str(path)]
         assert line is not None, f"{path}: exim failed without a line: {message}"
-        lines = {e.get("line") for e in our_errors if os.path.abspath(e["path"]) == os.path.abspath(file or str(path))}
+        lines = {e.get("line") for e in our_errors if os.path.realpath(e["path"]) == os.path.realpath(file or str(path))}
         assert line in lines, f"{path}: exim refuses line {line} ({message}); we report MA000 on lines {sorted(lines)}"
         return f"refused at line {line}: {message} (MA000 on the same line)"
     assert not our_errors, f"{path}: exim reads this file, we report {our_errors}"
