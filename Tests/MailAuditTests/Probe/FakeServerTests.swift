@@ -85,8 +85,10 @@ final class FakeServer: @unchecked Sendable {
         let clock = ContinuousClock()
         var result: ProbeResult?
         let took = await clock.measure { result = await prober.probe(target) }
-        // Every step is bounded: connect, greeting, the implicit-TLS hint after silence.
-        #expect(took < .seconds(Self.timeout * 4 + 1), "\(behavior): took \(took)")
+        // Every step is bounded: connect, greeting, the implicit-TLS hint after silence. The margin is
+        // wide because the suite runs beside real-server tests on two busy cores; without the
+        // timeouts these probes would never return.
+        #expect(took < .seconds(Self.timeout * 4 + 8), "\(behavior): took \(took)")
         return result!
     }
 
