@@ -103,28 +103,3 @@ struct InputOptions: ParsableArguments {
         return (inputs, problems)
     }
 }
-
-/// Writes a report: to a file atomically (temporary file, then rename), or to standard output.
-enum ReportWriter {
-    /// Appends (GitHub's job summary file is shared by every step).
-    static func append(_ text: String, to path: String) {
-        guard let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data(text.utf8))
-        try? handle.close()
-    }
-
-    static func write(_ text: String, to path: String?) throws {
-        guard let path else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)  // a temporary file, then rename
-        } catch {
-            FileHandle.standardError.write(Data("mailaudit: cannot write '\(path)': \(error.localizedDescription)\n".utf8))
-            throw ExitCode(2)
-        }
-    }
-}
