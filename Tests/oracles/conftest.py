@@ -27,12 +27,23 @@ def require_program(name):
     pytest.skip(f"oracle '{name}' is not installed")
 
 
+NO_CORPUS = "the third-party corpus is not there"
+# For tests that read the corpus: skipped, with the reason, on a clone without it.
+needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=NO_CORPUS)
+
+
 def corpus_files(kind, pattern="**/*"):
-    """The corpus files of one kind; skips when ../shared is absent (tests must run without it)."""
+    """The corpus files of one kind, none when the corpus is absent: safe while collecting parameters
+    (a test that needs them is marked `needs_corpus` or gets `or_skip` parameters)."""
     base = CORPUS / kind
-    if not base.exists():
-        pytest.skip("../shared/corpus is not there")
-    return sorted(p for p in base.glob(pattern) if p.is_file())
+    return sorted(p for p in base.glob(pattern) if p.is_file()) if base.exists() else []
+
+
+def or_skip(params):
+    """Parameters, or one skipped case saying why when the corpus is absent (an empty list would hide the reason)."""
+    if params or CORPUS.exists():
+        return params
+    return [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS), id="no-corpus")]
 
 
 def model(path, fmt=None):

@@ -97,7 +97,7 @@ def test_corpus_distribution():
     import subprocess
     from conftest import BIN, CORPUS
     if not (CORPUS / "autoconfig").exists():
-        pytest.skip("../shared/corpus is not there")
+        pytest.skip("the third-party corpus is not there")
     import json
     out = subprocess.run([BIN, "lint", "--format", "json", str(CORPUS / "autoconfig")], capture_output=True, text=True, timeout=300)
     report = json.loads(out.stdout)

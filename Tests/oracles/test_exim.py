@@ -19,7 +19,7 @@ import tempfile
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, run_isolated
+from conftest import ROOT, corpus_files, model, needs_corpus, run_isolated
 
 ORACLE_ROOT = pathlib.Path(os.environ.get("MAILAUDIT_ORACLE_ROOT", "/opt/mailaudit-oracles"))
 EXIM = ORACLE_ROOT / "exim4-daemon-heavy" / "usr" / "sbin" / "exim4"
@@ -301,6 +301,7 @@ def test_exim_fixtures_and_examples(tmp_path):
     assert outcomes
 
 
+@needs_corpus
 def test_exim_corpus():
     binary = exim_binary()
     outcomes = {}

@@ -22,7 +22,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, run_isolated
+from conftest import ROOT, corpus_files, model, needs_corpus, run_isolated
 
 ORACLE_ROOT = pathlib.Path(os.environ.get("MAILAUDIT_ORACLE_ROOT", "/opt/mailaudit-oracles"))
 SMTPD = ORACLE_ROOT / "opensmtpd" / "usr" / "sbin" / "smtpd"
@@ -199,6 +199,7 @@ def test_opensmtpd_fixtures_and_examples(tmp_path, pki):
     assert outcomes["broken.smtpd.conf"].startswith("refused")
 
 
+@needs_corpus
 def test_opensmtpd_corpus(tmp_path, pki):
     binary = smtpd_binary()
     outcomes = {}

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, require_program, run_isolated
+from conftest import ROOT, corpus_files, or_skip, model, require_program, run_isolated
 
 STATEMENT = re.compile(r'^\s*(user_pref|pref|sticky_pref)\(\s*"([^"]+)"\s*,\s*("(?:[^"\\]|\\.)*"|-?\d+|true|false)\s*\)\s*;', re.M)
 SOCKET = {0: "none", 1: "starttls", 2: "starttls", 3: "implicit"}
@@ -92,7 +92,7 @@ def test_examples_against_node(path):
     assert ours(path) == expected(from_node)
 
 
-@pytest.mark.parametrize("path", corpus_files("thunderbird") if (ROOT.parent / "shared").exists() else [],
+@pytest.mark.parametrize("path", or_skip(corpus_files("thunderbird")),
                          ids=lambda p: str(p).split("corpus/thunderbird/")[-1])
 def test_corpus_against_python_reader(path):
     prefs = python_prefs(path.read_text(encoding="utf-8"))
