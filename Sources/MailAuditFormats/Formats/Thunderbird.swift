@@ -21,9 +21,9 @@ public struct ThunderbirdFormat: ConfigFormat {
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         guard name == "prefs.js" || name == "user.js" else { return false }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
-        defer { try? handle.close() }
-        let head = String(decoding: handle.readData(ofLength: 65_536), as: UTF8.self)
+        // Unreadable or not a regular file (a FIFO named prefs.js): claim it, reading it says what is wrong.
+        guard let bytes = FileReading.head(of: path, count: 65_536) else { return true }
+        let head = String(decoding: bytes, as: UTF8.self)
         return head.contains("pref(") || head.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 

@@ -43,40 +43,30 @@ public struct SourceFile: Sendable {
     public func contains(_ needle: String) -> Bool { text.containsBytes(needle) }
 
     /// Reads a file as UTF-8, refusing what is too large, binary or not UTF-8, with the position of the problem.
+    /// Only regular files are read (`FileReading`): a FIFO or a device is refused, never waited on.
     public static func load(path: String, displayPath: String? = nil) throws(ParseProblem) -> SourceFile {
         let shown = displayPath ?? path
         // One open and one fstat: FileManager's existence and attribute calls cost more than small files do.
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw ParseProblem("cannot read '\(shown)': \(reason)", path: shown)
-        }
+        let (fd, size) = try FileReading.openRegularFile(path, shown: shown)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ParseProblem("cannot read '\(shown)': \(String(cString: strerror(errno)))", path: shown) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw ParseProblem("'\(shown)' is a directory", path: shown) }
-        let size = Int(info.st_size)
         if size > sizeLimit {
             throw ParseProblem("'\(shown)' is \(size / 1_048_576) MB, larger than the \(sizeLimit / 1_048_576) MB mailaudit reads; is it really a configuration file?", path: shown, span: SourceSpan(path: shown, line: 1, column: 1))
         }
-        var data = Data(count: size)
-        var filled = 0
-        while true {
-            if filled == data.count { data.count += max(4096, data.count) }  // files that grow, or report size 0 (/proc, pipes)
-            let n = data.withUnsafeMutableBytes { buffer in read(fd, buffer.baseAddress! + filled, buffer.count - filled) }
-            if n < 0 { throw ParseProblem("cannot read '\(shown)': \(String(cString: strerror(errno)))", path: shown) }
-            if n == 0 { break }
-            filled += n
-            if filled > sizeLimit { break }
-        }
-        data.count = filled
-        return try decode(data, path: shown)
+        // Bounded too: a file can grow while it is read, and /proc files say size 0.
+        return try decode(FileReading.readBounded(fd, shown: shown, sizeHint: size, limit: sizeLimit), path: shown)
+    }
+
+    /// Reads standard input in chunks, stopping as soon as it is larger than `sizeLimit`
+    /// (`cat /dev/zero | mailaudit lint -` must not fill the memory).
+    public static func loadStandardInput(displayPath: String) throws(ParseProblem) -> SourceFile {
+        try decode(FileReading.readBounded(STDIN_FILENO, shown: displayPath, limit: sizeLimit), path: displayPath)
     }
 
     /// Decodes bytes, reporting the first NUL byte or invalid UTF-8 sequence by line and column.
     public static func decode(_ data: Data, path: String) throws(ParseProblem) -> SourceFile {
         if data.count > sizeLimit {
-            throw ParseProblem("input is \(data.count / 1_048_576) MB, larger than the \(sizeLimit / 1_048_576) MB mailaudit reads", path: path, span: SourceSpan(path: path, line: 1, column: 1))
+            // Reading stops just past the limit, so the size is not known: only that it is too large.
+            throw ParseProblem("'\(path)' is larger than the \(sizeLimit / 1_048_576) MB mailaudit reads; is it really a configuration file?", path: path, span: SourceSpan(path: path, line: 1, column: 1))
         }
         if let text = String(validatingUTF8Data: data), !text.utf8.contains(0) {
             return SourceFile(path: path, text: text)

@@ -1,5 +1,6 @@
 import Foundation
 import MailAuditCore
+import MailAuditFormats
 
 /// Recorded findings (DESIGN §9): `mailaudit baseline` writes one, `lint --baseline` then reports
 /// only new findings. Entries match by content fingerprint, never by line, so unrelated edits
@@ -33,7 +34,8 @@ public struct Baseline: Sendable {
     }
 
     public static func load(path: String) throws(ParseProblem) -> Baseline {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ParseProblem("cannot read baseline '\(path)'", path: path) }
+        // Read like any input (a regular file, size-capped): a FIFO or /dev/zero given as the baseline must not hang.
+        let data = Data(try SourceFile.load(path: path).text.utf8)
         do {
             let doc = try JSONDecoder().decode(Document.self, from: data)
             var b = Baseline(findings: [])
