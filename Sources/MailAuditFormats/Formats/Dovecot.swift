@@ -418,7 +418,7 @@ struct DovecotReader {
                 continue
             }
             do {
-                let included = try context.readFile(path)
+                guard let included = try context.include(path) else { continue }
                 if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
                 includeStack.append(key)
                 let outer = anchor
@@ -427,7 +427,8 @@ struct DovecotReader {
                 anchor = outer
                 includeStack.removeLast()
             } catch {
-                setup.problems.append(error)
+                // At the `!include` line: that is where the setup says to read it.
+                problem("cannot include '\(target)': \(error.message)", span)
             }
         }
     }

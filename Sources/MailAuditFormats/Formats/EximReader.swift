@@ -320,7 +320,7 @@ struct EximReader {
         }
         if ifExists, !FileManager.default.fileExists(atPath: path) { return true }
         do {
-            let file = try context.readFile(path)
+            guard let file = try context.include(path) else { return true }
             if !includedFiles.contains(file.path) { includedFiles.append(file.path) }
             push(file, includedAt: pathSpan)
         } catch {

@@ -130,11 +130,12 @@ struct GitConfigReader {
             return
         }
         do {
-            let included = try context.readFile(path)
+            guard let included = try context.include(path) else { return }
             if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
             collect(included, chain: chain + [key], depth: depth + 1)
         } catch {
-            setup.problems.append(error)
+            // At the `path =` line: that is where the setup says to read it.
+            problem("cannot include '\(value)': \(error.message)", span, path: source.path)
         }
     }
 

@@ -393,7 +393,7 @@ struct MuttReader {
                 continue
             }
             do {
-                let file = try context.readFile(name)
+                guard let file = try context.include(name) else { continue }
                 if !setup.includedFiles.contains(file.path) { setup.includedFiles.append(file.path) }
                 read(file)
             } catch {

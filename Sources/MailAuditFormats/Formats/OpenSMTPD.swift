@@ -253,7 +253,7 @@ struct OpenSMTPDParser {
             return
         }
         do {
-            let included = try context.readFile(resolved)
+            guard let included = try context.include(resolved) else { return }
             if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
             read(included, depth: depth + 1)
         } catch {

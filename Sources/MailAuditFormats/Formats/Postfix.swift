@@ -236,9 +236,11 @@ struct PostfixReader {
         if isMaster { masterFile = file } else { mainFile = file }
         if let siblingPath = PostfixFiles.siblingPath(of: file.path) {
             do {
-                let sibling = try context.readFile(siblingPath)
-                if isMaster { mainFile = sibling } else { masterFile = sibling }
-                setup.includedFiles.append(sibling.path)
+                // The first file a setup includes: never past the include limit, so never nil.
+                if let sibling = try context.include(siblingPath) {
+                    if isMaster { mainFile = sibling } else { masterFile = sibling }
+                    setup.includedFiles.append(sibling.path)
+                }
             } catch {
                 // A missing sibling is normal (either file alone); one that exists but cannot be read is not. An
                 // unreadable main.cf is reported as an input of its own: here it only explains the defaults.

@@ -99,7 +99,9 @@ public struct Linter: Sendable {
         var setup = format.parse(file, context: context)
         setup.path = input.displayPath
         outcome.file.endpoints = setup.endpoints.count
-        outcome.problems = setup.problems
+        // Once per place: a file included many times (within the include limit) repeats its problems.
+        var seen = Set<ParseProblem>()
+        outcome.problems = setup.problems.filter { seen.insert($0).inserted }
         outcome.secrets = setup.secrets
         var findings = engine.findings(for: setup)
         if inlineSuppressions {
