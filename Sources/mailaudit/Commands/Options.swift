@@ -97,8 +97,13 @@ struct InputOptions: ParsableArguments {
         var (inputs, problems) = discovery.inputs(for: files)
         if paths.contains("-") {
             guard let forced else { throw ValidationError("reading standard input ('-') needs --as FORMAT") }
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            inputs.append(LintInput(path: "-", displayPath: "<stdin>", format: forced, text: String(decoding: data, as: UTF8.self)))
+            // Read with the same size cap as a file: `cat /dev/zero | mailaudit lint -` stops at the cap.
+            do {
+                let file = try SourceFile.loadStandardInput(displayPath: "<stdin>")
+                inputs.append(LintInput(path: "-", displayPath: "<stdin>", format: forced, text: file.text))
+            } catch {
+                problems.append(error)
+            }
         }
         return (inputs, problems)
     }
