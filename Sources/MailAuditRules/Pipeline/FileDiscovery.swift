@@ -28,6 +28,8 @@ public struct FileDiscovery: Sendable {
     /// The folder `exclude` globs are relative to (the configuration file's).
     public let excludeBase: String
     public let base: String
+    /// Lists a directory; tests substitute it to make a directory unreadable (as root, permissions do not bite).
+    var listDirectory: @Sendable (String) -> Result<[DirectoryListing.Entry], DirectoryListing.Failure> = DirectoryListing.entries(of:)
 
     public init(registry: FormatRegistry, forcedFormat: (any ConfigFormat)?, exclude: [String] = [], excludeBase: String? = nil,
                 base: String = FileManager.default.currentDirectoryPath) {
@@ -49,7 +51,7 @@ public struct FileDiscovery: Sendable {
             }
             if isDirectory.boolValue {
                 var visited = Set<String>()
-                walk(path, shown: display(path), into: &inputs, visited: &visited)
+                walk(path, shown: display(path), into: &inputs, problems: &problems, visited: &visited)
             } else {
                 let shown = display(path)
                 if let format = forcedFormat ?? registry.detect(fileName: (path as NSString).lastPathComponent, path: path, content: { try? SourceFile.load(path: path) }) {
@@ -65,16 +67,26 @@ public struct FileDiscovery: Sendable {
     }
 
     /// Walks a directory; follows no symbolic links to directories (no loops), keeps known names only.
-    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], visited: inout Set<String>) {
+    /// Only regular files (and links to them) are looked at: a FIFO, socket or device is passed over
+    /// without a word, whatever its name. A directory that cannot be listed is a problem (exit 2):
+    /// skipping it silently would report a clean run for files never read.
+    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], visited: inout Set<String>) {
         let real = (directory as NSString).resolvingSymlinksInPath
         guard visited.insert(real).inserted else { return }
-        for entry in DirectoryListing.entries(of: directory) {
+        let entries: [DirectoryListing.Entry]
+        switch listDirectory(directory) {
+        case .success(let listed): entries = listed
+        case .failure(let failure):
+            problems.append(ParseProblem("cannot read directory '\(shown)': \(String(cString: strerror(failure.code))); the files in it are not linted", path: shown))
+            return
+        }
+        for entry in entries {
             let path = directory.hasSuffix("/") ? directory + entry.name : directory + "/" + entry.name
             let childShown = shown.isEmpty || shown == "." ? entry.name : (shown.hasSuffix("/") ? shown + entry.name : shown + "/" + entry.name)
             if !exclude.isEmpty, isExcluded(path) { continue }
             switch entry.kind {
             case .directory:
-                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, visited: &visited) }
+                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, problems: &problems, visited: &visited) }
             case .file:
                 if let format = forcedFormat ?? detectInWalk(name: entry.name, path: path) {
                     inputs.append(LintInput(path: path, displayPath: childShown, format: format))
@@ -136,9 +148,12 @@ enum DirectoryListing {
     enum Kind { case file, directory, other }
     struct Entry { let name: String; let kind: Kind }
 
+    /// Why a directory could not be listed (an `errno` value).
+    struct Failure: Error { let code: Int32 }
+
     /// Sorted entries; symbolic links to files count as files, links to directories are not followed.
-    static func entries(of directory: String) -> [Entry] {
-        guard let dir = opendir(directory) else { return [] }
+    static func entries(of directory: String) -> Result<[Entry], Failure> {
+        guard let dir = opendir(directory) else { return .failure(Failure(code: errno)) }
         defer { closedir(dir) }
         var out: [Entry] = []
         while let raw = readdir(dir) {
@@ -165,7 +180,7 @@ enum DirectoryListing {
             }
             out.append(Entry(name: name, kind: kind))
         }
-        return out.sorted { $0.name < $1.name }
+        return .success(out.sorted { $0.name < $1.name })
     }
 }
 
