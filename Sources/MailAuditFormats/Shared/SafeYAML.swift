@@ -87,6 +87,9 @@ public enum SafeYAML {
         }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            // libyaml's own depth limit (1000 levels; deeper structure would overflow its callers' stacks)
+            // names its C setter: say what it means instead.
+            if problem.hasPrefix("Maximum nesting level reached") { return make("collections nested more than 1000 levels deep", mark) }
             let words = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
             return make(words, mark)
         case let .reader(problem, offset, _, _):

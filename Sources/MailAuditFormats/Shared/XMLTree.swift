@@ -46,6 +46,11 @@ public struct XMLTree: Sendable {
         }
     }
 
+    /// How deep elements may nest. Mail settings sit a few levels down (a profile's payload dict is
+    /// at depth 5); a deeper document is hostile or broken, and building and tearing down a tree
+    /// thousands of levels deep recurses past the stack.
+    public static let maxDepth = 256
+
     /// The document element, as far as it was read (also after an error).
     public var root: Element?
     /// The first well-formedness error, with its line and column; the tree holds what came before it.
@@ -112,6 +117,15 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         var element = XMLTree.Element(name: local, attributes: attributeDict,
                                       span: SourceSpan(path: file.path, line: max(1, line), column: max(1, column)))
         locate(&element, qualifiedName: elementName, anchorLine: line, anchorColumn: column)
+        if stack.count >= XMLTree.maxDepth {
+            // Stop here: the tree keeps what came before, like after a well-formedness error.
+            if error == nil {
+                error = ParseProblem("elements nested more than \(XMLTree.maxDepth) deep at line \(element.span.line), column \(element.span.column); mailaudit reads no further",
+                                     path: file.path, span: SourceSpan(path: file.path, line: element.span.line, column: element.span.column))
+            }
+            parser.abortParsing()
+            return
+        }
         stack.append(element)
     }
 
