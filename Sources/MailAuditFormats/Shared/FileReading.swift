@@ -56,7 +56,8 @@ public enum FileReading {
     /// Reads until the end or until more than `limit` bytes were read: at most `limit` + 1 bytes.
     /// `sizeHint` (the size `fstat` gave) sizes the buffer; files in /proc and pipes say 0.
     static func readBounded(_ fd: Int32, shown: String, sizeHint: Int = 0, limit: Int) throws(ParseProblem) -> Data {
-        var data = Data(count: min(max(sizeHint, 0), limit) + 1)
+        // One byte more than the hint, so that the end of a regular file is seen without growing the buffer.
+        var data = Data(count: min(limit + 1, max(sizeHint + 1, 4096)))
         var filled = 0
         while filled <= limit {
             if filled == data.count { data.count = min(limit + 1, max(65_536, data.count * 2)) }
