@@ -249,7 +249,7 @@ _mailaudit_rules() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--rules)
-    non_repeating_options=(--format --as --config)
+    non_repeating_options=(--format)
     __mailaudit_offer_flags_options 0
 
     # Offer option value completions
@@ -258,13 +258,7 @@ _mailaudit_rules() {
         __mailaudit_add_completions -W 'text'$'\n''json'$'\n''markdown'
         return
         ;;
-    '--as')
-        return
-        ;;
     '--rules')
-        return
-        ;;
-    '--config')
         return
         ;;
     esac
@@ -274,18 +268,12 @@ _mailaudit_explain() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--rules)
-    non_repeating_options=(--as --config)
+    non_repeating_options=()
     __mailaudit_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
-    '--as')
-        return
-        ;;
     '--rules')
-        return
-        ;;
-    '--config')
         return
         ;;
     esac

@@ -114,9 +114,7 @@ _mailaudit_rules() {
     local -ar ___format=('text' 'json' 'markdown')
     local -ar arg_specs=(
         '--format[Output format (markdown writes the rules page, docs/rules.md).]:format:{__mailaudit_complete "${___format[@]}"}'
-        '--as[Force the input format.]:FORMAT:'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
-        '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -129,9 +127,7 @@ _mailaudit_explain() {
     local -i ret=1
     local -ar arg_specs=(
         ':rule:'
-        '--as[Force the input format.]:FORMAT:'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
-        '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

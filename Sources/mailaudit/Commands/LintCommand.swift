@@ -55,12 +55,17 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration and exit.")
     var printConfig = false
 
-    @OptionGroup(title: "Live verification (DESIGN §8)") var verify: VerifyOptions
+    @OptionGroup(title: "Live verification") var verify: VerifyOptions
 
     func validate() throws {
         if let maxFindings, maxFindings < 0 { throw ValidationError("--max-findings takes a number of 0 or more") }
         if strictBaseline, baseline == nil { throw ValidationError("--strict-baseline goes with --baseline FILE") }
         if paths.contains("-"), input.forcedFormat == nil { throw ValidationError("reading standard input ('-') needs --as FORMAT") }
+        // `lint` is the default command, so a misspelled command arrives here as a path.
+        if let first = paths.first, !first.contains("/"), !FileManager.default.fileExists(atPath: first),
+           let command = Suggestion.closest(to: first, in: MailAudit.configuration.subcommands.compactMap { $0.configuration.commandName }) {
+            throw ValidationError("'\(first)' is neither a command nor a file — did you mean the command '\(command)'?")
+        }
     }
 
     func run() throws {

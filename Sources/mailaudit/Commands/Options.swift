@@ -30,13 +30,31 @@ enum ColorChoice: String, CaseIterable, ExpressibleByArgument {
     }
 }
 
+/// `--rules`: every command that uses the rule pack (`rules` and `explain` read no configurations).
+struct RulePackOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rule files or directories (repeatable).", valueName: "PATH"))
+    var rulePaths: [String] = []
+
+    /// The built-in pack plus `--rules`. A broken rule file stops the run with its position (exit 2).
+    func ruleSet(examples: Bool = true) throws -> RuleSet {
+        let loaded = Result { () throws(ParseProblem) -> RuleSet in
+            var set = try RuleSet.builtIn(examples: examples)
+            for path in rulePaths { try set.add(path: path) }
+            return set
+        }
+        switch loaded {
+        case .success(let set): return set
+        case .failure(let problem): throw InputOptions.stop(problem)
+        }
+    }
+}
+
 /// Options every command that reads configurations shares.
 struct InputOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Force the input format.", valueName: "FORMAT"))
     var forcedFormat: String?
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("Extra rule files or directories (repeatable).", valueName: "PATH"))
-    var rulePaths: [String] = []
+    @OptionGroup var pack: RulePackOptions
 
     @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file (default: the nearest .mailaudit.yml, walking up from the current folder).", valueName: "FILE"))
     var configPath: String?
@@ -47,13 +65,7 @@ struct InputOptions: ParsableArguments {
         }
     }
 
-    /// The built-in pack plus `--rules`. A broken rule file stops the run with its position (exit 2).
-    func ruleSet(examples: Bool = true) throws -> RuleSet {
-        switch loadRules(examples: examples) {
-        case .success(let set): return set
-        case .failure(let problem): throw Self.stop(problem)
-        }
-    }
+    func ruleSet(examples: Bool = true) throws -> RuleSet { try pack.ruleSet(examples: examples) }
 
     /// A rule or configuration file that cannot be read stops the run: `file:line:col: error: …`, exit 2.
     static func stop(_ problem: ParseProblem) -> ExitCode {
@@ -76,14 +88,6 @@ struct InputOptions: ParsableArguments {
             config.customRules = config.customRules.map { $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0) }
             return config
         case .failure(let problem): throw Self.stop(problem)
-        }
-    }
-
-    private func loadRules(examples: Bool) -> Result<RuleSet, ParseProblem> {
-        Result { () throws(ParseProblem) -> RuleSet in
-            var set = try RuleSet.builtIn(examples: examples)
-            for path in rulePaths { try set.add(path: path) }
-            return set
         }
     }
 

@@ -11,10 +11,10 @@ struct RulesCommand: ParsableCommand {
     @Option(help: "Output format (markdown writes the rules page, docs/rules.md).")
     var format: Format = .text
 
-    @OptionGroup var input: InputOptions
+    @OptionGroup var pack: RulePackOptions
 
     func run() throws {
-        let rules = try input.ruleSet().rules
+        let rules = try pack.ruleSet().rules
         switch format {
         case .text:
             let width = rules.map(\.name.count).max() ?? 0
@@ -41,10 +41,10 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "A rule id (MA101) or name (plaintext-on-implicit-tls-port).")
     var rule: String
 
-    @OptionGroup var input: InputOptions
+    @OptionGroup var pack: RulePackOptions
 
     func run() throws {
-        let set = try input.ruleSet()
+        let set = try pack.ruleSet()
         guard let found = set.rule(idOrName: rule) else {
             let names = set.rules.flatMap { [$0.id, $0.name] }
             throw ValidationError("no rule '\(rule)'\(Suggestion.phrase(for: rule, in: names)); `mailaudit rules` lists them")

@@ -42,6 +42,22 @@ import Testing
         #expect(try TestSupport.run(["lint", "missing.yml"], cwd: dir).status == 2)
     }
 
+    /// `lint` is the default command: a misspelled command is a usage error that names the command, not a missing file.
+    @Test func misspelledCommandsAndMeaninglessOptionsAreUsageErrors() throws {
+        let dir = try folder(["a.mailaudit.yml": Self.clean])
+        let typo = try TestSupport.run(["lnt", "a.mailaudit.yml"], cwd: dir)
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("'lnt' is neither a command nor a file — did you mean the command 'lint'?"))
+        #expect(try TestSupport.run(["lint", "expain"], cwd: dir).status == 64)
+        // A file that happens to be named like a command is still a file.
+        let named = try folder(["lnt": "mailaudit: 1\naccounts: []\n"])
+        #expect(try TestSupport.run(["lnt", "--as", "mailaudit-yaml"], cwd: named).status == 0)
+        // `rules` and `explain` read no configuration: --as means nothing there.
+        #expect(try TestSupport.run(["rules", "--as", "msmtp"]).status == 64)
+        #expect(try TestSupport.run(["explain", "MA101", "--as", "msmtp"]).status == 64)
+        #expect(try TestSupport.run(["lint", "--help"]).stdout.contains("LIVE VERIFICATION:"))
+    }
+
     @Test func standardInputWithAs() throws {
         let run = try TestSupport.run(["lint", "--as", "mailaudit-yaml", "-"], stdin: Self.insecure)
         #expect(run.status == 1)
