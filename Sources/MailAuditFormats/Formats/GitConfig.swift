@@ -149,7 +149,8 @@ struct GitConfigReader {
         // A local program instead of an SMTP server: no network endpoint (see the type's documentation).
         if last("sendmailcmd", in: values) != nil { return }
         guard let serverEntry = last("smtpserver", in: values) else { return }
-        let server = (serverEntry.value ?? "").iniTrimmed()
+        // A URL's user-info holds a password: the host is kept without it.
+        let server = MailURL.withoutUserInfo((serverEntry.value ?? "").iniTrimmed())
         if server.hasPrefix("/") { return }
 
         var e = Endpoint(role: .client, location: location)

@@ -47,12 +47,23 @@ public struct MailURL: Sendable, Equatable {
         var rest = trimmed[sep.upperBound...]
         var queryText = ""
         if let q = rest.firstIndex(of: "?") { queryText = String(rest[rest.index(after: q)...]); rest = rest[..<q] }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        // User-info ends at the last `@`; a password may hold a `/` (written unencoded, as users do).
+        var userInfoEnd: Substring.Index?
+        if let at = rest.lastIndex(of: "@") {
+            let before = rest[..<at]
+            if let slash = before.firstIndex(of: "/") {
+                if before[..<slash].contains(":") { userInfoEnd = at }
+            } else {
+                userInfoEnd = at
+            }
+        }
+        let pathStart = rest[(userInfoEnd ?? rest.startIndex)...].firstIndex(of: "/")
+        if let pathStart { rest = rest[..<pathStart] }
         var authority = rest
         user = nil
         hasPassword = false
         passwordRange = nil
-        if let at = authority.lastIndex(of: "@") {
+        if let at = userInfoEnd {
             let userInfo = authority[..<at]
             if let colon = userInfo.firstIndex(of: ":") {
                 user = String(userInfo[..<colon]).removingPercentEncoding
@@ -83,5 +94,15 @@ public struct MailURL: Sendable, Equatable {
             q[kv[0].removingPercentEncoding ?? kv[0]] = kv.count > 1 ? (kv[1].removingPercentEncoding ?? kv[1]) : ""
         }
         query = q
+    }
+
+    /// The URL as written without its user-info (`smtp://user:pass@host` → `smtp://host`), for a
+    /// value that is kept as text; text without `://` is returned unchanged.
+    public static func withoutUserInfo(_ text: String) -> String {
+        guard let sep = text.range(of: "://") else { return text }
+        let rest = text[sep.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == " " || $0 == "\t" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<sep.upperBound]) + String(rest[rest.index(after: at)...])
     }
 }
