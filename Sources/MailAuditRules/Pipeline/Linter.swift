@@ -20,6 +20,8 @@ public struct LintResult: Sendable {
     public var sources: [String: SourceFile] = [:]
     /// Where secrets are written, per path: every output masks them.
     public var secrets: [String: [SourceSpan]] = [:]
+    /// The text of those secrets, to mask them in every string that leaves the program.
+    public var redactor = SecretRedactor()
     /// The normalized setups, when asked for (`mailaudit model`).
     public var setups: [MailSetup] = []
     /// What `--baseline` matched and which of its entries are stale.
@@ -57,13 +59,14 @@ public struct Linter: Sendable {
             result.findings += outcome.findings
             result.problems += outcome.problems
             for source in outcome.sources { result.sources[source.path] = source }
-            if !outcome.secrets.isEmpty { result.secrets[outcome.file.path, default: []] += outcome.secrets }
+            for span in outcome.secrets { result.secrets[span.path, default: []].append(span) }
+            result.redactor.merge(outcome.redactor)
             if let setup = outcome.setup { result.setups.append(setup) }
         }
         if !ignores.isEmpty { result.findings = applyIgnores(result.findings) }
         result.findings.sort(by: Finding.reportOrder)
         result.problems.sort { ($0.path, $0.span?.line ?? 0, $0.span?.column ?? 0) < ($1.path, $1.span?.line ?? 0, $1.span?.column ?? 0) }
-        return result
+        return result.masked()
     }
 
     struct Outcome: Sendable {
@@ -73,6 +76,7 @@ public struct Linter: Sendable {
         /// The texts findings and problems point into: the file and any included file they name.
         var sources: [SourceFile] = []
         var secrets: [SourceSpan] = []
+        var redactor = SecretRedactor()
         var setup: MailSetup?
     }
 
@@ -96,8 +100,10 @@ public struct Linter: Sendable {
         let context = ParseContext(ports: engine.ruleSet.ports, readFile: { path throws(ParseProblem) in
             try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
         })
-        var setup = format.parse(file, context: context)
+        let read = format.read(file, context: context)
+        var setup = read.setup
         setup.path = input.displayPath
+        outcome.redactor = read.redactor
         outcome.file.endpoints = setup.endpoints.count
         // Once per place: a file included many times (within the include limit) repeats its problems.
         var seen = Set<ParseProblem>()

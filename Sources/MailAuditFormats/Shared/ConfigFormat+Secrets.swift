@@ -1,0 +1,42 @@
+import MailAuditCore
+
+extension ConfigFormat {
+    /// Parses a file as the pipeline does: the parser's setup, with the secret spans of every file it
+    /// read completed by `SecretScanner`, and a redactor that knows those secrets' text (which stays
+    /// out of the model) so every output can mask them.
+    public func read(_ file: SourceFile, context: ParseContext) -> (setup: MailSetup, redactor: SecretRedactor) {
+        var setup = parse(file, context: context)
+        var files = [file.path: file]
+        for path in setup.includedFiles where files[path] == nil {
+            if let included = try? context.readFile(path) { files[path] = included; files[included.path] = included }
+        }
+        var seen = Set(setup.secrets)
+        for source in Set(files.values.map(\.path)).sorted().compactMap({ files[$0] }) {
+            for span in SecretScanner.spans(in: source) where seen.insert(span).inserted { setup.secrets.append(span) }
+        }
+        var redactor = SecretRedactor()
+        for span in setup.secrets {
+            guard let text = files[span.path]?.text(of: span) else { continue }
+            redactor.add(text, path: span.path)
+            if span.endLine > span.line { for line in text.split(separator: "\n") { redactor.add(line, path: span.path) } }
+        }
+        return (setup, redactor)
+    }
+}
+
+extension SourceFile {
+    /// The text a span covers (a span over several lines: their text joined by newlines).
+    public func text(of span: SourceSpan) -> String? {
+        guard span.line >= 1, span.line <= lines.count else { return nil }
+        var parts: [String] = []
+        for number in span.line...min(span.endLine, lines.count) {
+            let scalars = Array(lines[number - 1].unicodeScalars)
+            let start = number == span.line ? min(max(0, span.column - 1), scalars.count) : 0
+            let end = number == span.endLine ? min(max(start, span.endColumn - 1), scalars.count) : scalars.count
+            var part = ""
+            part.unicodeScalars.append(contentsOf: scalars[start..<end])
+            parts.append(part)
+        }
+        return parts.joined(separator: "\n")
+    }
+}
