@@ -42,7 +42,7 @@ enum ModelJSON {
 public struct ModelReporter: Reporter {
     public init() {}
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         let setups: [JSONValue] = report.result.setups.map { setup in
             .object([
                 "path": .string(setup.path), "format": .string(setup.format),

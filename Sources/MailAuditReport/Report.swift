@@ -56,9 +56,20 @@ public struct SeverityCounts: Sendable {
     }
 }
 
-/// One output format.
+/// One output format. A reporter writes the `document`; callers use `render`, which masks secrets
+/// first, so no reporter can print one.
 public protocol Reporter: Sendable {
-    func render(_ report: Report) -> String
+    func document(_ report: Report) -> String
+}
+
+extension Reporter {
+    /// The document with every secret the run knows masked: in the strings it is made of (so escaped
+    /// forms are covered too), then in the finished text.
+    public func render(_ report: Report) -> String {
+        var masked = report
+        masked.result = report.result.masked()
+        return report.result.redactor.redact(document(masked), inDocument: true)
+    }
 }
 
 /// The output formats, chosen by an exhaustive switch so a new one does not compile until wired.

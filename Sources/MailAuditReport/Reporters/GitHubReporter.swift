@@ -8,7 +8,7 @@ public struct GitHubReporter: Reporter {
     public init() {}
     public static let annotationsPerLevel = 10
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         var out = ""
         var shown: [String: Int] = [:]
         var hidden: [String: Int] = [:]

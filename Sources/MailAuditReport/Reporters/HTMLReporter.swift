@@ -4,7 +4,7 @@ import MailAuditCore
 public struct HTMLReporter: Reporter {
     public init() {}
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         let c = report.counts
         var rows = ""
         for f in report.activeFindings {

@@ -7,7 +7,7 @@ public struct JSONReporter: Reporter {
 
     public static let toolVersion = MailAuditVersion.current
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         let all = report.result.findings
         let counts = report.counts
         let summary: [String: JSONValue] = [

@@ -5,7 +5,7 @@ import MailAuditCore
 public struct JUnitReporter: Reporter {
     public init() {}
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         var cases: [String] = []
         var failures = 0, errors = 0
         let byFile = Dictionary(grouping: report.activeFindings, by: \.span.path)

@@ -5,7 +5,7 @@ public struct MarkdownReporter: Reporter {
     public init() {}
     public static let rowLimit = 200
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         let c = report.counts
         var out = "## mailaudit\n\n"
         out += "| errors | warnings | notes | files | suppressed | unreadable |\n|---:|---:|---:|---:|---:|---:|\n"

@@ -10,7 +10,7 @@ public struct SARIFReporter: Reporter {
 
     public static let rulesDocumentation = "https://github.com/mailaudit/mailaudit/blob/main/docs/rules.md"
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         let rules = report.rules.rules
         let index = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
         let findings = report.options.includeSuppressed ? report.result.findings : report.activeFindings

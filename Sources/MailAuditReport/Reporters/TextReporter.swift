@@ -7,7 +7,7 @@ import MailAuditRules
 public struct TextReporter: Reporter {
     public init() {}
 
-    public func render(_ report: Report) -> String {
+    public func document(_ report: Report) -> String {
         let paint = Paint(enabled: report.options.color)
         var out = ""
         var items: [(SourceSpan?, String, Int)] = []  // (position, text, order among equals)
