@@ -2,15 +2,16 @@
 /// setups hold and replaces it by `****` (always four, so a masked secret never tells its length)
 /// in any string that leaves the program. Secrets are found by the parsers (their spans); this
 /// only needs their text, which never goes into the model.
+///
+/// What the scanner takes for a secret is sometimes a word (`auth_verbose_passwords = plain`, a
+/// comment's "password from the server"). Replacing such a word in every output would garble
+/// them, so only a value that looks like a password (`looksLikePassword`) is masked wherever it
+/// appears; any secret is masked in its own line (by span) and, in pieces, where a message about
+/// its file quotes it.
 public struct SecretRedactor: Sendable {
     public static let mask = "****"
-    /// Shorter secrets are masked in source lines by span only: replacing `yes` or `1` everywhere
-    /// would break the output, not protect anything.
-    static let minimumLength = 4
     /// A piece of a secret this long is masked where a message quotes part of it (`'remotepass S3cr3tV…'`).
     public static let pieceLength = 6
-    /// Values that are words of the output's own vocabulary, never masked as text.
-    static let vocabulary: Set<String> = ["true", "false", "null", "none", "error", "warning", "note", "notice", "info", "required"]
 
     /// UTF-8 secrets, longest first, indexed by their first four bytes.
     private var byPrefix: [UInt32: [[UInt8]]] = [:]
@@ -22,7 +23,7 @@ public struct SecretRedactor: Sendable {
 
     public init() {}
 
-    public var isEmpty: Bool { byPrefix.isEmpty }
+    public var isEmpty: Bool { byPrefix.isEmpty && pieces.isEmpty }
 
     /// Adds a secret as written; quotes around it and blanks are not part of it, and a percent-encoded
     /// one (a URL's) is known decoded too.
@@ -51,10 +52,9 @@ public struct SecretRedactor: Sendable {
 
     private mutating func insert(_ secret: String, path: String) {
         let bytes = Array(secret.utf8)
-        guard bytes.count >= Self.minimumLength, !Self.vocabulary.contains(secret.lowercased()) else { return }
-        if bytes.count >= Self.pieceLength {
-            for start in 0...(bytes.count - Self.pieceLength) { pieces[path, default: []].insert(Array(bytes[start..<(start + Self.pieceLength)])) }
-        }
+        guard bytes.count >= Self.pieceLength else { return }
+        for start in 0...(bytes.count - Self.pieceLength) { pieces[path, default: []].insert(Array(bytes[start..<(start + Self.pieceLength)])) }
+        guard Self.looksLikePassword(bytes) else { return }
         let key = Self.prefixKey(bytes, 0)
         if byPrefix[key]?.contains(bytes) ?? false { return }
         byPrefix[key, default: []].append(bytes)
@@ -66,11 +66,11 @@ public struct SecretRedactor: Sendable {
     /// number is masked only where it stands alone, and not at all in a rendered document (`inDocument`),
     /// where it could be a line number; the strings that went into the document were masked before.
     public func redact(_ text: String, inDocument: Bool = false) -> String {
-        guard !byPrefix.isEmpty, text.utf8.count >= Self.minimumLength else { return text }
+        guard !byPrefix.isEmpty, text.utf8.count >= Self.pieceLength else { return text }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         var i = 0, copied = 0, changed = false
-        while i + Self.minimumLength <= bytes.count {
+        while i + Self.pieceLength <= bytes.count {
             if startsSecret[Int(bytes[i])], let candidates = byPrefix[Self.prefixKey(bytes, i)],
                let match = candidates.first(where: { i + $0.count <= bytes.count && bytes[i..<(i + $0.count)].elementsEqual($0)
                    && !(Self.isNumber($0) && (inDocument || Self.isDigit(bytes, i - 1) || Self.isDigit(bytes, i + $0.count))) }) {
@@ -99,10 +99,15 @@ public struct SecretRedactor: Sendable {
         let quoted = Self.quoted(bytes)
         var covered = [Bool](repeating: false, count: bytes.count)
         var any = false
+        // A run starts where a word does (`'remotepass S3cr3tV…'`), so a piece that happens to
+        // match the middle of a setting's name (`sql_passwd`) is left alone.
+        var previous = -2
         for start in 0...(bytes.count - Self.pieceLength)
-        where quoted[start] && quoted[start + Self.pieceLength - 1] && pieces.contains(Array(bytes[start..<(start + Self.pieceLength)])) {
+        where quoted[start] && quoted[start + Self.pieceLength - 1] && (previous == start - 1 || !Self.isWordByte(bytes, start - 1))
+            && pieces.contains(Array(bytes[start..<(start + Self.pieceLength)])) {
             for k in start..<(start + Self.pieceLength) { covered[k] = true }
             any = true
+            previous = start
         }
         guard any else { return whole }
         var out: [UInt8] = []
@@ -119,8 +124,12 @@ public struct SecretRedactor: Sendable {
 
     /// Which bytes lie inside quotes (`'…'`, `"…"`, `` `…` ``; an apostrophe inside a word is none;
     /// a quote left open runs to the end, as a quoted line cut short does).
+    static func isWordByte(_ bytes: [UInt8], _ i: Int) -> Bool {
+        i >= 0 && i < bytes.count && (bytes[i] >= 0x80 || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) || (0x30...0x39).contains(bytes[i]))
+    }
+
     static func quoted(_ bytes: [UInt8]) -> [Bool] {
-        func isWord(_ i: Int) -> Bool { i >= 0 && i < bytes.count && (bytes[i] >= 0x80 || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) || (0x30...0x39).contains(bytes[i])) }
+        func isWord(_ i: Int) -> Bool { isWordByte(bytes, i) }
         var out = [Bool](repeating: false, count: bytes.count)
         var open: UInt8?
         for i in bytes.indices {
@@ -132,6 +141,35 @@ public struct SecretRedactor: Sendable {
             }
         }
         return out
+    }
+
+    /// Six characters or more, mixing two kinds (lower case, upper case, digits, punctuation), or a
+    /// number: `Winter2024!`, `hunter2`, `${MAIL_PASSWORD}`, `73195846`; not `plain`, `password`,
+    /// `PASSWORD` or `from the`.
+    static func looksLikePassword(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= pieceLength, !isPlaceholder(bytes) else { return false }
+        var kinds = Set<Int>()
+        for b in bytes {
+            switch b {
+            case 0x61...0x7A: kinds.insert(0)
+            case 0x41...0x5A: kinds.insert(1)
+            case 0x30...0x39: kinds.insert(2)
+            case 0x20, 0x09: break
+            default: kinds.insert(3)
+            }
+        }
+        return kinds.count >= 2 || kinds == [2]
+    }
+
+    /// A template's stand-in, not a secret: `<password>`, `${MAIL_PASSWORD}`, `{{ smtp_pass }}`, `%PASSWORD%`, `$PASS`.
+    static func isPlaceholder(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        switch (first, last) {
+        case (UInt8(ascii: "<"), UInt8(ascii: ">")), (UInt8(ascii: "%"), UInt8(ascii: "%")), (UInt8(ascii: "{"), UInt8(ascii: "}")): return true
+        case (UInt8(ascii: "$"), _):
+            return bytes.dropFirst().allSatisfy { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") || $0 == UInt8(ascii: "_") || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+        default: return false
+        }
     }
 
     static func isNumber(_ bytes: [UInt8]) -> Bool { bytes.allSatisfy { (0x30...0x39).contains($0) } }

@@ -14,13 +14,21 @@ extension ConfigFormat {
         for source in Set(files.values.map(\.path)).sorted().compactMap({ files[$0] }) {
             for span in SecretScanner.spans(in: source) where seen.insert(span).inserted { setup.secrets.append(span) }
         }
+        // A comment's "secret" is mostly prose ("the password from the server"): it is masked in its
+        // line, but its words are not looked for in messages.
         var redactor = SecretRedactor()
         for span in setup.secrets {
-            guard let text = files[span.path]?.text(of: span) else { continue }
+            guard let file = files[span.path], !isComment(file, line: span.line), let text = file.text(of: span) else { continue }
             redactor.add(text, path: span.path)
             if span.endLine > span.line { for line in text.split(separator: "\n") { redactor.add(line, path: span.path) } }
         }
         return (setup, redactor)
+    }
+
+    func isComment(_ file: SourceFile, line: Int) -> Bool {
+        guard line >= 1, line <= file.lines.count else { return false }
+        let text = file.lines[line - 1].drop { $0 == " " || $0 == "\t" }
+        return commentMarkers.contains { text.hasPrefix($0) }
     }
 }
 

@@ -8,6 +8,14 @@ public enum SecretName {
         "userdb", "tokeninfo", "tokens",
     ]
 
+    /// A last part that says the setting describes secrets rather than holds one
+    /// (`default_pass_scheme`, `pass_attrs`, `password_query`).
+    static let describesSecrets: Set<String> = [
+        "scheme", "schemes", "attr", "attrs", "attribute", "attributes", "filter", "query", "format", "type", "types",
+        "mechanism", "mechanisms", "method", "methods", "policy", "length", "expire", "expiry", "age", "algorithm",
+        "hash", "encoding", "prompt", "hint", "reset", "changed", "lifetime", "enabled", "enable", "required",
+    ]
+
     /// Parts that name a secret outright.
     static let secretWords: Set<String> = [
         "pass", "passwd", "password", "passwords", "passphrase", "pwd", "pw", "pword", "secret", "token", "apikey",
@@ -21,9 +29,10 @@ public enum SecretName {
         guard !key.isEmpty, key.utf8.count <= 80 else { return false }
         // Most words hold none of the letters every secret word has: p, s or t (pass, pwd, secret, token).
         guard key.utf8.contains(where: { $0 | 0x20 == UInt8(ascii: "p") || $0 | 0x20 == UInt8(ascii: "t") || $0 | 0x20 == UInt8(ascii: "s") }) else { return false }
+        let parts = words(key)
+        if parts.count > 1, let last = parts.last, describesSecrets.contains(last) { return false }
         let lower = key.lowercased()
         if lower.containsBytes("passw") || lower.containsBytes("passphrase") || lower.containsBytes("secret") { return true }
-        let parts = words(key)
         if parts.count > 1, parts.joined() == "apikey" { return true }
         return parts.contains(where: isSecretWord)
     }

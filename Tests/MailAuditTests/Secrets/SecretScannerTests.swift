@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test(arguments: ["passdb", "host", "smtp_sasl_auth_enable", "socket", "bypass", "userdb", "tokeninfo_url", "port", "username",
-                      "OutgoingMailServerAuthentication", "select", "second"])
+                      "OutgoingMailServerAuthentication", "select", "second",
+                      "default_pass_scheme", "pass_attrs", "password_query", "auth_verbose_passwords_enabled"])
     func notSecretNames(_ key: String) {
         #expect(!SecretName.isSecret(key))
     }
