@@ -29,8 +29,11 @@ struct SecretLeak: CustomTestStringConvertible, Sendable {
                    text: "protocols = imap pop3\nssl = no\npassdb static { password = fZVR5Mx4RFpVkh }\n",
                    secret: "fZVR5Mx4RFpVkh"),
         SecretLeak(name: "aerc URL password with a quote", format: "aerc", path: "accounts.conf",
-                   text: "[Personal]\nsource = imaps://ann:Zq7\"XzeUrEHjcL@imap.example.com:143\noutgoing = smtp://ann@smtp.example.com:25\n",
-                   secret: "Zq7\"XzeUrEHjcL"),
+                   text: "[Personal]\nsource = \"imaps://ann:Zq7\"Hd3Wp8Tk4N@imap.example.com\"\noutgoing = smtps://ann@smtp.example.com\nfrom = A <a@example.com>\n",
+                   secret: "Zq7\"Hd3Wp8Tk4N"),
+        SecretLeak(name: "aerc URL in an unterminated quote", format: "aerc", path: "accounts.conf",
+                   text: "[Personal]\nsource = \"imaps://ann:Rv6Yt2Lq9Wm4Xs@imap.example.com\noutgoing = smtps://ann@smtp.example.com\nfrom = A <a@example.com>\n",
+                   secret: "Rv6Yt2Lq9Wm4Xs"),
         SecretLeak(name: "gitconfig smtpServer URL with user-info", format: "gitconfig", path: ".gitconfig",
                    text: "[sendemail]\n\tsmtpServer = smtp://ann:3XKhcCvE3np57W@smtp.example.com\n\tsmtpServerPort = 25\n",
                    secret: "3XKhcCvE3np57W"),
@@ -38,7 +41,7 @@ struct SecretLeak: CustomTestStringConvertible, Sendable {
                    text: "[sendemail]\n\tsmtpServer = smtp.example.com\n\tsmtpPass = \"XxYrhq6fE8FTgx unterminated\n",
                    secret: "XxYrhq6fE8FTgx"),
         SecretLeak(name: "Postfix static: password map", format: "postfix", path: "main.cf",
-                   text: "relayhost = [smtp.example.com]:25\nsmtp_sasl_auth_enable = yes\nsmtp_sasl_password_maps = static:ann:vEDzxVupw7eUya\nsmtp_tls_security_level = none\n",
+                   text: "smtp_sasl_password_maps = static:ann:vEDzxVupw7eUya\nsmtp_sasl_auth_enable = yes\nrelayhost = smtp.example.com:25\n",
                    secret: "vEDzxVupw7eUya"),
         SecretLeak(name: "dotenv unterminated quote", format: "dotenv", path: ".env",
                    text: "MAIL_HOST=smtp.example.com\nMAIL_PORT=25\nMAIL_USERNAME=ann\nMAIL_PASSWORD=\"vYBfYLsHhDP4UJ unterminated\nMAIL_ENCRYPTION=null\n",
@@ -58,31 +61,21 @@ struct SecretLeak: CustomTestStringConvertible, Sendable {
         SecretLeak(name: "mutt misspelled imap_passs", format: "mutt", path: ".muttrc",
                    text: "set imap_passs = \"suw2Df4w6nbbbb\"\nset folder = \"imap://ann@imap.example.com/\"\n",
                    secret: "suw2Df4w6nbbbb"),
+        SecretLeak(name: "mbsync misspelled Passs", format: "mbsync", path: ".mbsyncrc",
+                   text: "IMAPAccount a\nHost imap.example.com\nPasss Kp4Wz8Nq2Rt6Vy\n",
+                   secret: "Kp4Wz8Nq2Rt6Vy"),
+        SecretLeak(name: "mutt misspelled smtp_passwrd", format: "mutt", path: ".muttrc",
+                   text: "set smtp_passwrd = \"Jm3Xc7Bv5Nh9Qd\"\nset smtp_url = \"smtp://ann@smtp.example.com:25/\"\n",
+                   secret: "Jm3Xc7Bv5Nh9Qd"),
         SecretLeak(name: "getmail misspelled passwrd", format: "getmail", path: "getmailrc",
                    text: "[retriever]\ntype = SimplePOP3Retriever\nserver = pop.example.com\nusername = ann\npasswrd = GgtbDNEPeLHXrD\n",
                    secret: "GgtbDNEPeLHXrD"),
-        SecretLeak(name: "Thunderbird password prefs", format: "thunderbird", path: "prefs.js",
-                   text: """
-                   user_pref("mail.server.server1.hostname", "imap.example.com");
-                   user_pref("mail.server.server1.type", "imap");
-                   user_pref("mail.server.server1.port", 143);
-                   user_pref("mail.server.server1.socketType", 0);
-                   user_pref("mail.server.server1.password", "GApKmGZsBEPsaK");
-
-                   """, secret: "GApKmGZsBEPsaK"),
-        SecretLeak(name: "Autodiscover <Password>", format: "autodiscover", path: "autodiscover.xml",
-                   text: """
-                   <?xml version="1.0" encoding="utf-8"?>
-                   <Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
-                     <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
-                       <Account><AccountType>email</AccountType><Action>settings</Action>
-                         <Protocol><Type>IMAP</Type><Server>imap.example.com</Server><Port>143</Port><SSL>off</SSL>
-                           <LoginName>ann</LoginName><Password>tSYrZgHH9hfggV</Password></Protocol>
-                       </Account>
-                     </Response>
-                   </Autodiscover>
-
-                   """, secret: "tSYrZgHH9hfggV"),
+        SecretLeak(name: "Thunderbird password pref on a line of several", format: "thunderbird", path: "prefs.js",
+                   text: "user_pref(\"mail.server.server1.hostname\", \"imap.example.com\"); user_pref(\"mail.server.server1.type\", \"imap\"); user_pref(\"mail.server.server1.port\", 143); user_pref(\"mail.server.server1.password\", \"GApKmGZsBEPsaK\");\n",
+                   secret: "GApKmGZsBEPsaK"),
+        SecretLeak(name: "Autodiscover <Password> on a one-line document", format: "autodiscover", path: "autodiscover.xml",
+                   text: "<?xml version=\"1.0\" encoding=\"utf-8\"?><Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006\"><Response xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a\"><Account><AccountType>email</AccountType><Action>settings</Action><Protocol><Type>IMAP</Type><Server>imap.example.com</Server><Port>143</Port><SSL>off</SSL><LoginName>ann</LoginName><Password>tSYrZgHH9hfggV</Password></Protocol></Account></Response></Autodiscover>\n",
+                   secret: "tSYrZgHH9hfggV"),
         SecretLeak(name: "mobileconfig password as <integer>", format: "mobileconfig", path: "leak.mobileconfig",
                    text: """
                    <?xml version="1.0" encoding="UTF-8"?>
