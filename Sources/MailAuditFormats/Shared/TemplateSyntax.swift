@@ -34,12 +34,17 @@ public enum TemplateSyntax {
         }
     }
 
-    /// The first placeholder in a text (`{{ X }}`, `{% … %}`, `PH_NAME`, `@NAME@`), or nil when there is none.
+    /// The first placeholder in a text (`{{ X }}`, `{% … %}`, an unclosed `{{` on the last line, `PH_NAME`,
+    /// `@NAME@`, tried in that order), or nil when there is none. A hand-written scan rather than regular
+    /// expressions: `\{\{.*?\}\}` retried at every `{{` of an unclosed run is quadratic, and compiling
+    /// patterns per value costs more than the values do.
     public static func placeholder(in text: some StringProtocol) -> String? {
-        let s = String(text)
-        for pattern in [#"\{\{.*?\}\}"#, #"\{%.*?%\}"#, #"\{\{.*$"#, #"\bPH_[A-Z0-9_]+"#, #"@[A-Z][A-Z0-9_]*@"#] {
-            if let r = s.range(of: pattern, options: .regularExpression) { return String(s[r]) }
-        }
+        let s = Array(text.unicodeScalars)
+        if let r = PlaceholderScan.delimited(s, open: ("{", "{"), close: ("}", "}")) { return PlaceholderScan.string(s, r) }
+        if let r = PlaceholderScan.delimited(s, open: ("{", "%"), close: ("%", "}")) { return PlaceholderScan.string(s, r) }
+        if let r = PlaceholderScan.unclosedOnLastLine(s) { return PlaceholderScan.string(s, r) }
+        if let r = PlaceholderScan.iRedMail(s) { return PlaceholderScan.string(s, r) }
+        if let r = PlaceholderScan.autoconf(s) { return PlaceholderScan.string(s, r) }
         return nil
     }
 
