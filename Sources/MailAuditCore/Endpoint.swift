@@ -112,8 +112,14 @@ extension Endpoint {
         if let span { spans[field] = span } else { spans[field] = nil }
     }
 
-    /// Records a setting that contributed to `field` but was overridden (shown as a related location).
+    /// How many related settings a field keeps: a value overridden thousands of times would otherwise
+    /// copy thousands of locations into every endpoint and finding.
+    public static let relatedLimit = 10
+
+    /// Records a setting that contributed to `field` but was overridden (shown as a related location);
+    /// past `relatedLimit` the earliest ones are dropped.
     public mutating func addRelated(_ span: SourceSpan, for field: Field) {
         related[field, default: []].append(span)
+        if related[field]!.count > Self.relatedLimit { related[field]!.removeFirst() }
     }
 }

@@ -97,6 +97,10 @@ struct MsmtpReader {
     var setup: MailSetup
     var defaults = Account(name: "defaults", location: SourceSpan(path: "", line: 1, column: 1))
     var accounts: [Account] = []
+    /// The index of the last account of each name, so that lookups do not search `accounts`.
+    var accountIndex: [String: Int] = [:]
+    /// The connections already reported (an endpoint without its account name and location).
+    var connections: Set<Endpoint> = []
     /// Where commands go: nowhere yet, the defaults block, or an account (an index into `accounts`).
     enum Target { case start, defaults, account(Int) }
     var current = Target.start
@@ -132,6 +136,7 @@ struct MsmtpReader {
         if case .start = current {
             // Commands before any `account` or `defaults` make up the account `default` (msmtp 1.2 compatibility).
             accounts.append(Account(name: "default", location: line.span))
+            accountIndex["default"] = accounts.count - 1
             current = .account(accounts.count - 1)
         }
         let (value, span, quoteProblem) = KeywordLines.wholeArgument(line, path: file.path)
@@ -205,14 +210,14 @@ struct MsmtpReader {
         if name.contains(",") {
             problem("an account name must not contain ',' ('\(name)')", line.restSpan)
         }
-        if accounts.contains(where: { $0.name == name }) {
+        if accountIndex[name] != nil {
             problem("account \(name) was already defined: msmtp refuses the file", line.restSpan)
         }
         var account = Account(name: name, location: line.span)
         account.settings = defaults.settings
         if parts.count > 1 {
             for parent in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: [" ", "\t"]) }) where !parent.isEmpty {
-                guard let source = accounts.last(where: { $0.name == parent }) else {
+                guard let source = accountIndex[parent].map({ accounts[$0] }) else {
                     problem("account \(parent) not (yet) defined: `account \(name) : \(parent)` can only copy an account defined above it\(Suggestion.phrase(for: parent, in: accounts.map(\.name)))", line.restSpan)
                     continue
                 }
@@ -227,17 +232,23 @@ struct MsmtpReader {
             }
         }
         accounts.append(account)
+        accountIndex[name] = accounts.count - 1
         current = .account(accounts.count - 1)
     }
 
     mutating func store(_ key: String, _ setting: Setting) {
         var setting = setting
+        // Only the last few overridden settings are kept: a command repeated 100,000 times stays cheap.
+        func overriding(_ previous: Setting?) {
+            guard let previous else { return }
+            setting.overridden = Array((previous.overridden + [previous.span]).suffix(Endpoint.relatedLimit))
+        }
         switch current {
         case .start, .defaults:
-            if let previous = defaults.settings[key] { setting.overridden = previous.overridden + [previous.span] }
+            overriding(defaults.settings[key])
             defaults.settings[key] = setting
         case .account(let index):
-            if let previous = accounts[index].settings[key] { setting.overridden = previous.overridden + [previous.span] }
+            overriding(accounts[index].settings[key])
             accounts[index].settings[key] = setting
             accounts[index].own.insert(key)
         }
@@ -345,13 +356,10 @@ struct MsmtpReader {
         }
         // `account default : gmail` (or an account that only changes `from`) is the same connection,
         // decided by the same lines: it is reported once, under the first account's name.
-        func sameConnection(_ a: Endpoint, _ b: Endpoint) -> Bool {
-            var a = a, b = b
-            a.account = nil; b.account = nil
-            a.location = b.location
-            return a == b
-        }
-        if setup.endpoints.contains(where: { sameConnection($0, e) }) { return }
+        var connection = e
+        connection.account = nil
+        connection.location = SourceSpan(path: "", line: 1, column: 1)
+        guard connections.insert(connection).inserted else { return }
         setup.endpoints.append(e)
     }
 

@@ -469,14 +469,16 @@ struct PostfixReader {
         var related: [SourceSpan]
         if let w = fromService.last {
             winner = w
-            related = fromMain.map(\.span) + fromService.dropLast().map(\.span)
+            related = fromMain.suffix(Endpoint.relatedLimit).map(\.span) + fromService.dropLast().suffix(Endpoint.relatedLimit).map(\.span)
         } else if let w = fromMain.last {
             winner = w
-            related = fromMain.dropLast().map(\.span)
+            related = fromMain.dropLast().suffix(Endpoint.relatedLimit).map(\.span)
         } else {
             return Setting(value: Self.defaults[name].flatMap { expand($0, service: service, depth: 0) }, span: nil)
         }
         related.removeAll { $0 == winner.span }
+        // Only the latest few: every service would otherwise copy a main.cf value repeated thousands of times.
+        related = Array(related.suffix(Endpoint.relatedLimit))
         let value = winner.conditional ? nil : expand(winner.value, service: service, depth: 0)
         return Setting(value: value, span: winner.span, related: related)
     }
