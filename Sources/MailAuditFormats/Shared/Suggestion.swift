@@ -1,20 +1,41 @@
+import Foundation
+
 /// "did you mean …?" for misspelled keys and values.
 public enum Suggestion {
+    /// How many suggestions one input gets (`limited`): a file of 100,000 unknown names is not a typo,
+    /// and every suggestion compares the name with each candidate.
+    public static let limitPerInput = 20
+
+    /// The suggestions left for the input being parsed; nil (no limit) outside `limited`.
+    @TaskLocal static var budget: Budget?
+
+    /// Runs `body` (the parse of one input) with at most `limit` suggestions; after that `phrase` says nothing.
+    public static func limited<R>(to limit: Int = limitPerInput, _ body: () throws -> R) rethrows -> R {
+        try $budget.withValue(Budget(limit), operation: body)
+    }
+
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let lower = word.lowercased()
         // A cut-off word ("prot") most likely means the candidate it begins.
         if lower.count >= 3, let prefixed = candidates.filter({ $0.lowercased().hasPrefix(lower) && $0.lowercased() != lower }).min(by: { $0.count < $1.count }) {
             return prefixed
         }
-        let scored = candidates.map { ($0, distance(lower, $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let allowed = max(1, min(3, word.count / 3))
-        return best.1 <= allowed || best.0.lowercased().hasPrefix(lower) && lower.count >= 3 ? best.0 : nil
+        // The distance is at least the difference in length: skip what cannot be close, so a long word costs nothing.
+        let length = lower.unicodeScalars.count
+        let scored = candidates.compactMap { candidate -> (String, Int)? in
+            let other = candidate.lowercased()
+            guard abs(other.unicodeScalars.count - length) <= allowed else { return nil }
+            return (candidate, distance(lower, other))
+        }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= allowed ? best.0 : nil
     }
 
-    /// " — did you mean 'x'?" or "".
+    /// " — did you mean 'x'?" or "" (also once the input's suggestions are used up).
     public static func phrase(for word: String, in candidates: [String]) -> String {
-        closest(to: word, in: candidates).map { " — did you mean '\($0)'?" } ?? ""
+        if let budget, !budget.take() { return "" }
+        return closest(to: word, in: candidates).map { " — did you mean '\($0)'?" } ?? ""
     }
 
     /// Edit distance where swapping two neighbouring letters counts as one edit ("tsl" → "tls").
@@ -33,5 +54,22 @@ public enum Suggestion {
             }
         }
         return d[a.count][b.count]
+    }
+
+    /// A count of suggestions left, shared by the parse of one input.
+    final class Budget: @unchecked Sendable {
+        private let lock = NSLock()
+        private var left: Int
+
+        init(_ limit: Int) { left = limit }
+
+        /// Whether one more suggestion may be made (and counts it).
+        func take() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
     }
 }
