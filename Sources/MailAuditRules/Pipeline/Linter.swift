@@ -100,14 +100,14 @@ public struct Linter: Sendable {
         let context = ParseContext(ports: engine.ruleSet.ports, readFile: { path throws(ParseProblem) in
             try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
         })
-        let read = format.read(file, context: context)
+        let read = Suggestion.limited { format.read(file, context: context) }
         var setup = read.setup
         setup.path = input.displayPath
         outcome.redactor = read.redactor
         outcome.file.endpoints = setup.endpoints.count
         // Once per place: a file included many times (within the include limit) repeats its problems.
         var seen = Set<ParseProblem>()
-        outcome.problems = setup.problems.filter { seen.insert($0).inserted }
+        outcome.problems = ProblemLimit.apply(setup.problems.filter { seen.insert($0).inserted })
         outcome.secrets = setup.secrets
         var findings = engine.findings(for: setup)
         if inlineSuppressions {
