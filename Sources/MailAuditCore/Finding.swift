@@ -7,8 +7,18 @@ public struct Finding: Sendable {
     public var span: SourceSpan
     public var format: String
     public var fix: String?
-    public var endpoint: Endpoint?
-    public var identity: Identity?
+    /// The endpoint (or identity) the finding is about. Kept in a box: findings are copied when sorted,
+    /// filtered and reported, and inline the two made every copy several hundred bytes.
+    public var endpoint: Endpoint? {
+        get { endpointBox?.value }
+        set { endpointBox = newValue.map(Box.init) }
+    }
+    public var identity: Identity? {
+        get { identityBox?.value }
+        set { identityBox = newValue.map(Box.init) }
+    }
+    private var endpointBox: Box<Endpoint>?
+    private var identityBox: Box<Identity>?
     /// Content-based key that survives unrelated edits (DESIGN §7).
     public var fingerprint: String
     /// Other settings that contributed (defaults blocks, overridden values).
@@ -25,8 +35,8 @@ public struct Finding: Sendable {
         self.span = span
         self.format = format
         self.fix = fix
-        self.endpoint = endpoint
-        self.identity = identity
+        self.endpointBox = endpoint.map(Box.init)
+        self.identityBox = identity.map(Box.init)
         self.fingerprint = fingerprint
         self.related = related
         self.suppression = suppression
@@ -36,6 +46,12 @@ public struct Finding: Sendable {
     public static func reportOrder(_ a: Finding, _ b: Finding) -> Bool {
         (a.span.path, a.span.line, a.span.column, a.ruleId) < (b.span.path, b.span.line, b.span.column, b.ruleId)
     }
+}
+
+/// An immutable value on the heap, shared by the copies of what holds it.
+private final class Box<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Why a finding does not count: an inline comment, the configuration's ignore list, or a baseline.
