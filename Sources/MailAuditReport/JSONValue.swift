@@ -4,6 +4,9 @@
 enum JSONValue {
     case object([String: JSONValue])
     case array([JSONValue])
+    /// An array whose elements are built one at a time while writing, never all held at once
+    /// (the findings of a report: hundreds of thousands of objects as a tree cost gigabytes).
+    case elements(count: Int, element: (Int) -> JSONValue)
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -27,16 +30,8 @@ enum JSONValue {
         case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): out.append(String(i))
         case .string(let s): JSONValue.writeString(s, into: &out)
-        case .array(let items):
-            if items.isEmpty { out.append("[\n\n" + String(repeating: " ", count: indent) + "]"); return }
-            out.append("[\n")
-            let pad = String(repeating: " ", count: indent + 2)
-            for (n, item) in items.enumerated() {
-                out.append(pad)
-                item.write(into: &out, indent: indent + 2)
-                out.append(n + 1 < items.count ? ",\n" : "\n")
-            }
-            out.append(String(repeating: " ", count: indent) + "]")
+        case .array(let items): JSONValue.writeArray(count: items.count, { items[$0] }, into: &out, indent: indent)
+        case .elements(let count, let element): JSONValue.writeArray(count: count, element, into: &out, indent: indent)
         case .object(let fields):
             if fields.isEmpty { out.append("{\n\n" + String(repeating: " ", count: indent) + "}"); return }
             out.append("{\n")
@@ -51,6 +46,18 @@ enum JSONValue {
             }
             out.append(String(repeating: " ", count: indent) + "}")
         }
+    }
+
+    static func writeArray(count: Int, _ element: (Int) -> JSONValue, into out: inout String, indent: Int) {
+        if count == 0 { out.append("[\n\n" + String(repeating: " ", count: indent) + "]"); return }
+        out.append("[\n")
+        let pad = String(repeating: " ", count: indent + 2)
+        for n in 0..<count {
+            out.append(pad)
+            element(n).write(into: &out, indent: indent + 2)
+            out.append(n + 1 < count ? ",\n" : "\n")
+        }
+        out.append(String(repeating: " ", count: indent) + "]")
     }
 
     static func writeString(_ s: String, into out: inout String) {

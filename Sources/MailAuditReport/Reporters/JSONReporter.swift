@@ -18,7 +18,7 @@ public struct JSONReporter: Reporter {
         let document: JSONValue = .object([
             "tool": .object(["name": .string("mailaudit"), "version": .string(Self.toolVersion)]),
             "schemaVersion": .int(1),
-            "findings": .array(all.map(Self.finding)),
+            "findings": .elements(count: all.count) { Self.finding(all[$0]) },
             "errors": .array(report.result.problems.map(ModelJSON.error)),
             "summary": .object(summary),
         ].merging(report.result.baseline.map { b in

@@ -10,25 +10,27 @@ public struct TextReporter: Reporter {
     public func document(_ report: Report) -> String {
         let paint = Paint(enabled: report.options.color)
         var out = ""
-        var items: [(SourceSpan?, String, Int)] = []  // (position, text, order among equals)
-        for problem in report.result.problems {
-            var text = "\(location(problem.path, problem.span)): \(paint.red("error")): \(problem.message) [MA000 parse-error]\n"
-            if let span = problem.span { text += excerpt(span, report: report, paint: paint) }
-            items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), text, 0))
+        // Order first, text after: holding every entry's text besides the output doubled the memory.
+        let problems = report.result.problems, findings = report.listedFindings
+        var items: [(SourceSpan, Int, Int)] = []  // (position, problems before findings, index)
+        for (index, problem) in problems.enumerated() {
+            items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), 0, index))
         }
-        for finding in report.listedFindings {
-            var text = "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
-            text += excerpt(finding.span, report: report, paint: paint)
-            if !report.options.quiet, let fix = finding.fix.map(firstParagraph), !fix.isEmpty {
-                text += "  \(paint.cyan("fix")): \(fix)\n"
+        for index in findings.indices { items.append((findings[index].span, 1, index)) }
+        items.sort { a, b in (a.0.path, a.0.line, a.0.column, a.1, a.2) < (b.0.path, b.0.line, b.0.column, b.1, b.2) }
+        for (_, kind, index) in items {
+            if kind == 0 {
+                let problem = problems[index]
+                out += "\(location(problem.path, problem.span)): \(paint.red("error")): \(problem.message) [MA000 parse-error]\n"
+                if let span = problem.span { out += excerpt(span, report: report, paint: paint) }
+                continue
             }
-            items.append((finding.span, text, 1))
-        }
-        for (_, text, _) in items.sorted(by: { a, b in
-            let x = a.0!, y = b.0!
-            return (x.path, x.line, x.column, a.2) < (y.path, y.line, y.column, b.2)
-        }) {
-            out += text
+            let finding = findings[index]
+            out += "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
+            out += excerpt(finding.span, report: report, paint: paint)
+            if !report.options.quiet, let fix = finding.fix.map(firstParagraph), !fix.isEmpty {
+                out += "  \(paint.cyan("fix")): \(fix)\n"
+            }
         }
         if report.options.statistics { out += statistics(report) }
         if !report.options.quiet { out += summary(report) + "\n" }
