@@ -1,0 +1,67 @@
+import Foundation
+import MailAuditCore
+import MailAuditFormats
+import Testing
+
+/// Every parser must be linear in its input. No absolute time limits (machines are shared and
+/// noisy): each test lints an input and one four times as large, and expects the time to grow well
+/// below the sixteenfold of quadratic work. The inputs are the shapes that once were quadratic.
+@Suite(.serialized) struct ParserComplexityTests {
+    /// Best-of-`runs` time of linting `text` (parse, rules, limits: what a user waits for).
+    func time(_ text: String, format: String, path: String, runs: Int) -> Duration {
+        var best = Duration.seconds(1_000_000)
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            _ = TestSupport.lint(text, format: format, path: path)
+            best = min(best, ContinuousClock.now - start)
+        }
+        return best
+    }
+
+    /// Expects `make(4n)` to take less than 8 times as long as `make(n)` (linear: about 4, quadratic: about 16).
+    func expectLinear(_ format: String, path: String, n: Int, _ make: (Int) -> String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let small = make(n), large = make(4 * n)
+        _ = TestSupport.lint(small, format: format, path: path)  // warm up (lazy statics, the rule pack)
+        let t1 = time(small, format: format, path: path, runs: 5)
+        let t4 = time(large, format: format, path: path, runs: 3)
+        let ratio = t4 / t1
+        #expect(ratio < 8, "\(format): \(small.utf8.count) bytes took \(t1), \(large.utf8.count) bytes \(t4) (×\(String(format: "%.1f", ratio)))",
+                sourceLocation: sourceLocation)
+    }
+
+    @Test func msmtpManyAccounts() {
+        expectLinear("msmtp", path: "msmtprc", n: 500) { n in
+            (0..<n).map { "account a\($0)\nhost smtp\($0).example.com\nport 587\ntls on\nauth on\n" }.joined()
+        }
+    }
+
+    @Test func msmtpOneCommandRepeated() {
+        expectLinear("msmtp", path: "msmtprc", n: 5_000) { n in
+            "defaults\n" + String(repeating: "tls_trust_file /etc/ssl/ca.pem\n", count: n) + "account a\nhost smtp.example.com\n"
+        }
+    }
+
+    @Test func postfixBracesInOneValue() {
+        expectLinear("postfix", path: "main.cf", n: 16_384) { n in "smtpd_banner = " + String(repeating: "{", count: n) + "\n" }
+    }
+
+    @Test func postfixManyServices() {
+        expectLinear("postfix", path: "master.cf", n: 300) { n in
+            (0..<n).map { "10.0.\($0 / 256).\($0 % 256):25 inet n - y - - smtpd -o smtpd_tls_security_level=none\n" }.joined()
+        }
+    }
+
+    @Test func dovecotBracesInOneValue() {
+        expectLinear("dovecot", path: "dovecot.conf", n: 16_384) { n in "ssl_cipher_list = " + String(repeating: "{", count: n) + "\n" }
+    }
+
+    @Test func muttUnknownVariables() {
+        expectLinear("mutt", path: "muttrc", n: 500) { n in (0..<n).map { "set unknown_variable_\($0) = yes\n" }.joined() }
+    }
+
+    @Test func fetchmailUnknownKeywords() {
+        expectLinear("fetchmail", path: "fetchmailrc", n: 1_000) { n in
+            "poll pop.example.com proto pop3 " + (0..<n).map { "bogus\($0) " }.joined() + "\n"
+        }
+    }
+}
