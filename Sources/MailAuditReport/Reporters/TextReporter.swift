@@ -17,6 +17,7 @@ public struct TextReporter: Reporter {
             items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), 0, index))
         }
         for index in findings.indices { items.append((findings[index].span, 1, index)) }
+        var fixes: [String: String] = [:]  // each rule's fix, shortened once rather than per finding
         items.sort { a, b in (a.0.path, a.0.line, a.0.column, a.1, a.2) < (b.0.path, b.0.line, b.0.column, b.1, b.2) }
         for (_, kind, index) in items {
             if kind == 0 {
@@ -28,8 +29,10 @@ public struct TextReporter: Reporter {
             let finding = findings[index]
             out += "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
             out += excerpt(finding.span, report: report, paint: paint)
-            if !report.options.quiet, let fix = finding.fix.map(firstParagraph), !fix.isEmpty {
-                out += "  \(paint.cyan("fix")): \(fix)\n"
+            if !report.options.quiet, let text = finding.fix {
+                let fix = fixes[text] ?? firstParagraph(text)
+                fixes[text] = fix
+                if !fix.isEmpty { out += "  \(paint.cyan("fix")): \(fix)\n" }
             }
         }
         if report.options.statistics { out += statistics(report) }
