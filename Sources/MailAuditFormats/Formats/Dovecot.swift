@@ -107,6 +107,8 @@ struct DovecotService {
     var name: String
     var location: SourceSpan
     var listeners: [DovecotListener] = []
+    /// Where each listener name is in `listeners`.
+    var listenerIndex: [String: Int] = [:]
 }
 
 struct DovecotReader {
@@ -114,6 +116,10 @@ struct DovecotReader {
     var setup: MailSetup
     var assignments: [DovecotAssignment] = []
     var services: [DovecotService] = []
+    /// Where each service name is in `services`: files with thousands of sections are not searched per line.
+    var serviceIndex: [String: Int] = [:]
+    /// Whether a 2.4-only setting was read (see `version`), kept as they are recorded.
+    var declares24 = false
     /// The current value of each global setting while reading (for `$name` expansion).
     var current: [String: String?] = [:]
     var includeStack: [String] = []
@@ -318,11 +324,13 @@ struct DovecotReader {
         guard !sections.contains(where: { ["local", "remote", "local_name"].contains($0.name) }) else { return }
         let last = sections[sections.count - 1]
         if names == ["service"] {
-            if !services.contains(where: { $0.name == last.argument }) {
+            if serviceIndex[last.argument] == nil {
+                serviceIndex[last.argument] = services.count
                 services.append(DovecotService(name: last.argument, location: last.span))
             }
-        } else if names == ["service", "inet_listener"], let s = services.firstIndex(where: { $0.name == sections[0].argument }) {
-            if !services[s].listeners.contains(where: { $0.name == last.argument }) {
+        } else if names == ["service", "inet_listener"], let s = serviceIndex[sections[0].argument] {
+            if services[s].listenerIndex[last.argument] == nil {
+                services[s].listenerIndex[last.argument] = services[s].listeners.count
                 services[s].listeners.append(DovecotListener(name: last.argument, location: last.span))
             }
         }
@@ -338,14 +346,14 @@ struct DovecotReader {
         case []:
             if let v = value { value = expand(v) }
             current[key] = .some(value)
-            assignments.append(DovecotAssignment(key: key, value: value, span: span, scope: .global, anchor: anchor))
+            record(DovecotAssignment(key: key, value: value, span: span, scope: .global, anchor: anchor))
         case ["protocol"]:
             let list = sections[0].argument.split(separator: " ").map(String.init)
-            assignments.append(DovecotAssignment(key: key, value: value.map(expand), span: span, scope: .protocols(list)))
+            record(DovecotAssignment(key: key, value: value.map(expand), span: span, scope: .protocols(list)))
         case ["protocols"]:
             // 2.4 boolean list: `protocols { imap = yes }`.
             guard let on = value?.lowercased() else {
-                assignments.append(DovecotAssignment(key: "protocols", value: nil, span: span, scope: .global))
+                record(DovecotAssignment(key: "protocols", value: nil, span: span, scope: .global))
                 current["protocols"] = .some(nil)
                 return
             }
@@ -354,15 +362,20 @@ struct DovecotReader {
             if on == "yes" { list.append(key) }
             let joined = list.joined(separator: " ")
             current["protocols"] = .some(joined)
-            assignments.append(DovecotAssignment(key: "protocols", value: joined, span: span, scope: .global, anchor: anchor))
+            record(DovecotAssignment(key: "protocols", value: joined, span: span, scope: .global, anchor: anchor))
         case ["service", "inet_listener"]:
-            guard let s = services.firstIndex(where: { $0.name == sections[0].argument }),
-                  let l = services[s].listeners.firstIndex(where: { $0.name == sections[1].argument }) else { return }
+            guard let s = serviceIndex[sections[0].argument], let l = services[s].listenerIndex[sections[1].argument] else { return }
             if let previous = services[s].listeners[l].settings[key] { services[s].listeners[l].related[key, default: []].append(previous.span) }
             services[s].listeners[l].settings[key] = DovecotAssignment(key: key, value: value, span: span, scope: .other)
         default:
             return
         }
+    }
+
+    mutating func record(_ assignment: DovecotAssignment) {
+        assignments.append(assignment)
+        let key = assignment.key
+        if key == "dovecot_config_version" || key == "auth_allow_cleartext" || key.hasPrefix("ssl_server_") { declares24 = true }
     }
 
     /// `$name` / `$SET:name` / `${name}` with the value set so far.
@@ -461,8 +474,7 @@ struct DovecotReader {
 
     /// 2.4 when the file says so (`dovecot_config_version`) or uses 2.4-only names.
     var version: String {
-        if assignments.contains(where: { $0.key == "dovecot_config_version" || $0.key == "auth_allow_cleartext" || $0.key.hasPrefix("ssl_server_") }) { return "2.4" }
-        return "2.3"
+        declares24 ? "2.4" : "2.3"
     }
 
     static func defaults(version: String) -> [String: String] {

@@ -56,6 +56,8 @@ struct GitConfigReader {
     let context: ParseContext
     var setup: MailSetup
     var settings: [Setting] = []
+    /// The `credential.helper` settings, gathered once rather than searched for per endpoint.
+    var credentialHelpers: [Setting] = []
 
     init(file: SourceFile, context: ParseContext) {
         self.file = file
@@ -75,23 +77,33 @@ struct GitConfigReader {
         for s in settings {
             if s.section == "sendemail", s.entry.key == "smtppass", s.entry.value?.isEmpty == false { setup.secrets.append(s.entry.valueSpan) }
         }
+        credentialHelpers = settings.filter { s in
+            s.section == "credential" && s.entry.key == "helper" && !(s.entry.value ?? "").isEmpty
+        }
         let base = settings.filter { $0.section == "sendemail" && $0.subsection == nil }
         let identityKey = base.last { $0.entry.key == "identity" && $0.entry.value != nil }
+        // Each [sendemail "name"] section's settings, gathered in one pass (not one search per identity).
+        var bySubsection: [String: [Setting]] = [:]
         var identities: [String] = []
+        var isIdentity = Set<String>()
         for s in settings where s.section == "sendemail" {
-            if let sub = s.subsection, Self.smtpKeys.contains(s.entry.key), !identities.contains(sub) { identities.append(sub) }
+            guard let sub = s.subsection else { continue }
+            bySubsection[sub, default: []].append(s)
+            if Self.smtpKeys.contains(s.entry.key), isIdentity.insert(sub).inserted { identities.append(sub) }
         }
         let chosen = identityKey?.entry.value
-        if let chosen, let span = identityKey?.entry.valueSpan,
-           !settings.contains(where: { $0.section == "sendemail" && $0.subsection == chosen }) {
+        if let chosen, let span = identityKey?.entry.valueSpan, bySubsection[chosen] == nil {
             problem("sendemail.identity is '\(chosen)' but there is no [sendemail \"\(chosen)\"] section, so the plain [sendemail] settings are used", span)
         }
         if let header = base.first?.header, !(chosen.map(identities.contains) ?? false) {
             endpoint(name: nil, location: header, values: base)
         }
+        // `last` reads only the last valued entry of a key: a long [sendemail] is not copied into every identity.
+        var seen = Set<String>()
+        let latestBase = Array(base.reversed().filter { $0.entry.value != nil && seen.insert($0.entry.key).inserted }.reversed())
         for name in identities {
-            let own = settings.filter { $0.section == "sendemail" && $0.subsection == name }
-            endpoint(name: name, location: own[0].header, values: base + own)
+            let own = bySubsection[name]!
+            endpoint(name: name, location: own[0].header, values: latestBase + own)
         }
     }
 
@@ -224,8 +236,7 @@ struct GitConfigReader {
 
     /// The credential helper git would ask for `smtp://HOST` (the last helper of a matching section).
     func credentialHelper(host: String) -> (CredentialKind, SourceSpan)? {
-        let helper = settings.last { s in
-            guard s.section == "credential", s.entry.key == "helper", let v = s.entry.value, !v.isEmpty else { return false }
+        let helper = credentialHelpers.last { s in
             guard let url = s.subsection else { return true }
             return url.hasPrefix("smtp") && (url.contains(host) || host.isEmpty)
         }

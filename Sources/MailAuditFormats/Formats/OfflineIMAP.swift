@@ -50,6 +50,8 @@ struct OfflineIMAPReader {
     let ports: PortTable
     var setup: MailSetup
     var document = INIDocument()
+    /// The document's sections by name, so that each account and repository is not a search of the file.
+    var sectionsByName: [String: [INISection]] = [:]
     var defaults: INISection?
 
     init(file: SourceFile, ports: PortTable) {
@@ -64,7 +66,7 @@ struct OfflineIMAPReader {
 
     /// A section as configparser sees it: a name written twice is one section (after the error strict mode reports).
     func section(_ name: String) -> INISection? {
-        let all = document.sections(named: name)
+        let all = sectionsByName[name] ?? []
         guard var merged = all.first else { return nil }
         for other in all.dropFirst() { merged.entries += other.entries }
         return merged
@@ -75,6 +77,7 @@ struct OfflineIMAPReader {
 
     mutating func read() {
         document = INILexer.lex(file, dialect: .pythonConfigParser)
+        for s in document.sections { sectionsByName[s.name, default: []].append(s) }
         setup.problems += document.problems
         defaults = section("DEFAULT")
 
@@ -91,11 +94,12 @@ struct OfflineIMAPReader {
             problem("offlineimap needs `accounts = NAME, …` in [general]: without it there is nothing to synchronize", at)
         }
         // Accounts not listed in [general] can still be run with `offlineimap -a NAME`.
+        var seen = Set(accountNames)
         for s in document.sections where s.name.hasPrefix("Account ") {
             let name = String(s.name.dropFirst("Account ".count))
-            if !accountNames.contains(name) { accountNames.append(name) }
+            if seen.insert(name).inserted { accountNames.append(name) }
         }
-        var seen: Set<String> = []
+        seen = []
         for name in accountNames where seen.insert(name).inserted {
             guard let account = section("Account " + name) else {
                 problem("account '\(name)' is listed in `accounts` but there is no [Account \(name)] section", listed[name])

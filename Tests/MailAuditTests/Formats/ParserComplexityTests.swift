@@ -55,6 +55,28 @@ import Testing
         expectLinear("dovecot", path: "dovecot.conf", n: 16_384) { n in "ssl_cipher_list = " + String(repeating: "{", count: n) + "\n" }
     }
 
+    @Test func dovecotManyServices() {
+        expectLinear("dovecot", path: "dovecot.conf", n: 300) { n in
+            "protocols = imap\n" + (0..<n).map { "service s\($0) {\n  inet_listener l\($0) {\n    port = \($0 + 1)\n    ssl = no\n  }\n}\nx\($0) = $y\n" }.joined()
+        }
+    }
+
+    @Test func offlineIMAPManyAccounts() {
+        expectLinear("offlineimap", path: "offlineimaprc", n: 150) { n in
+            "[general]\naccounts = a0\n\n" + (0..<n).map {
+                "[Account a\($0)]\nremoterepository = r\($0)\n\n[Repository r\($0)]\ntype = IMAP\nremotehost = h\($0).example.com\nssl = no\n\n"
+            }.joined()
+        }
+    }
+
+    @Test func gitconfigManyIdentities() {
+        expectLinear("gitconfig", path: "gitconfig", n: 150) { n in
+            "[sendemail]\n" + String(repeating: "\tsmtpUser = ann\n", count: n) + (0..<n).map {
+                "[sendemail \"s\($0)\"]\n\tsmtpServer = smtp\($0).example.com\n\tsmtpServerPort = 25\n"
+            }.joined()
+        }
+    }
+
     @Test func muttUnknownVariables() {
         expectLinear("mutt", path: "muttrc", n: 500) { n in (0..<n).map { "set unknown_variable_\($0) = yes\n" }.joined() }
     }
