@@ -22,8 +22,8 @@ import Testing
     func expectLinear(_ format: String, path: String, n: Int, _ make: (Int) -> String, sourceLocation: SourceLocation = #_sourceLocation) {
         let small = make(n), large = make(4 * n)
         _ = TestSupport.lint(small, format: format, path: path)  // warm up (lazy statics, the rule pack)
-        let t1 = time(small, format: format, path: path, runs: 5)
-        let t4 = time(large, format: format, path: path, runs: 3)
+        let t1 = time(small, format: format, path: path, runs: 7)
+        let t4 = time(large, format: format, path: path, runs: 5)
         let ratio = t4 / t1
         #expect(ratio < 8, "\(format): \(small.utf8.count) bytes took \(t1), \(large.utf8.count) bytes \(t4) (×\(String(format: "%.1f", ratio)))",
                 sourceLocation: sourceLocation)
