@@ -5,7 +5,7 @@ public struct Endpoint: Hashable, Sendable {
     public enum Field: String, CaseIterable, Codable, Sendable {
         case account, role, direction, `protocol`, transport, host, port, portIsDefault, tls, tlsRequired
         case verifyCertificate, minTLSVersion, auth, credential, allowsPlaintextAuth, authRequired
-        case banner, allowsVRFY, selectiveTLS
+        case banner, allowsVRFY, selectiveTLS, loopback
     }
 
     public var account: String?
@@ -27,10 +27,23 @@ public struct Endpoint: Hashable, Sendable {
     public var banner: String?
     public var allowsVRFY: Bool?
     public var selectiveTLS: Bool?
+    /// Set by a parser when the host alone does not tell (several bind addresses, an interface name,
+    /// a wildcard bind); otherwise `loopback` follows from `host`.
+    public var declaredLoopback: Bool?
+
+    /// True when the connection never leaves the machine: the host is `localhost`, 127.0.0.0/8 or
+    /// `::1`, or a listener binds only to those. Null when neither the host nor the parser tells.
+    public var loopback: Bool? {
+        get { declaredLoopback ?? LoopbackAddress.isLoopback(host: host) }
+        set { declaredLoopback = newValue }
+    }
 
     public var location: SourceSpan
     /// The setting that decided each field.
     public var spans: [Field: SourceSpan] = [:]
+    /// Fields whose value depends on the program's release, with the release modelled (`aerc 0.14`):
+    /// a finding that rests on one names it.
+    public var modelledVersions: [Field: String] = [:]
     /// Other settings that contributed to a field but lost (an msmtp `defaults` block, a main.cf value under a master.cf `-o`).
     public var related: [Field: [SourceSpan]] = [:]
 
@@ -40,7 +53,10 @@ public struct Endpoint: Hashable, Sendable {
     }
 
     /// Where a finding about `field` points: the setting itself, or the block when a default decided it.
-    public func span(of field: Field) -> SourceSpan { spans[field] ?? location }
+    public func span(of field: Field) -> SourceSpan {
+        if field == .loopback, spans[.loopback] == nil { return spans[.host] ?? location }
+        return spans[field] ?? location
+    }
 
     public func value(of field: Field) -> FieldValue? {
         switch field {
@@ -63,6 +79,7 @@ public struct Endpoint: Hashable, Sendable {
         case .banner: return banner.map(FieldValue.string)
         case .allowsVRFY: return allowsVRFY.map(FieldValue.bool)
         case .selectiveTLS: return selectiveTLS.map(FieldValue.bool)
+        case .loopback: return loopback.map(FieldValue.bool)
         }
     }
 

@@ -17,7 +17,7 @@ enum ModelJSON {
             "minTLSVersion": .optional(e.minTLSVersion?.rawValue), "auth": e.auth.map { .array($0.map(JSONValue.string)) } ?? .null,
             "credential": .optional(e.credential?.rawValue), "allowsPlaintextAuth": .optional(e.allowsPlaintextAuth),
             "authRequired": .optional(e.authRequired), "banner": .optional(e.banner), "allowsVRFY": .optional(e.allowsVRFY),
-            "selectiveTLS": .optional(e.selectiveTLS), "location": span(e.location),
+            "selectiveTLS": .optional(e.selectiveTLS), "loopback": .optional(e.loopback), "location": span(e.location),
         ]
         if withSources {
             fields["sources"] = .object(Dictionary(uniqueKeysWithValues: e.spans.map { ($0.key.rawValue, span($0.value)) }))

@@ -612,6 +612,11 @@ struct DovecotReader {
             guard let text = candidate?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
             let parts = text.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
             if parts.count == 1, !["*", "::", "[::]"].contains(parts[0]) { e.host = parts[0]; e.spans[.host] = span }
+            // Bound only to loopback when every address is (`listen = 127.0.0.1, ::1`).
+            if !parts.isEmpty, !parts.contains(where: { TemplateSyntax.placeholder(in: $0) != nil }) {
+                e.loopback = parts.allSatisfy { LoopbackAddress.isLoopback(host: $0) == true }
+                if let span { e.spans[.loopback] = span }
+            }
             break
         }
 

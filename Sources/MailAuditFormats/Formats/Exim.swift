@@ -363,6 +363,7 @@ struct EximModelBuilder {
             var e = Endpoint(role: .server, location: listener.location)
             e.protocol = .smtp
             e.host = listener.host
+            if listener.host == nil { e.loopback = false }   // every address
             e.set(\.port, listener.port, field: .port, span: listener.portSpan)
             e.portIsDefault = listener.portSpan == nil
             e.direction = ports.listenerDirection(protocol: .smtp, port: listener.port)
@@ -403,6 +404,7 @@ struct EximModelBuilder {
             } else {
                 e.allowsVRFY = false
             }
+            e.directLoopbackListenerAsHandOff()
             endpoints.append(e)
         }
     }

@@ -288,9 +288,16 @@ struct OpenSMTPDParser {
         e.protocol = .smtp
         e.transport = .tcp
         if !["0.0.0.0", "::", "all", "*"].contains(interface.text) { e.set(\.host, interface.text, field: .host, span: interface.span) }
+        // An address or host name says itself whether it is loopback; of interface names only the
+        // loopback group `lo` (lo0, lo1, …) is; `all`, `egress` or `em0` reach the network.
+        if LoopbackAddress.isLoopback(host: interface.text) != true {
+            let name = interface.text.lowercased()
+            e.loopback = name.hasPrefix("lo") && name.dropFirst(2).allSatisfy(\.isNumber)
+        }
         var port: (Int, SourceSpan)?
         var smtps: SourceSpan?, tls: SourceSpan?, tlsRequire: SourceSpan?
         var auth: SourceSpan?, authOptional: SourceSpan?
+        var greetingName: SmtpdToken?
         var i = 3
         if i < s.count, ["inet4", "inet6"].contains(s[i].text) { i += 1 }
         while i < s.count {
@@ -305,7 +312,10 @@ struct OpenSMTPDParser {
                 if port != nil { problem("port already specified: a listener has one port", t.span) }
                 port = (p, s[i + 1].span)
                 i += 2
-            case "smtps": smtps = t.span; i += 1
+            case "smtps":
+                smtps = t.span
+                i += 1
+                if i < s.count, s[i].text == "verify" { i += 1 }
             case "tls": tls = t.span; i += 1
             case "tls-require":
                 tlsRequire = t.span
@@ -315,7 +325,19 @@ struct OpenSMTPDParser {
                 if t.text == "auth" { auth = t.span } else { authOptional = t.span }
                 i += 1
                 if let next = skipTable(s, i) { i = next }
-            case "pki", "ca", "hostname", "filter", "tag":
+            case "filter":
+                // `filter NAME`, or an inline chain `filter { "rdns", "fcrdns" }`.
+                if i + 1 < s.count, s[i + 1].kind == .symbol, s[i + 1].text == "{" {
+                    i += 2
+                    while i < s.count, !(s[i].kind == .symbol && s[i].text == "}") { i += 1 }
+                    i += 1
+                } else {
+                    i += 2
+                }
+            case "hostname":
+                if i + 1 < s.count { greetingName = s[i + 1] }
+                i += 2
+            case "pki", "ca", "tag", "ciphers", "protocols":
                 i += 2
             case "hostnames":
                 i = skipTable(s, i + 1) ?? i + 2
@@ -335,7 +357,7 @@ struct OpenSMTPDParser {
                 if i + 1 < s.count, s[i + 1].text == "auth" { auth = s[i + 1].span; i += 1 }
                 i += 1
             default:
-                problem("syntax error: unknown listen option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["port", "smtps", "tls", "tls-require", "auth", "auth-optional", "pki", "ca", "hostname", "hostnames", "filter", "tag", "senders", "mask-src", "no-dsn", "proxy-v2", "received-auth"]))", t.span)
+                problem("syntax error: unknown listen option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["port", "smtps", "tls", "tls-require", "auth", "auth-optional", "pki", "ca", "ciphers", "protocols", "hostname", "hostnames", "filter", "tag", "senders", "mask-src", "no-dsn", "proxy-v2", "received-auth", "inet4", "inet6"]))", t.span)
                 i += 1
             }
         }
@@ -351,7 +373,10 @@ struct OpenSMTPDParser {
             e.port = smtps != nil ? context.ports.port(service: "submissions") : context.ports.port(service: "smtp")
             e.portIsDefault = true
         }
-        e.direction = context.ports.listenerDirection(protocol: .smtp, port: e.port)
+        // Submission is a port meant for it or a listener that offers AUTH; any other listener
+        // without `auth` is MTA-to-MTA relay or a hand-off (a filter's re-injection port).
+        let submissionPort = ["submission", "submissions", "alt-submission"].contains(context.ports.entry(for: e.port)?.service ?? "")
+        e.direction = auth == nil && authOptional == nil && !submissionPort ? .relay : context.ports.listenerDirection(protocol: .smtp, port: e.port)
 
         if let span = smtps {
             e.set(\.tls, TLSMode.implicit, field: .tls, span: span)
@@ -382,6 +407,9 @@ struct OpenSMTPDParser {
         }
         e.allowsPlaintextAuth = false
         e.allowsVRFY = false  // smtpd has no VRFY command
+        // The greeting is compiled in (smtp_session.c: "220 %s ESMTP OpenSMTPD"); only the name changes.
+        e.banner = "\(greetingName?.text ?? "$hostname") ESMTP OpenSMTPD"
+        e.directLoopbackListenerAsHandOff()
         setup.endpoints.append(e)
     }
 

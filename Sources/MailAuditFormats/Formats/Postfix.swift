@@ -459,7 +459,7 @@ struct PostfixReader {
         "smtpd_recipient_restrictions": "", "smtpd_relay_restrictions": "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
         "smtp_tls_security_level": "", "smtp_use_tls": "no", "smtp_enforce_tls": "no", "smtp_tls_wrappermode": "no",
         "smtp_tls_protocols": ">=TLSv1", "smtp_tls_mandatory_protocols": ">=TLSv1", "smtp_tls_policy_maps": "",
-        "smtp_sasl_auth_enable": "no", "smtp_sasl_password_maps": "", "relayhost": "",
+        "smtp_sasl_auth_enable": "no", "smtp_sasl_password_maps": "", "relayhost": "", "inet_interfaces": "all",
     ]
 
     func setting(_ name: String, service: PostfixService?) -> Setting {
@@ -703,9 +703,8 @@ struct PostfixReader {
             problem("cannot tell the port of service '\(listen)': '\(portText)' is neither a number nor a service name mailaudit knows (smtp, submission, submissions, smtps)", listenSpan, in: file)
         }
         if let listenSpan { e.spans[.port] = listenSpan }
-        let loopback = ["127.0.0.1", "::1", "localhost"].contains(e.host ?? "")
-        // A listener bound to loopback is a local hand-off (content-filter re-injection), MTA to MTA.
-        e.direction = loopback ? .relay : e.port.map { context.ports.listenerDirection(protocol: .smtp, port: $0) }
+        if e.host == nil, host == nil { boundInterfaces(&e) }
+        e.direction = e.port.map { context.ports.listenerDirection(protocol: .smtp, port: $0) }
 
         let level = setting("smtpd_tls_security_level", service: service)
         let use = setting("smtpd_use_tls", service: service)
@@ -838,6 +837,7 @@ struct PostfixReader {
             }
             setSpan(.minTLSVersion, s)
         }
+        e.directLoopbackListenerAsHandOff()
         setup.endpoints.append(e)
     }
 
@@ -849,6 +849,18 @@ struct PostfixReader {
         let harmless: Set<String> = ["permit_sasl_authenticated", "permit_mynetworks", "permit_tls_clientcerts",
                                      "permit_tls_all_clientcerts", "reject", "warn_if_reject"]
         return items.dropLast().allSatisfy { harmless.contains($0) || $0.hasPrefix("reject_") || $0.hasPrefix("defer_") }
+    }
+
+    /// A service without an address listens on `inet_interfaces` (default `all`): loopback when
+    /// every address there is (`loopback-only`, `localhost`, `127.0.0.1, [::1]`).
+    func boundInterfaces(_ e: inout Endpoint) {
+        let interfaces = setting("inet_interfaces", service: nil)
+        guard let value = interfaces.value else { return }
+        let items = Self.list(value).map { $0.lowercased() }
+        guard !items.isEmpty, !items.contains(where: { TemplateSyntax.placeholder(in: $0) != nil }) else { return }
+        let loopback = items.allSatisfy { $0 == "loopback-only" || LoopbackAddress.isLoopback(host: $0) == true }
+        e.loopback = loopback
+        if let span = interfaces.span { e.spans[.loopback] = span }
     }
 
     mutating func clientEndpoint(service: PostfixService?, location: SourceSpan) {
