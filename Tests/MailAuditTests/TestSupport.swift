@@ -26,10 +26,11 @@ enum TestSupport {
     }
 
     /// Lints text in a format with the built-in pack: findings (inline suppressions applied) and problems.
-    static func lint(_ text: String, format id: String, path: String = "test.conf", today: String = "2026-11-29") -> LintResult {
+    static func lint(_ text: String, format id: String, path: String = "test.conf", today: String = "2026-11-29", versions: ProgramVersions = ProgramVersions()) -> LintResult {
         guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
         var linter = Linter(engine: RuleEngine(ruleSet: ruleSet))
         linter.today = today
+        linter.versions = versions
         return linter.lint([LintInput(path: path, displayPath: path, format: format, text: text)])
     }
 

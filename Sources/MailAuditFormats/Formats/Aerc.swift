@@ -1,20 +1,20 @@
 import Foundation
 import MailAuditCore
 
-/// aerc `accounts.conf` (go-ini, as aerc 0.14 loads it): one `[Account]` section per account, with
-/// `source` (incoming) and `outgoing` URLs. Semantics of aerc 0.14.0 (Debian bookworm; man
-/// aerc-imap(5), aerc-smtp(5), `commands/compose/send.go`):
+/// aerc `accounts.conf` (go-ini): one `[Account]` section per account, with `source` (incoming) and
+/// `outgoing` URLs. Semantics of aerc 0.15 and later (the default; man aerc-imap(5), aerc-smtp(5)),
+/// or of aerc 0.14 with `assume: { aerc: "0.14" }` (Debian bookworm, `commands/compose/send.go`):
 ///
 /// - `imaps://` implicit TLS (993), `imap://` STARTTLS, required (143), `imap+insecure://` plain;
 ///   `imaps+insecure://` (newer aerc) skips the certificate check.
-/// - `smtps://` implicit TLS (465). `smtp://` (587) upgrades with STARTTLS only when
-///   `smtp-starttls = yes` — aerc 0.14 compares with the literal `yes`, so `true` does not switch it
-///   on — and then requires it; otherwise the session is plain text. (Checked with aerc 0.14.0
-///   against a local SMTP stub: `yes` sends STARTTLS; `true` sends MAIL FROM/DATA in clear text to a
-///   server without STARTTLS, and gives up on one that offers it.) aerc ≥ 0.15 ignores
-///   `smtp-starttls` and always uses STARTTLS on `smtp://`; the version is not in the file, so the
-///   0.14 behaviour (FORMATS.md) is modelled.
-/// - `smtp+AUTH://`: AUTH is `plain` (default), `login`, `none`, `oauthbearer`, `xoauth2`.
+/// - `smtps://` implicit TLS (465). aerc ≥ 0.15: `smtp://` (587) uses STARTTLS and fails without
+///   it; `smtp+insecure://` is plain text; `smtp-starttls` is gone. aerc 0.14: `smtp://` upgrades
+///   with STARTTLS only when `smtp-starttls = yes` — compared with the literal `yes`, so `true` does
+///   not switch it on — and then requires it; otherwise the session is plain text. (Checked with
+///   aerc 0.14.0 against a local SMTP stub: `yes` sends STARTTLS; `true` sends MAIL FROM/DATA in
+///   clear text to a server without STARTTLS.) Fields that differ carry the release modelled.
+/// - `smtp+AUTH://` (and `smtp+insecure+AUTH://`): AUTH is `plain` (default), `login`, `none`,
+///   `oauthbearer`, `xoauth2`.
 /// - A password in the URL is written in the file; otherwise `source-cred-cmd` / `outgoing-cred-cmd`.
 /// - `maildir://`, `notmuch://`, `mbox://`, `jmap://` sources and an `outgoing` that is a program
 ///   (`/usr/bin/msmtp`, `sendmail`) are local: no network endpoint.
@@ -44,7 +44,7 @@ public struct AercFormat: ConfigFormat {
     }
 
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = AercReader(file: file, ports: context.ports)
+        var reader = AercReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()
         return reader.setup
     }
@@ -53,9 +53,11 @@ public struct AercFormat: ConfigFormat {
 struct AercReader {
     let file: SourceFile
     let ports: PortTable
+    let versions: ProgramVersions
     var setup: MailSetup
 
-    init(file: SourceFile, ports: PortTable) {
+    init(file: SourceFile, ports: PortTable, versions: ProgramVersions) {
+        self.versions = versions
         self.file = file
         self.ports = ports
         self.setup = MailSetup(path: file.path, format: "aerc")
@@ -220,8 +222,10 @@ struct AercReader {
     mutating func readOutgoing(_ a: INISection, _ outgoing: INIEntry) {
         let text = outgoing.value ?? ""
         guard let scheme = scheme(text) else { return }  // a program such as /usr/bin/msmtp: no network endpoint
-        let parts = scheme.split(separator: "+", maxSplits: 1).map(String.init)
-        let base = parts[0], modifier = parts.count > 1 ? parts[1] : nil
+        let parts = scheme.split(separator: "+").map(String.init)
+        let base = parts[0]
+        let insecure = parts.dropFirst().contains("insecure")
+        let modifier = parts.dropFirst().first { $0 != "insecure" } ?? (insecure ? "insecure" : nil)
         if base == "jmap" { return }
         guard base == "smtp" || base == "smtps" else {
             problem("unknown `outgoing` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["smtp", "smtps", "smtp+plain", "smtps+plain", "smtp+login", "smtps+login", "smtp+none"]))", outgoing.valueSpan)
@@ -242,21 +246,35 @@ struct AercReader {
             e.set(\.tls, .implicit, field: .tls, span: outgoing.valueSpan)
             e.set(\.tlsRequired, true, field: .tlsRequired, span: outgoing.valueSpan)
             e.verifyCertificate = true
-        } else if modifier != "insecure", let starttls = a.last("smtp-starttls"), starttls.value == "yes" {
+        } else if insecure {
+            e.set(\.tls, TLSMode.none, field: .tls, span: outgoing.valueSpan)
+            e.set(\.tlsRequired, false, field: .tlsRequired, span: outgoing.valueSpan)
+        } else if !versions.isBefore("aerc", "0.15") {
+            // aerc ≥ 0.15: `smtp://` is STARTTLS, and aerc gives up on a server that does not offer it.
+            e.set(\.tls, .starttls, field: .tls, span: outgoing.valueSpan)
+            e.set(\.tlsRequired, true, field: .tlsRequired, span: outgoing.valueSpan)
+            e.verifyCertificate = true
+            e.modelledVersions[.tls] = versions.name("aerc")
+            e.modelledVersions[.tlsRequired] = versions.name("aerc")
+        } else if let starttls = a.last("smtp-starttls"), starttls.value == "yes" {
             e.set(\.tls, .starttls, field: .tls, span: starttls.valueSpan)
             e.set(\.tlsRequired, true, field: .tlsRequired, span: starttls.valueSpan)
             e.verifyCertificate = true
+            e.modelledVersions[.tls] = versions.name("aerc")
         } else {
             // aerc 0.14: `smtp://` is plain text unless `smtp-starttls = yes` (exactly that word).
-            let decided = modifier == "insecure" ? outgoing.valueSpan : (a.last("smtp-starttls")?.valueSpan ?? outgoing.valueSpan)
+            let decided = a.last("smtp-starttls")?.valueSpan ?? outgoing.valueSpan
             e.set(\.tls, TLSMode.none, field: .tls, span: decided)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: decided)
+            e.modelledVersions[.tls] = versions.name("aerc")
+            e.modelledVersions[.tlsRequired] = versions.name("aerc")
         }
         if let port = u.port { e.set(\.port, port, field: .port, span: outgoing.valueSpan) } else {
             e.port = ports.port(service: base == "smtps" ? "submissions" : "submission")
             e.portIsDefault = true
         }
         let mechanism = (modifier == nil || modifier == "insecure") ? "plain" : modifier!
+        if e.tls == TLSMode.none, e.modelledVersions[.tls] != nil { e.modelledVersions[.auth] = e.modelledVersions[.tls] }
         e.set(\.auth, mechanism == "none" ? [] : [mechanism], field: .auth, span: outgoing.valueSpan)
         credential(&e, u, outgoing, text, command: a.last("outgoing-cred-cmd"))
         setup.endpoints.append(e)

@@ -124,7 +124,13 @@ struct MuttReader {
     static func canonical(_ name: String) -> String { synonyms[name] ?? name }
 
     func value(_ name: String) -> MuttValue {
-        vars[name] ?? MuttValue(text: Self.defaults[name] ?? "")
+        vars[name] ?? MuttValue(text: defaultValue(name))
+    }
+
+    /// The built-in value of the modelled release: mutt before 2.0 leaves `ssl_force_tls` unset.
+    func defaultValue(_ name: String) -> String {
+        if name == "ssl_force_tls", context.versions.isBefore("mutt", "2.0") { return "no" }
+        return Self.defaults[name] ?? ""
     }
 
     func text(_ name: String) -> String? { value(name).text }
@@ -290,6 +296,9 @@ struct MuttReader {
                     let allowed = Self.quads.contains(key) ? ["yes", "no", "ask-yes", "ask-no"] : ["yes", "no", "on", "off", "true", "false", "set", "unset"]
                     guard allowed.contains(lower) else {
                         problem("\(name): invalid value '\(text)' (expected \(allowed.prefix(Self.quads.contains(key) ? 4 : 2).joined(separator: ", ")))", valueSpan)
+                        // What the author meant is unknown: never the value mutt falls back to.
+                        v.text = nil
+                        assign(key, v)
                         continue
                     }
                     v.text = ["on", "true", "set"].contains(lower) ? "yes" : (["off", "false", "unset"].contains(lower) ? "no" : lower)
@@ -319,7 +328,7 @@ struct MuttReader {
                     }
                     assign(key, MuttValue(text: flipped, span: nameSpan, commandSpan: commandSpan))
                 case "reset":
-                    assign(key, MuttValue(text: Self.defaults[key] ?? "", span: nameSpan, commandSpan: commandSpan))
+                    assign(key, MuttValue(text: defaultValue(key), span: nameSpan, commandSpan: commandSpan))
                 default: break
                 }
             }
@@ -592,6 +601,8 @@ struct MuttReader {
             e.set(\.tlsRequired, true, field: .tlsRequired, span: schemeSpan)
         } else {
             let force = value("ssl_force_tls"), starttls = value("ssl_starttls")
+            // Unset in the file, `ssl_force_tls` is the release's default (set since mutt 2.0).
+            if force.span == nil { e.modelledVersions[.tlsRequired] = context.versions.name("mutt") }
             switch (isOn("ssl_force_tls"), text("ssl_starttls")?.lowercased()) {
             case (true, "no"):
                 // mutt refuses the connection: it may not use STARTTLS but must not continue without TLS.

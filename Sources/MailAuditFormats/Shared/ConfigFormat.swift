@@ -10,6 +10,8 @@ public struct ParseContext: Sendable {
     public static let includeLimit = 256
 
     public var ports: PortTable
+    /// The program releases whose behaviour to model (`assume:` in `.mailaudit.yml`).
+    public var versions = ProgramVersions()
     /// Reads another file by its path, as `SourceFile.load` does; tests substitute it.
     public var readFile: @Sendable (String) throws(ParseProblem) -> SourceFile
     /// Shared by the copies of one context: one setup, one budget.

@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var exclude: [String] = []
     public var failOn: String?
     public var ignores: [Ignore] = []
+    /// `assume:` — older program releases to model where defaults differ.
+    public var versions = ProgramVersions()
 
     public init() {}
 
@@ -41,7 +43,7 @@ public struct Configuration: Sendable {
         }
     }
 
-    static let topKeys = ["rules", "exclude", "fail_on", "ignore"]
+    static let topKeys = ["rules", "exclude", "fail_on", "ignore", "assume"]
     static let ignoreKeys = ["rule", "paths", "reason", "until"]
 
     /// Reads a configuration file; every problem carries its position. Relative paths in it are
@@ -98,6 +100,16 @@ public struct Configuration: Sendable {
                     if let until = fields["until"], !isDate(until.text ?? "") { throw fail("until must be a date YYYY-MM-DD", until) }
                     config.ignores.append(Ignore(rule: rule, paths: paths, reason: fields["reason"]?.text, until: fields["until"]?.text, span: item.span(in: file.path)))
                 }
+            case "assume":
+                guard case .mapping = value else { throw fail("`assume` maps programs to the release to model: { aerc: \"0.14\" }", value) }
+                for (programKey, versionNode) in try value.pairs(budget: budget) {
+                    let program = programKey.text ?? ""
+                    let version = versionNode.text ?? ""
+                    if let problem = ProgramVersions.problem(program: program, version: version) {
+                        throw fail(problem, version.isEmpty || ProgramVersions.catalog[program] != nil ? versionNode : programKey)
+                    }
+                    config.versions.assumed[program] = version
+                }
             default:
                 throw fail("unknown key '\(name)'\(Suggestion.phrase(for: name, in: topKeys)) (keys: \(topKeys.joined(separator: ", ")))", key)
             }
@@ -140,6 +152,9 @@ public struct Configuration: Sendable {
             out += "  \(rule.id): \(state)\(state == rule.severity.rawValue ? "" : "   # default: \(rule.severity.rawValue)")\n"
         }
         if !customRules.isEmpty { out += "  custom: [\(customRules.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+        if !versions.assumed.isEmpty {
+            out += "assume: { \(versions.assumed.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")) }\n"
+        }
         out += "exclude: [\(exclude.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         if !ignores.isEmpty {
             out += "ignore:\n"

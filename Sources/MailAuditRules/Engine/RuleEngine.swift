@@ -53,7 +53,10 @@ public struct RuleEngine: Sendable {
         let span = field.map(endpoint.span(of:)) ?? endpoint.location
         var related = field.flatMap { endpoint.related[$0] } ?? []
         related.removeAll { $0 == span }
-        let message = MessageTemplate.render(clause.message, subject: subject, endpoint: endpoint, identity: nil)
+        var message = MessageTemplate.render(clause.message, subject: subject, endpoint: endpoint, identity: nil)
+        // A finding that rests on a release-specific behaviour says which release was modelled.
+        let versions = Set(clause.when.fieldNames.compactMap(FieldCatalog.spanField(for:)).compactMap { endpoint.modelledVersions[$0] })
+        if !versions.isEmpty { message += " (modelled on \(versions.sorted().joined(separator: ", ")))" }
         let identity = [endpoint.account ?? "", endpoint.role.rawValue, endpoint.direction?.rawValue ?? "",
                         endpoint.protocol?.rawValue ?? "", endpoint.host ?? "", clause.at ?? ""]
         return Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,

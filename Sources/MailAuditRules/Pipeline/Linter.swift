@@ -39,6 +39,8 @@ public struct Linter: Sendable {
     /// The configuration's `ignore:` list, and the folder its paths are relative to.
     public var ignores: [Configuration.Ignore] = []
     public var ignoreBase: String = FileManager.default.currentDirectoryPath
+    /// The program releases to model (the configuration's `assume:`).
+    public var versions = ProgramVersions()
     public var workingDirectory: String = FileManager.default.currentDirectoryPath
     /// Called after each file (the terminal progress line).
     public var progress: (@Sendable () -> Void)?
@@ -97,9 +99,10 @@ public struct Linter: Sendable {
             outcome.problems.append(error)
             return outcome
         }
-        let context = ParseContext(ports: engine.ruleSet.ports, readFile: { path throws(ParseProblem) in
+        var context = ParseContext(ports: engine.ruleSet.ports, readFile: { path throws(ParseProblem) in
             try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
         })
+        context.versions = versions
         let read = Suggestion.limited { format.read(file, context: context) }
         var setup = read.setup
         setup.path = input.displayPath

@@ -86,3 +86,14 @@ public final class RegexBox: @unchecked Sendable {
         return compiled?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
+
+extension Condition {
+    /// The model fields the condition reads (a derived field counts as the field it comes from).
+    public var fieldNames: Set<String> {
+        switch self {
+        case .all(let list), .any(let list): return list.reduce(into: []) { $0.formUnion($1.fieldNames) }
+        case .not(let c), .some(let c), .every(let c), .none(let c): return c.fieldNames
+        case .leaf(let field, _): return [field]
+        }
+    }
+}

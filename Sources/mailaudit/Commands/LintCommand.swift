@@ -149,6 +149,7 @@ struct LintSetup {
         linter.inlineSuppressions = inlineSuppressions
         linter.keepSetups = keepSetups
         linter.ignores = configuration.ignores
+        linter.versions = configuration.versions
         let configFolder = configuration.path.map { path -> String in
             let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
             return ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath

@@ -34,8 +34,11 @@ import Testing
     }
 
     @Test func smtpStarttlsOnlyWithTheWordYes() throws {
+        // Pinned to aerc 0.14 (`assume: { aerc: "0.14" }`); aerc 0.15 and later: ProgramVersionTests.
         func outgoing(_ extra: String, url: String = "smtp://a@smtp.example.org") throws -> Endpoint {
-            let setup = parse("[A]\nsource = maildir://~/mail\nfrom = a <a@example.org>\noutgoing = \(url)\n" + extra)
+            var context = ParseContext(ports: TestSupport.ruleSet.ports)
+            context.versions = ProgramVersions(assumed: ["aerc": "0.14"])
+            let setup = AercFormat().parse(SourceFile(path: "accounts.conf", text: "[A]\nsource = maildir://~/mail\nfrom = a <a@example.org>\noutgoing = \(url)\n" + extra), context: context)
             #expect(setup.problems.isEmpty, "\(setup.problems)")
             return try #require(setup.endpoints.first)
         }
