@@ -15,6 +15,7 @@ import MailAuditCore
 ///   `off` overrides `tls_fingerprint`.
 /// - `auth` is off by default; `on` (or empty) lets msmtp choose a mechanism. `password` is an
 ///   inline secret; `passwordeval` runs a command; otherwise the key ring, `~/.netrc` or a prompt.
+/// - A value msmtp rejects (an MA000: `tls on # x`, `port abc`) leaves its field unknown, never msmtp's default.
 public struct MsmtpFormat: ConfigFormat {
     public init() {}
     public let id = "msmtp"
@@ -161,6 +162,7 @@ struct MsmtpReader {
             guard stored == "on" || stored == "off" else {
                 let trailing = value.contains("#") ? " (msmtp has no comments after a value: a `#` is a comment only at the start of a line)" : ""
                 problem("invalid argument '\(value)' for command \(name): msmtp accepts on or off\(trailing)", span)
+                rejected(name, span)
                 return
             }
         }
@@ -171,6 +173,7 @@ struct MsmtpReader {
             if !value.isEmpty {
                 guard let port = Int(value), (1...65535).contains(port) else {
                     problem("invalid argument '\(value)' for command port: a port is a number from 1 to 65535", span)
+                    rejected(name, span)
                     return
                 }
             }
@@ -180,23 +183,32 @@ struct MsmtpReader {
             let wellFormed = [16, 20, 32].contains(bytes.count) && bytes.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
             guard value.isEmpty || wellFormed else {
                 problem("invalid argument '\(value)' for command tls_fingerprint: msmtp expects a SHA256 (or SHA1, MD5) fingerprint written as 01:23:45:…", span)
+                rejected(name, span)
                 return
             }
         case "protocol":
             guard value == "smtp" || value == "lmtp" || value.isEmpty else {
                 problem("invalid argument '\(value)' for command protocol: msmtp speaks smtp or lmtp\(value.lowercased() == "smtp" || value.lowercased() == "lmtp" ? " (lower case)" : "")", span)
+                rejected(name, span)
                 return
             }
         case "auth":
             guard value.isEmpty || Self.authValues.contains(value) else {
                 let hint = Self.authValues.contains(value.lowercased()) ? " — methods are written in lower case: '\(value.lowercased())'" : Suggestion.phrase(for: value, in: Self.authValues)
                 problem("invalid argument '\(value)' for command auth: on, off or a method (\(Self.authValues.dropFirst(2).joined(separator: ", ")))\(hint)", span)
+                rejected(name, span)
                 return
             }
             if value.isEmpty { stored = "on" }
         default: break
         }
         store(name, Setting(value: stored, span: value.isEmpty ? line.keywordSpan : span))
+    }
+
+    /// msmtp refuses a value it cannot read (MA000); what the author meant is unknown, so the
+    /// setting counts as unknowable, like one an `eval` line sets — never as msmtp's default.
+    mutating func rejected(_ name: String, _ span: SourceSpan) {
+        store(name, Setting(value: nil, span: span))
     }
 
     mutating func startAccount(_ line: KeywordLine) {

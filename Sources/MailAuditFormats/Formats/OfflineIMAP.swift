@@ -2,7 +2,8 @@ import Foundation
 import MailAuditCore
 
 /// OfflineIMAP (offlineimap3) `.offlineimaprc`: Python configparser with `%(name)s` interpolation.
-/// One endpoint per `[Account NAME]` whose `remoterepository` is an IMAP or Gmail repository, with
+/// One endpoint per IMAP or Gmail repository of an `[Account NAME]` — the remote one, and the local one
+/// too when it is `type = IMAP` (IMAP-to-IMAP sync): both connect out with their own settings — with
 /// the defaults of offlineimap3 (Debian 0.0~git20211018, `repository/IMAP.py`, `imapserver.py`):
 ///
 /// - `ssl` defaults to yes (implicit TLS); port 993 with ssl, else 143; a Gmail repository defaults
@@ -15,7 +16,8 @@ import MailAuditCore
 /// - `ssl_version` (implicit TLS only) pins the protocol: `tls1` is TLS 1.0 exactly, `ssl3` SSLv3;
 ///   `tls_level` other than `tls_compat` requires `ssl_version`.
 /// - Password: `remotepasseval` (command) → `remotepass` (inline) → `remotepassfile` (file) → netrc or a
-///   prompt (unknown to us).
+///   prompt (unknown to us). An empty `remotepass =` writes no password.
+/// - A value offlineimap rejects (`ssl = maybe`: configparser raises) leaves its field unknown.
 /// - `preauthtunnel` / `transporttunnel` run a command instead of connecting: no network endpoint.
 public struct OfflineIMAPFormat: ConfigFormat {
     public init() {}
@@ -129,6 +131,18 @@ struct OfflineIMAPReader {
             return
         }
         readIMAPRepository(account: name, repository, gmail: type == "Gmail", typeSpan: typeEntry.valueSpan)
+        readLocalIMAPRepository(account: name, account)
+    }
+
+    /// The local side is usually a Maildir; `type = IMAP` there syncs two servers, and the local
+    /// server is read with the same `remote*` settings as any IMAP repository.
+    mutating func readLocalIMAPRepository(account name: String, _ account: INISection) {
+        guard let local = entry(account, "localrepository"),
+              let repository = section("Repository " + (interpolate(local, in: account) ?? "").iniTrimmed()),
+              let typeEntry = entry(repository, "type") else { return }
+        let type = (interpolate(typeEntry, in: repository) ?? "").iniTrimmed()
+        guard type == "IMAP" || type == "Gmail" else { return }
+        readIMAPRepository(account: name, repository, gmail: type == "Gmail", typeSpan: typeEntry.valueSpan)
     }
 
     mutating func readIMAPRepository(account: String, _ r: INISection, gmail: Bool, typeSpan: SourceSpan) {
@@ -155,12 +169,13 @@ struct OfflineIMAPReader {
             problem("[\(r.name)] has no `remotehost` (or `remotehosteval`), so offlineimap stops with \"No remote host\"", r.headerSpan)
         }
 
+        // A value configparser rejects is unknown (nil), never the default it would have replaced.
         let sslEntry = entry(r, "ssl")
-        var ssl = true
-        if let s = sslEntry { ssl = boolean(s, in: r) ?? true }
+        var ssl: Bool? = true
+        if let s = sslEntry { ssl = boolean(s, in: r) }
         let starttlsEntry = entry(r, "starttls")
-        var starttls = true
-        if let s = starttlsEntry { starttls = boolean(s, in: r) ?? true }
+        var starttls: Bool? = true
+        if let s = starttlsEntry { starttls = boolean(s, in: r) }
 
         // Authentication mechanisms, validated as offlineimap does (upper case names only).
         let supported = ["GSSAPI", "XOAUTH2", "CRAM-MD5", "PLAIN", "LOGIN"]
@@ -178,21 +193,25 @@ struct OfflineIMAPReader {
             mechanisms = valid
         }
 
-        if ssl {
+        if ssl == nil {
+            e.set(\.tls, nil, field: .tls, span: sslEntry?.valueSpan)
+        } else if ssl == true {
             e.set(\.tls, .implicit, field: .tls, span: sslEntry?.valueSpan)
             e.set(\.tlsRequired, true, field: .tlsRequired, span: sslEntry?.valueSpan)
             // Without a CA file or a fingerprint the connection is refused, so the certificate is always checked.
             let verifySpan = entry(r, "sslcacertfile")?.valueSpan ?? entry(r, "cert_fingerprint")?.valueSpan
             e.set(\.verifyCertificate, true, field: .verifyCertificate, span: verifySpan)
             readTLSVersion(&e, r)
-        } else if starttls && mechanisms != ["GSSAPI"] {
+        } else if starttls == nil {
+            e.set(\.tls, nil, field: .tls, span: starttlsEntry?.valueSpan)
+        } else if starttls == true && mechanisms != ["GSSAPI"] {
             // STARTTLS only when the server advertises it: opportunistic, and without certificate checks.
             let decided = sslEntry?.valueSpan
             e.set(\.tls, .starttls, field: .tls, span: decided)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: starttlsEntry?.valueSpan ?? decided)
             e.set(\.verifyCertificate, false, field: .verifyCertificate, span: decided)
         } else {
-            e.set(\.tls, TLSMode.none, field: .tls, span: starttls ? mechEntry?.valueSpan : starttlsEntry?.valueSpan)
+            e.set(\.tls, TLSMode.none, field: .tls, span: starttls == true ? mechEntry?.valueSpan : starttlsEntry?.valueSpan)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: e.spans[.tls])
         }
 
@@ -206,14 +225,14 @@ struct OfflineIMAPReader {
                 problem("remoteport must be a port number, found '\(text)'", p.valueSpan)
             }
         }
-        if e.port == nil && entry(r, "remoteporteval") == nil {
-            e.port = ports.port(service: (ssl || gmail) ? "imaps" : "imap")
+        if e.port == nil && entry(r, "remoteporteval") == nil && entry(r, "remoteport") == nil, gmail || ssl != nil {
+            e.port = ports.port(service: (ssl == true || gmail) ? "imaps" : "imap")
             e.portIsDefault = true
         }
 
         if let c = entry(r, "remotepasseval") {
             e.set(\.credential, .command, field: .credential, span: c.valueSpan)
-        } else if let c = entry(r, "remotepass") {
+        } else if let c = entry(r, "remotepass"), c.value?.iniTrimmed().isEmpty == false {
             _ = interpolate(c, in: r)  // a lone `%` makes offlineimap fail: report it
             e.set(\.credential, .inline, field: .credential, span: c.valueSpan)
         } else if let c = entry(r, "remotepassfile") {
