@@ -408,7 +408,8 @@ struct OpenSMTPDParser {
         e.allowsPlaintextAuth = false
         e.allowsVRFY = false  // smtpd has no VRFY command
         // The greeting is compiled in (smtp_session.c: "220 %s ESMTP OpenSMTPD"); only the name changes.
-        e.banner = "\(greetingName?.text ?? "$hostname") ESMTP OpenSMTPD"
+        let name = greetingName.flatMap { $0.kind == .symbol ? nil : $0.text } ?? "$hostname"
+        e.banner = "\(name) ESMTP OpenSMTPD"
         e.directLoopbackListenerAsHandOff()
         setup.endpoints.append(e)
     }
