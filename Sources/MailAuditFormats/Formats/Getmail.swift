@@ -125,9 +125,10 @@ struct GetmailReader {
                 e.set(\.port, port, field: .port, span: p.valueSpan)
             } else {
                 problem("port must be a number, found '\(p.value ?? "")'", p.valueSpan)
+                e.spans[.port] = p.valueSpan  // rejected: unknown, not getmail's default
             }
         }
-        if e.port == nil {
+        if e.port == nil, e.spans[.port] == nil {
             e.port = ports.port(service: service)
             e.portIsDefault = true
         }

@@ -206,9 +206,10 @@ struct GitConfigReader {
                 e.set(\.port, port, field: .port, span: p.valueSpan)
             } else {
                 problem("smtpServerPort '\(text)' is neither a port number nor a known service name", p.valueSpan)
+                e.spans[.port] = p.valueSpan  // rejected: unknown, not git's default
             }
         }
-        if e.port == nil {
+        if e.port == nil, e.spans[.port] == nil {
             e.port = context.ports.port(service: e.tls == .implicit ? "submissions" : "smtp")
             e.portIsDefault = true
         }

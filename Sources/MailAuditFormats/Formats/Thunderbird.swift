@@ -524,14 +524,19 @@ private struct ThunderbirdReader {
     /// `port`; absent, 0 or -1 means the protocol's port for the socket type (IMAP 143/993,
     /// POP3 110/995, SMTP 587/465).
     mutating func readPort(_ e: inout Endpoint, branch: String, key: String) {
-        if let entry = prefs["\(branch).\(key).port"], let n = int(entry, "\(branch).\(key).port"), n > 0 {
-            guard n <= 65535 else {
-                problem("\(branch).\(key).port must be a port number from 1 to 65535, found \(n)", at: entry.span)
+        if let entry = prefs["\(branch).\(key).port"] {
+            // Not a number: reported, and the port is unknown rather than the default.
+            guard let n = int(entry, "\(branch).\(key).port") else { e.spans[.port] = entry.span; return }
+            if n > 0 {
+                guard n <= 65535 else {
+                    problem("\(branch).\(key).port must be a port number from 1 to 65535, found \(n)", at: entry.span)
+                    e.spans[.port] = entry.span
+                    return
+                }
+                e.set(\.port, n, field: .port, span: entry.span)
+                for old in entry.overridden { e.addRelated(old, for: .port) }
                 return
             }
-            e.set(\.port, n, field: .port, span: entry.span)
-            for old in entry.overridden { e.addRelated(old, for: .port) }
-            return
         }
         guard let proto = e.protocol, let tls = e.tls else { return }
         e.port = ports.defaultPort(for: proto, tls: tls, direction: e.direction)

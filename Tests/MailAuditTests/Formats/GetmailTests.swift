@@ -71,8 +71,8 @@ import Testing
         #expect(at == ["4:1", "10:1", "2:8", "4:1", "6:8"], "\(setup.problems.map(\.message))")
         #expect(setup.problems[2].message.contains("did you mean 'SimpleIMAPSSLRetriever'"))
         #expect(setup.problems[3].message.contains("server"))
-        // The second retriever is still modelled (plain POP3, default port after the bad one).
-        #expect(setup.endpoints.count == 1 && setup.endpoints[0].protocol == .pop3 && setup.endpoints[0].port == 110)
+        // The second retriever is still modelled (plain POP3); the rejected port is unknown, not the default.
+        #expect(setup.endpoints.count == 1 && setup.endpoints[0].protocol == .pop3 && setup.endpoints[0].port == nil)
     }
 
     @Test func detection() throws {

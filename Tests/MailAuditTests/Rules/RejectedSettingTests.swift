@@ -67,4 +67,26 @@ import Testing
         let e = try #require(setup.endpoints.first)
         #expect(e.tls == nil && e.port == nil)
     }
+
+    @Test func rejectedPortsAreUnknownInEveryClientFormat() throws {
+        // Each program refuses a port that is not a number; mailaudit must not substitute the default.
+        let cases: [(format: String, path: String, text: String)] = [
+            ("gitconfig", ".gitconfig", "[sendemail]\n\tsmtpServer = smtp.example.com\n\tsmtpServerPort = abc\n"),
+            ("getmail", "getmailrc", "[retriever]\ntype = SimpleIMAPSSLRetriever\nserver = imap.example.com\nusername = a\nport = x993\n"),
+            ("thunderbird", "prefs.js", """
+            user_pref("mail.account.account1.server", "server1");
+            user_pref("mail.server.server1.type", "imap");
+            user_pref("mail.server.server1.hostname", "imap.example.com");
+            user_pref("mail.server.server1.port", "abc");
+            user_pref("mail.server.server1.socketType", 3);
+
+            """),
+        ]
+        for c in cases {
+            let setup = TestSupport.parse(c.text, format: c.format, path: c.path)
+            #expect(!setup.problems.isEmpty, "\(c.format)")
+            let e = try #require(setup.endpoints.first, "\(c.format)")
+            #expect(e.port == nil && !e.portIsDefault, "\(c.format): \(String(describing: e.port))")
+        }
+    }
 }
