@@ -7,6 +7,7 @@ let ruleFiles: [String] = [
     "MA000.yml",
     "MA001.yml",
     "MA002.yml",
+    "MA003.yml",
     "MA101.yml",
     "MA102.yml",
     "MA103.yml",

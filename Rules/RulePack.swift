@@ -5,6 +5,7 @@ public enum EmbeddedRulePack {
         ("MA000.yml", PackageResources.MA000_yml),
         ("MA001.yml", PackageResources.MA001_yml),
         ("MA002.yml", PackageResources.MA002_yml),
+        ("MA003.yml", PackageResources.MA003_yml),
         ("MA101.yml", PackageResources.MA101_yml),
         ("MA102.yml", PackageResources.MA102_yml),
         ("MA103.yml", PackageResources.MA103_yml),

@@ -12,6 +12,8 @@ public struct MailSetup: Sendable {
     public var problems: [ParseProblem] = []
     /// Other files that are part of this setup (includes, sourced files).
     public var includedFiles: [String] = []
+    /// Includes named but not read (MA003).
+    public var unfollowedIncludes: [UnfollowedInclude] = []
 
     public init(path: String, format: String) {
         self.path = path

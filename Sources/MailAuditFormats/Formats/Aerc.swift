@@ -43,6 +43,9 @@ public struct AercFormat: ConfigFormat {
         return false
     }
 
+    /// `accounts.conf` is a common name: in a walk, only an account with an aerc `source` is aerc's.
+    public func confirms(content: SourceFile) -> Bool { matches(content: content) }
+
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AercReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()

@@ -411,13 +411,17 @@ struct DovecotReader {
         target = Self.unquote(target)
         if target.contains("protocols.d") { sawProtocolsInclude = true }
         if TemplateSyntax.placeholder(in: target) != nil { return }
-        let directory = (file.path as NSString).deletingLastPathComponent
-        let pattern = target.hasPrefix("/") ? target : (directory.isEmpty ? target : (directory as NSString).appendingPathComponent(target))
+        // `~` and absolute paths go by the include policy (the same findings on every machine); a glob
+        // is matched in the folder it names once that is located.
+        let located = context.includePolicy.locate(target, from: file.path)
+        guard let pattern = located.path, located.reason == nil else {
+            setup.unfollowedIncludes.append(UnfollowedInclude(path: target, resolved: located.path, reason: located.reason ?? .missing, span: span))
+            return
+        }
         let matches = glob(pattern)
         if matches.isEmpty {
-            if !optional {
-                problem("cannot include '\(target)': no such file (Dovecot stops with \"No matches\"; use !include_try for optional files)", span)
-            }
+            // Dovecot stops on a missing `!include` ("No matches"), but a snapshot may just lack it: a note.
+            if !optional { setup.unfollowedIncludes.append(UnfollowedInclude(path: target, resolved: pattern, reason: .missing, span: span)) }
             return
         }
         for path in matches {
@@ -431,7 +435,12 @@ struct DovecotReader {
                 continue
             }
             do {
-                guard let included = try context.include(path) else { continue }
+                let included: SourceFile
+                switch try context.read(path, written: target, at: span) {
+                case .file(let file): included = file
+                case .notFollowed(let unfollowed): setup.unfollowedIncludes.append(unfollowed); continue
+                case .limitReached: continue
+                }
                 if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
                 includeStack.append(key)
                 let outer = anchor

@@ -176,6 +176,7 @@ struct EximParser {
         setup.secrets = builder.secrets
         setup.problems = reader.problems + problems + builder.problems
         setup.includedFiles = reader.includedFiles
+        setup.unfollowedIncludes = reader.unfollowedIncludes
         return setup
     }
 }

@@ -51,6 +51,8 @@ struct EximReader {
     let context: ParseContext
     var problems: [ParseProblem] = []
     var includedFiles: [String] = []
+    /// `.include` lines not followed (MA003).
+    var unfollowedIncludes: [UnfollowedInclude] = []
     let topPath: String
 
     /// Exim's builtin macros (`EximBuiltinMacros`), grouped by their first four characters, longest
@@ -318,11 +320,16 @@ struct EximReader {
             problem("\(directive) nested more than \(EximReader.maxIncludeDepth) deep; \(path) not read", pathSpan)
             return true
         }
-        if ifExists, !FileManager.default.fileExists(atPath: path) { return true }
         do {
-            guard let file = try context.include(path) else { return true }
-            if !includedFiles.contains(file.path) { includedFiles.append(file.path) }
-            push(file, includedAt: pathSpan)
+            switch try context.follow(path, from: pathSpan.path, at: pathSpan) {
+            case .file(let file):
+                if !includedFiles.contains(file.path) { includedFiles.append(file.path) }
+                push(file, includedAt: pathSpan)
+            case .notFollowed(let unfollowed):
+                // `.include_if_exists` of a file that is not there is what Exim skips too.
+                if !(ifExists && unfollowed.reason == .missing) { unfollowedIncludes.append(unfollowed) }
+            case .limitReached: break
+            }
         } catch {
             problem("failed to open included configuration file \(path): \(error.message)", pathSpan)
         }

@@ -39,6 +39,12 @@ public struct GetmailFormat: ConfigFormat {
         return false
     }
 
+    /// Any file in a `getmail` folder is claimed by its place alone: in a walk it needs a retriever.
+    public func confirms(content: SourceFile) -> Bool {
+        let name = (content.path as NSString).lastPathComponent.lowercased()
+        return name.contains("getmailrc") || matches(content: content)
+    }
+
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = GetmailReader(file: file, ports: context.ports)
         reader.read()

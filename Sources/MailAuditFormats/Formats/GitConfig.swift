@@ -16,7 +16,7 @@ import MailAuditCore
 ///   turns it off). `smtpPass` is a password in the file; otherwise git's credential helper (a
 ///   keyring, `store` = a plain file, `!cmd` = a command) or a prompt provides it.
 /// - Identity sections override the plain section; `sendemail.identity` picks the default one.
-/// - `[include] path = …` is followed (relative to the including file, `~/` from $HOME); a missing
+/// - `[include] path = …` is followed (relative to the including file; `~/` and other absolute paths as the include policy says); a missing
 ///   include is ignored as git ignores it; an include loop is an error. `[includeIf …]` depends on the
 ///   repository git runs in and is not followed.
 public struct GitConfigFormat: ConfigFormat {
@@ -125,13 +125,12 @@ struct GitConfigReader {
     }
 
     mutating func include(_ value: String, from source: SourceFile, span: SourceSpan, chain: [String], depth: Int) {
-        var path = value
-        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
-            path = home + String(path.dropFirst(1))
-        } else if !path.hasPrefix("/") {
-            path = URL(fileURLWithPath: source.path).deletingLastPathComponent().appendingPathComponent(path).path
+        let located = context.includePolicy.locate(value, from: source.path)
+        guard let path = located.path, located.reason == nil else {
+            setup.unfollowedIncludes.append(UnfollowedInclude(path: value, resolved: located.path, reason: located.reason ?? .missing, span: span))
+            return
         }
-        guard FileManager.default.fileExists(atPath: path) else { return }  // git ignores a missing include
+        guard !IncludePolicy.isMissing(path) else { return }  // git ignores a missing include
         let key = Self.canonical(path)
         if chain.contains(key) {
             problem("include loop: '\(value)' is already being read (\(chain.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((key as NSString).lastPathComponent)); git stops with \"exceeded maximum include depth\"", span, path: source.path)
@@ -142,9 +141,12 @@ struct GitConfigReader {
             return
         }
         do {
-            guard let included = try context.include(path) else { return }
-            if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
-            collect(included, chain: chain + [key], depth: depth + 1)
+            switch try context.read(path, written: value, at: span) {
+            case .file(let included):
+                if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
+                collect(included, chain: chain + [key], depth: depth + 1)
+            case .notFollowed, .limitReached: return
+            }
         } catch {
             // At the `path =` line: that is where the setup says to read it.
             problem("cannot include '\(value)': \(error.message)", span, path: source.path)

@@ -383,16 +383,19 @@ struct MuttReader {
             let token = t.token()
             let span = t.line.span(from: token.start, to: token.end)
             var name = token.text
-            if token.hasCommand || token.fromCommand { continue }  // a name computed by a command: unknowable
-            if name.hasSuffix("|") { continue }  // `source cmd|` reads a command's output: never run
-            if name.hasPrefix("~/") || name == "~" {
-                name = (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + name.dropFirst(1)
+            if token.hasCommand || token.fromCommand || name.hasSuffix("|") {
+                // A name computed by a command, or `source cmd|` (a command's output): never run.
+                setup.unfollowedIncludes.append(UnfollowedInclude(path: token.text, reason: .command, span: span))
+                continue
             }
             let including = stack.last ?? hookBase ?? setup.path
-            if !name.hasPrefix("/") {
-                name = ((including as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+            let located = context.includePolicy.locate(name, from: including)
+            if let resolved = located.path, located.reason == nil {
+                name = resolved
+            } else {
+                setup.unfollowedIncludes.append(UnfollowedInclude(path: token.text, resolved: located.path, reason: located.reason ?? .missing, span: span))
+                continue
             }
-            name = (name as NSString).standardizingPath
             if stack.contains(where: { ($0 as NSString).standardizingPath == name }) {
                 problem("source loop: \(token.text) is already being read (\(stack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((name as NSString).lastPathComponent)); mutt would read it again and again", span)
                 continue
@@ -402,14 +405,18 @@ struct MuttReader {
                 continue
             }
             do {
-                guard let file = try context.include(name) else { continue }
-                if !setup.includedFiles.contains(file.path) { setup.includedFiles.append(file.path) }
-                read(file)
+                switch try context.read(name, written: token.text, at: span) {
+                case .file(let file):
+                    if !setup.includedFiles.contains(file.path) { setup.includedFiles.append(file.path) }
+                    read(file)
+                case .notFollowed(let unfollowed): setup.unfollowedIncludes.append(unfollowed)
+                case .limitReached: continue
+                }
             } catch {
                 if error.span == nil || error.message.hasPrefix("cannot read") {
                     let written = String(String.UnicodeScalarView(t.line.scalars[token.start..<token.end]))
                     let note = token.expanded ? " after expanding the variables in \(written)" : ""
-                    problem("source: cannot read \(token.text) (\(name)\(note)): \(error.message.contains("no such file") ? "no such file" : error.message)", span)
+                    problem("source: cannot read \(token.text) (\(name)\(note)): \(error.message)", span)
                 } else {
                     setup.problems.append(error)
                     problem("source: \(token.text) could not be read: \(error.message)", span)

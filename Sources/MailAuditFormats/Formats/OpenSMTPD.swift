@@ -26,6 +26,20 @@ public struct OpenSMTPDFormat: ConfigFormat {
         return false
     }
 
+    /// `smtpd.conf` is also the Cyrus SASL file Postfix reads (`pwcheck_method: saslauthd`,
+    /// `mech_list: plain login`): confirmed only by a statement of smtpd.conf(5) (of any version) and no
+    /// `key: value` line.
+    public func confirms(content: SourceFile) -> Bool {
+        var statement = false
+        for line in content.lines.prefix(2000) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            guard let first = t.split(whereSeparator: { $0 == " " || $0 == "\t" }).first, !first.hasPrefix("#") else { continue }
+            if first.contains(":") { return false }  // `pwcheck_method: saslauthd`; no smtpd.conf statement starts so
+            if OpenSMTPDParser.statements.contains(String(first)) || OpenSMTPDParser.obsolete[String(first)] != nil { statement = true }
+        }
+        return statement
+    }
+
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var parser = OpenSMTPDParser(file: file, context: context)
         parser.read()
@@ -253,9 +267,13 @@ struct OpenSMTPDParser {
             return
         }
         do {
-            guard let included = try context.include(resolved) else { return }
-            if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
-            read(included, depth: depth + 1)
+            switch try context.follow(path, from: file.path, at: s[1].span) {
+            case .file(let included):
+                if !setup.includedFiles.contains(included.path) { setup.includedFiles.append(included.path) }
+                read(included, depth: depth + 1)
+            case .notFollowed(let unfollowed): setup.unfollowedIncludes.append(unfollowed)
+            case .limitReached: return
+            }
         } catch {
             problem("cannot include \(path): \(error.message)", s[1].span)
         }

@@ -14,6 +14,8 @@ public struct ParseContext: Sendable {
     public var versions = ProgramVersions()
     /// Reads another file by its path, as `SourceFile.load` does; tests substitute it.
     public var readFile: @Sendable (String) throws(ParseProblem) -> SourceFile
+    /// Which includes are followed (IncludePolicy.swift); the default follows every path but `~`.
+    public var includePolicy = IncludePolicy()
     /// Shared by the copies of one context: one setup, one budget.
     let includes = IncludeBudget(limit: ParseContext.includeLimit)
 
@@ -66,6 +68,10 @@ public protocol ConfigFormat: Sendable {
     func matches(fileName: String, path: String) -> Bool
     /// Whether the content says this format, for files whose name says nothing.
     func matches(content: SourceFile) -> Bool
+    /// In a directory walk, whether the content bears out what the name claimed. Names that other
+    /// programs use too (`smtpd.conf` is also Cyrus SASL's, `accounts.conf` anyone's) need proof;
+    /// names only this program uses are trusted.
+    func confirms(content: SourceFile) -> Bool
     /// The comment syntax inline suppressions are written in (`#`, `//`, `<!--`, …); empty for none.
     var commentMarkers: [String] { get }
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup
@@ -73,5 +79,6 @@ public protocol ConfigFormat: Sendable {
 
 extension ConfigFormat {
     public func matches(content: SourceFile) -> Bool { false }
+    public func confirms(content: SourceFile) -> Bool { true }
     public var commentMarkers: [String] { ["#"] }
 }

@@ -14,6 +14,7 @@ public struct JSONReporter: Reporter {
             "files": .int(report.result.files.count), "findings": .int(report.activeFindings.count),
             "error": .int(counts.error), "warning": .int(counts.warning), "note": .int(counts.note),
             "suppressed": .int(all.count - report.activeFindings.count), "parseErrors": .int(report.result.problems.count),
+            "skipped": .int(report.result.skipped),
         ]
         let document: JSONValue = .object([
             "tool": .object(["name": .string("mailaudit"), "version": .string(Self.toolVersion)]),

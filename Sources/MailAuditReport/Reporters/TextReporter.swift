@@ -95,6 +95,8 @@ public struct TextReporter: Reporter {
         }
         out += "files by format:\n"
         for (format, count) in byFormat.sorted(by: { $0.key < $1.key }) { out += "  \(String(count).leftPad(6))  \(format)\n" }
+        // Files a walk passed over: not a mail configuration mailaudit reads (or not one it could confirm).
+        out += "  \(String(report.result.skipped).leftPad(6))  skipped (not recognised)\n"
         return out + "\n"
     }
 }

@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var ignores: [Ignore] = []
     /// `assume:` — older program releases to model where defaults differ.
     public var versions = ProgramVersions()
+    /// `root:`: a copy of a server's `/` that absolute include paths are read below (relative to this file).
+    public var root: String?
 
     public init() {}
 
@@ -43,7 +45,7 @@ public struct Configuration: Sendable {
         }
     }
 
-    static let topKeys = ["rules", "exclude", "fail_on", "ignore", "assume"]
+    static let topKeys = ["rules", "exclude", "fail_on", "ignore", "assume", "root"]
     static let ignoreKeys = ["rule", "paths", "reason", "until"]
 
     /// Reads a configuration file; every problem carries its position. Relative paths in it are
@@ -110,6 +112,9 @@ public struct Configuration: Sendable {
                     }
                     config.versions.assumed[program] = version
                 }
+            case "root":
+                guard let text = value.text, !text.isEmpty else { throw fail("`root` is a folder: a copy of a server's / that absolute include paths are read below", value) }
+                config.root = relative(text)
             default:
                 throw fail("unknown key '\(name)'\(Suggestion.phrase(for: name, in: topKeys)) (keys: \(topKeys.joined(separator: ", ")))", key)
             }
@@ -156,6 +161,7 @@ public struct Configuration: Sendable {
             out += "assume: { \(versions.assumed.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")) }\n"
         }
         out += "exclude: [\(exclude.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+        if let root { out += "root: \"\(root)\"\n" }
         if !ignores.isEmpty {
             out += "ignore:\n"
             for i in ignores {

@@ -8,12 +8,15 @@ public struct LintInput: Sendable {
     public var displayPath: String
     public var format: (any ConfigFormat)?
     public var text: String?
+    /// The folder being audited (the directory walked), absolute; nil: the file's own folder.
+    public var tree: String?
 
-    public init(path: String, displayPath: String, format: (any ConfigFormat)?, text: String? = nil) {
+    public init(path: String, displayPath: String, format: (any ConfigFormat)?, text: String? = nil, tree: String? = nil) {
         self.path = path
         self.displayPath = displayPath
         self.format = format
         self.text = text
+        self.tree = tree
     }
 }
 
@@ -41,8 +44,22 @@ public struct FileDiscovery: Sendable {
     }
 
     public func inputs(for paths: [String]) -> (inputs: [LintInput], problems: [ParseProblem]) {
+        let found = discover(paths)
+        return (found.inputs, found.problems)
+    }
+
+    /// What the paths hold: the inputs, the problems, and the files walks passed over.
+    public struct Discovery: Sendable {
+        public var inputs: [LintInput] = []
+        public var problems: [ParseProblem] = []
+        /// Regular files a walk looked at and did not recognise (not those `exclude:` removes).
+        public var skipped: [String] = []
+    }
+
+    public func discover(_ paths: [String]) -> Discovery {
         var inputs: [LintInput] = []
         var problems: [ParseProblem] = []
+        var skipped: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -51,7 +68,10 @@ public struct FileDiscovery: Sendable {
             }
             if isDirectory.boolValue {
                 var visited = Set<String>()
-                walk(path, shown: display(path), into: &inputs, problems: &problems, visited: &visited)
+                let before = inputs.count
+                walk(path, shown: display(path), into: &inputs, problems: &problems, skipped: &skipped, visited: &visited)
+                let tree = ((path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)) as NSString).standardizingPath
+                for index in before..<inputs.count { inputs[index].tree = tree }
             } else {
                 let shown = display(path)
                 if let format = forcedFormat ?? registry.detect(fileName: (path as NSString).lastPathComponent, path: path, content: { try? SourceFile.load(path: path) }) {
@@ -63,14 +83,14 @@ public struct FileDiscovery: Sendable {
                 }
             }
         }
-        return (inputs.sorted { $0.displayPath < $1.displayPath }, problems)
+        return Discovery(inputs: inputs.sorted { $0.displayPath < $1.displayPath }, problems: problems, skipped: skipped.sorted())
     }
 
     /// Walks a directory; follows no symbolic links to directories (no loops), keeps known names only.
     /// Only regular files (and links to them) are looked at: a FIFO, socket or device is passed over
     /// without a word, whatever its name. A directory that cannot be listed is a problem (exit 2):
     /// skipping it silently would report a clean run for files never read.
-    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], visited: inout Set<String>) {
+    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], skipped: inout [String], visited: inout Set<String>) {
         let real = (directory as NSString).resolvingSymlinksInPath
         guard visited.insert(real).inserted else { return }
         let entries: [DirectoryListing.Entry]
@@ -86,10 +106,12 @@ public struct FileDiscovery: Sendable {
             if !exclude.isEmpty, isExcluded(path) { continue }
             switch entry.kind {
             case .directory:
-                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, problems: &problems, visited: &visited) }
+                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, problems: &problems, skipped: &skipped, visited: &visited) }
             case .file:
                 if let format = forcedFormat ?? detectInWalk(name: entry.name, path: path) {
                     inputs.append(LintInput(path: path, displayPath: childShown, format: format))
+                } else if entry.name.lowercased() != ".mailaudit.yml" {
+                    skipped.append(childShown)
                 }
             case .other:
                 continue
@@ -97,21 +119,41 @@ public struct FileDiscovery: Sendable {
         }
     }
 
-    /// In a walk, only names that one format claims; YAML and XML files are opened to look at their
-    /// content (`mailaudit: 1`, `<clientConfig>`, a profile `<plist>`). Below a folder named
-    /// `autoconfig` or `ispdb`, any file that starts with `<` is looked at too: ISPDB entries are
-    /// named after their domain (`gmail.com`, `t-online.de_pop_ssl`), mostly without `.xml`.
+    /// In a walk the name picks the candidate formats and the content may only confirm one of them:
+    /// a walk never guesses from content alone, so a Cyrus SASL `smtpd.conf`, a compose file holding
+    /// a fetchmail configuration or a rule file in YAML is passed over, not misread. The exceptions
+    /// are formats whose content is unmistakable: YAML with a top-level `mailaudit: 1` (other YAML is
+    /// only Spring's `application*.yml`, by name), and XML whose root element is `<clientConfig>`,
+    /// `<Autodiscover>` or a profile `<plist>`. Below a folder named `autoconfig` or `ispdb`, any file
+    /// that starts with `<` is looked at too: ISPDB entries are named after their domain
+    /// (`gmail.com`, `t-online.de_pop_ssl`), mostly without `.xml`.
     private func detectInWalk(name: String, path: String) -> (any ConfigFormat)? {
-        let claims = registry.candidates(fileName: name, path: path)
-        if claims.count == 1 { return claims[0] }
         let lower = name.lowercased()
         guard lower != ".mailaudit.yml" else { return nil }
-        if claims.count > 1 || lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") || lower.hasSuffix(".xml") {
-            return registry.detect(fileName: name, path: path) { try? SourceFile.load(path: path) }
+        let claims = registry.candidates(fileName: name, path: path)
+        if !claims.isEmpty {
+            guard let file = try? SourceFile.load(path: path) else {
+                // Unreadable: the one claimant reports why (exit 2); several cannot be told apart.
+                return claims.count == 1 ? claims[0] : nil
+            }
+            let byContent = claims.count == 1 ? claims : claims.filter { $0.matches(content: file) }
+            guard byContent.count == 1, byContent[0].confirms(content: file) else { return nil }
+            return byContent[0]
         }
-        guard Self.inAutoconfigFolder(path), let file = try? SourceFile.load(path: path),
-              file.text.first(where: { !$0.isWhitespace }) == "<" else { return nil }
-        return registry.detect(fileName: name, path: path) { file }
+        if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
+            return sniff(path, among: registry.formats.filter { $0 is NativeYAMLFormat })
+        }
+        if lower.hasSuffix(".xml") || Self.inAutoconfigFolder(path) {
+            return sniff(path, among: registry.formats.filter { $0 is AutoconfigFormat || $0 is AutodiscoverFormat || $0 is MobileconfigFormat })
+        }
+        return nil
+    }
+
+    /// The one format among `formats` whose content the file has, for XML also starting with `<`.
+    private func sniff(_ path: String, among formats: [any ConfigFormat]) -> (any ConfigFormat)? {
+        guard let file = try? SourceFile.load(path: path) else { return nil }
+        let byContent = formats.filter { $0.matches(content: file) }
+        return byContent.count == 1 ? byContent[0] : nil
     }
 
     static func inAutoconfigFolder(_ path: String) -> Bool {

@@ -13,6 +13,8 @@ public struct LintResult: Sendable {
     }
 
     public var files: [File] = []
+    /// Files a directory walk looked at and did not recognise as any format (`summary.skipped`).
+    public var skipped = 0
     /// Every finding in report order, suppressed ones included (marked).
     public var findings: [Finding] = []
     public var problems: [ParseProblem] = []
@@ -44,6 +46,8 @@ public struct Linter: Sendable {
     public var workingDirectory: String = FileManager.default.currentDirectoryPath
     /// Called after each file (the terminal progress line).
     public var progress: (@Sendable () -> Void)?
+    /// `--root DIR` / `root:`: a snapshot of `/` that absolute include paths are read below.
+    public var root: String?
     /// Today's date (YYYY-MM-DD) for `until=`; fixed in tests.
     public var today: String = Linter.isoDate(Date())
 
@@ -103,6 +107,7 @@ public struct Linter: Sendable {
             try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
         })
         context.versions = versions
+        context.includePolicy = IncludePolicy.forInput(path: input.path == "-" ? workingDirectory + "/-" : input.path, tree: input.tree, root: root)
         let read = Suggestion.limited { format.read(file, context: context) }
         var setup = read.setup
         setup.path = input.displayPath
@@ -112,7 +117,7 @@ public struct Linter: Sendable {
         var seen = Set<ParseProblem>()
         outcome.problems = ProblemLimit.apply(setup.problems.filter { seen.insert($0).inserted })
         outcome.secrets = setup.secrets
-        var findings = engine.findings(for: setup)
+        var findings = engine.findings(for: setup) + unfollowedIncludeFindings(setup, format: format.id)
         if inlineSuppressions {
             setup.suppressions += InlineSuppressions.scan(file, commentMarkers: format.commentMarkers)
             for included in includedSources(setup) {
@@ -126,6 +131,31 @@ public struct Linter: Sendable {
         outcome.sources += includedSources(setup).filter { pointedAt.contains($0.path) }
         if keepSetups { outcome.setup = setup }
         return outcome
+    }
+
+    /// MA003: one note per include line and path that was not followed, saying why.
+    func unfollowedIncludeFindings(_ setup: MailSetup, format: String) -> [Finding] {
+        guard let rule = engine.ruleSet.rules.first(where: { $0.id == "MA003" }), engine.settings.isEnabled("MA003") else { return [] }
+        var seen = Set<UnfollowedInclude>()
+        return setup.unfollowedIncludes.filter { seen.insert($0).inserted }.map { include in
+            Finding(ruleId: rule.id, ruleName: rule.name, severity: engine.settings.severity(for: rule),
+                    message: Self.describe(include), span: include.span, format: format, fix: rule.fix,
+                    fingerprint: Fingerprint.make(rule.id, include.span.path, [include.path, include.reason.rawValue]))
+        }
+    }
+
+    static func describe(_ include: UnfollowedInclude) -> String {
+        // Not the resolved path: it names the auditing machine's folders, and findings must not.
+        switch include.reason {
+        case .missing:
+            return "'\(include.path)' is included here but is not there, so the settings it may hold were not checked"
+        case .outsideTree:
+            return "'\(include.path)' is included here but lies outside the audited folder, so it was not read (its contents would be this machine's, not the audited setup's); map a copy of the server's files with --root DIR to follow it"
+        case .home:
+            return "'\(include.path)' is included here but lies in a home folder (~), which is not the audited setup's, so it was not read"
+        case .command:
+            return "'\(include.path)' is included here but its name or content comes from a command, which mailaudit never runs, so it was not read"
+        }
     }
 
     /// The files a setup pulled in (includes, sourced files, master.cf beside main.cf), as their spans name them.

@@ -155,15 +155,21 @@ struct LintSetup {
             return ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath
         }
         if let configFolder { linter.ignoreBase = configFolder }
-        let (inputs, problems): ([LintInput], [ParseProblem])
-        do { (inputs, problems) = try input.inputs(paths, exclude: configuration.exclude, excludeBase: configFolder) } catch {
+        // `--root` wins over the configuration's `root:`.
+        linter.root = (input.root ?? configuration.root).map { root -> String in
+            let absolute = root.hasPrefix("/") ? root : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(root)
+            return (absolute as NSString).standardizingPath
+        }
+        let found: FileDiscovery.Discovery
+        do { found = try input.inputs(paths, exclude: configuration.exclude, excludeBase: configFolder) } catch {
             return LintResult(problems: [ParseProblem("\(error)", path: "-")])
         }
-        let progress = Progress(total: inputs.count)
+        let progress = Progress(total: found.inputs.count)
         linter.progress = progress.tick
-        var result = linter.lint(inputs)
+        var result = linter.lint(found.inputs)
         progress.finish()
-        result.problems = problems + result.problems
+        result.problems = found.problems + result.problems
+        result.skipped = found.skipped.count
         return result
     }
 }

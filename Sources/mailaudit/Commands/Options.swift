@@ -56,6 +56,9 @@ struct InputOptions: ParsableArguments {
 
     @OptionGroup var pack: RulePackOptions
 
+    @Option(name: .customLong("root"), help: ArgumentHelp("A copy of a server's / (say, a snapshot holding etc/dovecot): absolute include paths are read below it. Without it they are followed only inside the audited folder.", valueName: "DIR"))
+    var root: String?
+
     @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file (default: the nearest .mailaudit.yml, walking up from the current folder).", valueName: "FILE"))
     var configPath: String?
 
@@ -92,23 +95,23 @@ struct InputOptions: ParsableArguments {
     }
 
     /// The inputs: files and directories, or `-` for standard input (needs --as).
-    func inputs(_ paths: [String], exclude: [String] = [], excludeBase: String? = nil) throws -> (inputs: [LintInput], problems: [ParseProblem]) {
+    func inputs(_ paths: [String], exclude: [String] = [], excludeBase: String? = nil) throws -> FileDiscovery.Discovery {
         let registry = FormatRegistry.builtIn
         let forced = forcedFormat.flatMap(registry.format(id:))
         let discovery = FileDiscovery(registry: registry, forcedFormat: forced, exclude: exclude, excludeBase: excludeBase)
         var files = paths.filter { $0 != "-" }
         if paths.isEmpty { files = ["."] }
-        var (inputs, problems) = discovery.inputs(for: files)
+        var found = discovery.discover(files)
         if paths.contains("-") {
             guard let forced else { throw ValidationError("reading standard input ('-') needs --as FORMAT") }
             // Read with the same size cap as a file: `cat /dev/zero | mailaudit lint -` stops at the cap.
             do {
                 let file = try SourceFile.loadStandardInput(displayPath: "<stdin>")
-                inputs.append(LintInput(path: "-", displayPath: "<stdin>", format: forced, text: file.text))
+                found.inputs.append(LintInput(path: "-", displayPath: "<stdin>", format: forced, text: file.text))
             } catch {
-                problems.append(error)
+                found.problems.append(error)
             }
         }
-        return (inputs, problems)
+        return found
     }
 }
