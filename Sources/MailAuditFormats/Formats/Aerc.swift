@@ -43,8 +43,18 @@ public struct AercFormat: ConfigFormat {
         return false
     }
 
-    /// `accounts.conf` is a common name: in a walk, only an account with an aerc `source` is aerc's.
-    public func confirms(content: SourceFile) -> Bool { matches(content: content) }
+    /// `accounts.conf` is a common name: in a walk, only a file with an `[account]` holding aerc's
+    /// `source` or `outgoing` key (quoted or not) is aerc's.
+    public func confirms(content: SourceFile) -> Bool {
+        var section = false
+        for line in content.lines.prefix(2000) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("[") { section = true; continue }
+            guard section, let eq = t.firstIndex(of: "=") else { continue }
+            if ["source", "outgoing"].contains(t[..<eq].trimmingCharacters(in: .whitespaces)) { return true }
+        }
+        return false
+    }
 
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AercReader(file: file, ports: context.ports, versions: context.versions)

@@ -20,6 +20,12 @@ public struct AutodiscoverFormat: ConfigFormat {
         XMLSniff.rootName(of: content) == "Autodiscover"
     }
 
+    /// JSON Autodiscover (v2 answers only point at the POX service) holds no server settings to read:
+    /// a walk passes over `autodiscover.json`; named on the command line it is still explained.
+    public func confirms(content: SourceFile) -> Bool {
+        content.text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).first != "{"
+    }
+
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AutodiscoverReader(file: file, ports: context.ports)
         if file.text.drop(while: { $0.isWhitespace }).first == "{" {

@@ -405,6 +405,11 @@ struct DovecotReader {
         let optional = text.hasPrefix("!include_try")
         var target = text.dropFirst(optional ? "!include_try".count : "!include".count).trimmingCharacters(in: .whitespaces)
         if target.hasPrefix("=") {
+            // `!include_try = PATH` names a file called "= PATH": never there, so Dovecot goes on without it.
+            if optional {
+                setup.unfollowedIncludes.append(UnfollowedInclude(path: target, reason: .missing, span: span))
+                return
+            }
             problem("`\(optional ? "!include_try" : "!include") = …`: the '=' is read as part of the path, so \(target.dropFirst().trimmingCharacters(in: .whitespaces)) is never included; write `\(optional ? "!include_try" : "!include") PATH`", span)
             return
         }

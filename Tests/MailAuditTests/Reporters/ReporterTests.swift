@@ -63,7 +63,7 @@ import Testing
         #expect(endpoint["protocol"] as? String == "imap" && endpoint["port"] as? Int == 993 && endpoint["tls"] as? String == "none")
         #expect(endpoint.keys.contains("minTLSVersion") && endpoint["minTLSVersion"] is NSNull)
         let summary = try #require(doc["summary"] as? [String: Int])
-        #expect(summary == ["files": 1, "findings": 3, "error": 2, "warning": 1, "note": 0, "suppressed": 0, "parseErrors": 0])
+        #expect(summary == ["files": 1, "findings": 3, "error": 2, "warning": 1, "note": 0, "suppressed": 0, "parseErrors": 0, "skipped": 0])
         #expect((doc["errors"] as? [Any])?.isEmpty == true)
     }
 

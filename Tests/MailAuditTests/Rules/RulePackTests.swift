@@ -27,7 +27,7 @@ import Testing
 
     @Test func builtInIdsAndNamesAreTheDesignedOnes() {
         let expected: [String: String] = [
-            "MA000": "parse-error", "MA001": "unused-suppression", "MA002": "expired-suppression",
+            "MA000": "parse-error", "MA001": "unused-suppression", "MA002": "expired-suppression", "MA003": "include-not-followed",
             "MA101": "plaintext-on-implicit-tls-port", "MA102": "unencrypted-connection", "MA103": "cleartext-authentication",
             "MA104": "opportunistic-tls", "MA105": "certificate-verification-disabled", "MA106": "obsolete-tls-version",
             "MA107": "tls-mode-port-mismatch", "MA201": "pop2-in-use", "MA202": "obsolete-mailq-port", "MA203": "deprecated-pop3",

@@ -1,0 +1,30 @@
+"""A standing real-world test: what each third-party corpus file yields is reviewed and recorded
+in corpus-expectations.tsv; any change (a new finding, a lost one, a new MA000, a file read as
+another format or no longer read) fails here with a diff, so it is reviewed, not noticed later.
+Regenerate with the command in corpus_expectations.py.
+"""
+import difflib
+
+import pytest
+
+from conftest import needs_corpus
+from corpus_expectations import current, recorded, render
+
+
+@needs_corpus
+def test_corpus_yields_the_reviewed_expectations():
+    expected, actual = recorded(), render(current())
+    if expected != actual:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            "corpus-expectations.tsv (reviewed)", "mailaudit today", n=0))
+        pytest.fail("what the corpus yields changed; review the diff, then regenerate with\n"
+                    "  MAILAUDIT_BIN=$PWD/.build/debug/mailaudit python3 Tests/oracles/corpus_expectations.py --write\n\n" + diff)
+
+
+@needs_corpus
+def test_a_walk_over_the_corpus_is_not_misread():
+    """Files that share a name or look with a mail config are skipped, never parsed as one."""
+    table = current()
+    for path, (how, _, errors) in table.items():
+        if path.startswith("cyrus-sasl/") or path.startswith("compose/") or path.endswith("-compose.yaml"):
+            assert how == "skipped" and errors == "-", f"{path}: read as {how}: {errors}"
