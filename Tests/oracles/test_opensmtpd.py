@@ -22,7 +22,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, needs_corpus, run_isolated
+from conftest import ROOT, corpus_files, lint_json, model, needs_corpus, run_isolated
 
 ORACLE_ROOT = pathlib.Path(os.environ.get("MAILAUDIT_ORACLE_ROOT", "/opt/mailaudit-oracles"))
 SMTPD = ORACLE_ROOT / "opensmtpd" / "usr" / "sbin" / "smtpd"
@@ -218,5 +218,8 @@ def test_opensmtpd_include_loop_and_missing_include(tmp_path):
     ours = model(a, "opensmtpd")
     messages = [e["message"] for e in ours["errors"]]
     assert any("include loop" in m for m in messages), messages
-    assert any("absent.conf" in m for m in messages), messages
+    # A missing include is a note (MA003 include-not-followed), not a parse error.
+    assert not any("absent.conf" in m for m in messages), messages
+    _, linted = lint_json(a, extra=("--as", "opensmtpd"))
+    assert any(f["ruleId"] == "MA003" and "absent.conf" in f["message"] for f in linted["findings"]), linted["findings"]
     assert sorted(e["port"] for e in ours["setups"][0]["endpoints"]) == [25, 587]
