@@ -188,7 +188,7 @@ _mailaudit_lint() {
     repeating_flags=()
     non_repeating_flags=(--quiet --statistics --include-suppressed --no-inline-suppressions --strict-baseline --print-config --verify --version -h --help)
     repeating_options=(--report --rules)
-    non_repeating_options=(--format --output --fail-on --as --config --color --max-findings --sarif-category --baseline --verify-host --timeout --concurrency --ca-file)
+    non_repeating_options=(--format --output --fail-on --as --root --config --color --max-findings --sarif-category --baseline --verify-host --timeout --concurrency --ca-file)
     __mailaudit_offer_flags_options -1
 
     # Offer option value completions
@@ -212,6 +212,9 @@ _mailaudit_lint() {
         return
         ;;
     '--rules')
+        return
+        ;;
+    '--root')
         return
         ;;
     '--config')
@@ -283,7 +286,7 @@ _mailaudit_model() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--rules)
-    non_repeating_options=(--as --config)
+    non_repeating_options=(--as --root --config)
     __mailaudit_offer_flags_options -1
 
     # Offer option value completions
@@ -292,6 +295,9 @@ _mailaudit_model() {
         return
         ;;
     '--rules')
+        return
+        ;;
+    '--root')
         return
         ;;
     '--config')
@@ -304,7 +310,7 @@ _mailaudit_baseline() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--rules)
-    non_repeating_options=(--output --as --config)
+    non_repeating_options=(--output --as --root --config)
     __mailaudit_offer_flags_options -1
 
     # Offer option value completions
@@ -316,6 +322,9 @@ _mailaudit_baseline() {
         return
         ;;
     '--rules')
+        return
+        ;;
+    '--root')
         return
         ;;
     '--config')
