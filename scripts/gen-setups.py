@@ -4,7 +4,7 @@
     scripts/gen-setups.py [--clean] [--seed S] N DIR
 
 Writes DIR/setup-00001.mailaudit.yml ... DIR/setup-NNNNN.mailaudit.yml in the
-native format (DESIGN.md section 6). Each file has 2-5 accounts (incoming
+native format (see the README). Each file has 2-5 accounts (incoming
 imap/pop3 + outgoing smtp) and, in about 30% of the files, a server with
 listeners; about 1.2 KB a file on average.
 

@@ -1,4 +1,4 @@
-/// One connection a setup describes: who connects where, on which port, with which encryption (DESIGN §3).
+/// One connection a setup describes: who connects where, on which port, with which encryption.
 /// Every set field may carry the span of the setting that produced it; a field without one
 /// came from a default and points at `location`, the block that defines the endpoint.
 public struct Endpoint: Hashable, Sendable {

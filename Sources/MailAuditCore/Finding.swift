@@ -19,7 +19,7 @@ public struct Finding: Sendable {
     }
     private var endpointBox: Box<Endpoint>?
     private var identityBox: Box<Identity>?
-    /// Content-based key that survives unrelated edits (DESIGN §7).
+    /// Content-based key that survives unrelated edits.
     public var fingerprint: String
     /// Other settings that contributed (defaults blocks, overridden values).
     public var related: [SourceSpan]

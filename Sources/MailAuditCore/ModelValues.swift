@@ -1,4 +1,4 @@
-/// The closed vocabularies of the model (DESIGN §3). Raw values are the JSON spellings.
+/// The closed vocabularies of the model. Raw values are the JSON spellings.
 
 public enum Role: String, Codable, Sendable, CaseIterable { case client, server }
 

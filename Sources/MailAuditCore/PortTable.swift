@@ -1,4 +1,4 @@
-/// The port knowledge of `Rules/ports.yml` (DESIGN §1). Loaded by MailAuditRules; Swift code
+/// The port knowledge of `Rules/ports.yml`. Loaded by MailAuditRules; Swift code
 /// asks it instead of repeating port numbers.
 public struct PortTable: Sendable {
     public struct Entry: Sendable, Hashable {
@@ -63,7 +63,7 @@ public struct PortTable: Sendable {
 
     private func specificity(_ d: Default) -> Int { (d.direction != nil ? 2 : 0) + (d.tls != nil ? 1 : 0) }
 
-    /// The direction a listener on `port` serves when nothing says otherwise (DESIGN §3).
+    /// The direction a listener on `port` serves when nothing says otherwise.
     public func listenerDirection(protocol p: MailProtocol, port: Int?) -> Direction {
         switch p {
         case .smtp, .lmtp, .qmtp, .odmr, .etrn:

@@ -1,7 +1,7 @@
 import Foundation
 import MailAuditCore
 
-/// What a probe observed at one endpoint (DESIGN §8). Only observations: turning them into
+/// What a probe observed at one endpoint. Only observations: turning them into
 /// findings is `ProbeRules`' job.
 public struct ProbeResult: Sendable {
     public var target: ProbeTarget

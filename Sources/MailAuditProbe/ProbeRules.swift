@@ -10,7 +10,7 @@ public struct ProbeIssue: Sendable, Equatable {
     public var anchor: Endpoint.Field?
 }
 
-/// The probe rules MA801–MA806 (DESIGN §8): observations in, issues out. Rule text, severity and
+/// The probe rules MA801–MA806: observations in, issues out. Rule text, severity and
 /// documentation live in Rules/MA80x.yml like every other rule; this is only the "fires when".
 public enum ProbeRules {
     public static let ids = ["MA801", "MA802", "MA803", "MA804", "MA805", "MA806"]

@@ -1,7 +1,7 @@
 import MailAuditCore
 
 /// One endpoint to probe: where to connect, which protocol to speak, and how TLS is supposed to
-/// start there (DESIGN §8). `expectedTLS` is the claim the probe checks; nil means nothing claims
+/// start there. `expectedTLS` is the claim the probe checks; nil means nothing claims
 /// a mode, and the probe finds out which one the server speaks.
 public struct ProbeTarget: Sendable, Hashable {
     /// Where the expectation came from, for messages ("the configuration says tls: implicit").

@@ -27,7 +27,7 @@ public struct ProbeOptions: Sendable {
     }
 }
 
-/// Connects to endpoints and records what their servers really do (DESIGN §8). Sends only
+/// Connects to endpoints and records what their servers really do. Sends only
 /// greetings' answers, capability requests, STARTTLS and goodbye: never credentials, never mail.
 public struct Prober: Sendable {
     public let options: ProbeOptions

@@ -3,7 +3,7 @@ import MailAuditCore
 import MailAuditRules
 
 /// `lint --verify`: probes the endpoints of linted setups and turns what the servers did into
-/// findings at the config line of each endpoint (DESIGN §8).
+/// findings at the config line of each endpoint.
 public struct Verifier: Sendable {
     public var ruleSet: RuleSet
     public var settings: RuleSettings

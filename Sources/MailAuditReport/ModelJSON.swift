@@ -1,7 +1,7 @@
 import MailAuditCore
 import MailAuditRules
 
-/// The model as JSON (DESIGN §3 field names): unknown values are `null`, never left out.
+/// The model as JSON (the model's field names): unknown values are `null`, never left out.
 enum ModelJSON {
     static func span(_ s: SourceSpan) -> JSONValue {
         .object(["path": .string(s.path), "line": .int(s.line), "column": .int(s.column),

@@ -7,11 +7,9 @@ import MailAuditRules
 enum TestSupport {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let rulesDirectory = repoRoot.appendingPathComponent("Rules")
-    /// ../shared next to the repository, when it is there (tests that need it skip without it, fail in CI).
-    static let shared: URL? = {
-        let url = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }()
+    /// The third-party corpus of real configuration files: MAILAUDIT_CORPUS (scripts/test.sh sets it
+    /// when a folder beside the clone holds one); nil without it, and tests that need it are skipped.
+    static let corpus: URL? = ProcessInfo.processInfo.environment["MAILAUDIT_CORPUS"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     static let ruleSet: RuleSet = {

@@ -10,10 +10,10 @@ import subprocess
 import tempfile
 
 import pytest
+from reference_corpus import CORPUS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("MAILAUDIT_BIN") or str(ROOT / ".build" / "debug" / "mailaudit")
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 TOKEN = "Qz7vK2xW9pL4mN8r"
 PIECE = 6

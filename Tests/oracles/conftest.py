@@ -10,10 +10,9 @@ import shutil
 import subprocess
 
 import pytest
+from reference_corpus import CORPUS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
 BIN = os.environ.get("MAILAUDIT_BIN") or str(ROOT / ".build" / "debug" / "mailaudit")
 
 

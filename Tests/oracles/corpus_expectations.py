@@ -16,7 +16,7 @@ import pathlib
 import subprocess
 import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path[:0] = [str(pathlib.Path(__file__).resolve().parent), str(pathlib.Path(__file__).resolve().parents[1])]
 from conftest import BIN, CORPUS  # noqa: E402
 
 EXPECTATIONS = pathlib.Path(__file__).resolve().parent / "corpus-expectations.tsv"

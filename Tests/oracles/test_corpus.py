@@ -1,5 +1,5 @@
-"""Every file of ../shared/corpus is handled: findings, clean, or a precise MA000 — never a crash,
-never silence about a file mailaudit claims to understand (DESIGN §5, the corpus README).
+"""Every file of the third-party corpus is handled: findings, clean, or a precise MA000 — never a crash,
+never silence about a file mailaudit claims to understand (the corpus README).
 
 Each file is linted on its own, as a user names it; then each kind's folder is walked.
 """
@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BIN, CORPUS, or_skip
 
-# Kinds DESIGN §5 does not claim: named explicitly, they get a clear "cannot tell the format"
+# Kinds mailaudit does not claim: named explicitly, they get a clear "cannot tell the format"
 # MA000 instead of a guess. (compose files are docker-compose YAML, mta-sts policies are text.)
 UNCLAIMED_KINDS = {"mta-sts", "compose"}
 

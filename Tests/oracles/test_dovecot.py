@@ -3,7 +3,7 @@
 Dovecot 2.3 (bookworm's doveconf): `doveconf -c FILE -a` prints every setting with includes
 resolved, Dovecot's defaults filled in, all services with their built-in and written
 `inet_listener`s, and `protocol X { … }` filters. From that we derive, with the mapping of
-DESIGN §3, each login listener that serves an enabled protocol and compare it with `mailaudit model`.
+mailaudit's mapping, each login listener that serves an enabled protocol and compare it with `mailaudit model`.
 
 Dovecot 2.4 (trixie's doveconf, run in a chroot: ORACLES.md §0.1): `-a` does not list the built-in
 services, so listeners are asked for one by one (`service/imap-login/inet_listener/imaps/port`).

@@ -2,7 +2,7 @@
 
 postconf prints what Postfix itself reads: `-M` the master.cf services (continuations folded),
 `-P -x` every `-o` override with `$name` expanded, `-x NAME…` the expanded main.cf value or the
-compiled-in default. From those we derive, with the mapping of DESIGN §3, what each smtpd listener
+compiled-in default. From those we derive, with mailaudit's mapping, what each smtpd listener
 and the smtp delivery client must look like, and compare field by field with `mailaudit model`.
 
 Each setup is copied into a private directory as main.cf + master.cf (the layout postconf needs);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real mail servers on 127.0.0.1 for the probe tests and the probe benchmark (../shared/SERVERS.md).
+# Real mail servers on 127.0.0.1 for the probe tests and the probe benchmark.
 #
 #   Tests/probe/servers.sh start DIR [EXTRA]   generate certificates and configs in DIR, start Dovecot
 #                                              and Postfix on free high ports, wait for their greetings,

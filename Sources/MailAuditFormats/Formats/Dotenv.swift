@@ -2,7 +2,7 @@ import Foundation
 import MailAuditCore
 import Yams
 
-/// Mail settings of applications and mail-server containers in env files (DESIGN §5 `dotenv`,
+/// Mail settings of applications and mail-server containers in env files (format `dotenv`,
 /// FORMATS.md §17, §18, §19, §21):
 /// - Laravel `MAIL_*` (`MAIL_MAILER`/`MAIL_DRIVER`, `MAIL_HOST`, `MAIL_PORT`, `MAIL_ENCRYPTION`,
 ///   `MAIL_SCHEME`, `MAIL_URL`, `MAIL_USERNAME`, `MAIL_PASSWORD`);

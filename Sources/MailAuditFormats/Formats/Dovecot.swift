@@ -711,7 +711,7 @@ struct DovecotReader {
                 apply(.allowsPlaintextAuth, cleartextSetting)
                 if cleartextAllowed, plaintextMechanisms, let span = cleartextSetting.span { e.addRelated(span, for: .auth) }
                 if e.tls == .starttls, let onlyPlaintext {
-                    // DESIGN §3: nothing useful happens before STARTTLS when only plaintext mechanisms exist and they need TLS.
+                    // Nothing useful happens before STARTTLS when only plaintext mechanisms exist and they need TLS.
                     e.tlsRequired = !cleartextAllowed && onlyPlaintext
                     apply(.tlsRequired, cleartextSetting.explicit ? cleartextSetting : ssl)
                 }

@@ -2,14 +2,14 @@ import Foundation
 import MailAuditCore
 import Yams
 
-/// mailaudit's own YAML (DESIGN §6): accounts, servers with listeners, webmail URLs.
+/// mailaudit's own YAML: accounts, servers with listeners, webmail URLs.
 public struct NativeYAMLFormat: ConfigFormat {
     public init() {}
     public let id = "mailaudit-yaml"
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
-        if name == ".mailaudit.yml" || name == ".mailaudit.yaml" { return false }  // the configuration file (DESIGN §9)
+        if name == ".mailaudit.yml" || name == ".mailaudit.yaml" { return false }  // the configuration file
         return name.hasSuffix(".mailaudit.yml") || name.hasSuffix(".mailaudit.yaml")
             || name == "mailaudit.yml" || name == "mailaudit.yaml" || name == "mail-setup.yml" || name == "mail-setup.yaml"
     }

@@ -809,7 +809,7 @@ struct PostfixReader {
         }
         e.authRequired = required
         if e.authRequired == true, saslOn == true, authOnlyOn == true, e.tls == .starttls, e.tlsRequired == false {
-            // Nothing useful happens before STARTTLS: no AUTH without TLS and no mail without AUTH (DESIGN §3).
+            // Nothing useful happens before STARTTLS: no AUTH without TLS and no mail without AUTH.
             e.tlsRequired = true
             setSpan(.tlsRequired, authOnly)
         }

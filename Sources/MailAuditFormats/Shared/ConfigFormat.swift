@@ -1,7 +1,7 @@
 import Foundation
 import MailAuditCore
 
-/// What a parser gets besides the file: the port table (port knowledge is data, DESIGN §1) and a
+/// What a parser gets besides the file: the port table (port knowledge is data) and a
 /// way to read other files that belong to the setup (includes, sourced files).
 public struct ParseContext: Sendable {
     /// How many files one setup may pull in (includes, sourced files, master.cf beside main.cf).
@@ -62,7 +62,7 @@ final class IncludeBudget: @unchecked Sendable {
 /// One configuration format: how to recognize it and how to map it into the model.
 /// Parsers map their format's settings and its defaults into a `MailSetup` and do nothing else.
 public protocol ConfigFormat: Sendable {
-    /// The id of DESIGN §5 (`--as`, JSON output, rule examples).
+    /// The format's id (`--as`, JSON output, rule examples).
     var id: String { get }
     /// Whether a file name (last path component) and its path say this format.
     func matches(fileName: String, path: String) -> Bool

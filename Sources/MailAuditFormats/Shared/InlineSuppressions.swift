@@ -1,7 +1,7 @@
 import MailAuditCore
 
 /// Finds `mailaudit: disable=ID[,ID] reason="…" until=YYYY-MM-DD` (and `disable-file=`) in a file's
-/// comments, whatever the format's comment syntax (DESIGN §9).
+/// comments, whatever the format's comment syntax.
 public enum InlineSuppressions {
     public static func scan(_ file: SourceFile, commentMarkers: [String]) -> [SuppressionComment] {
         guard !commentMarkers.isEmpty, file.contains("mailaudit:") else { return [] }

@@ -1,7 +1,7 @@
 import MailAuditCore
 import MailAuditRules
 
-/// The stable machine format of DESIGN §7 (documented in the README).
+/// The stable machine format (documented in the README).
 public struct JSONReporter: Reporter {
     public init() {}
 

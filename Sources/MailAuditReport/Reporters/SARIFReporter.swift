@@ -2,7 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditRules
 
-/// SARIF 2.1.0 as GitHub code scanning reads it (DESIGN §7): one run, rules with help and
+/// SARIF 2.1.0 as GitHub code scanning reads it: one run, rules with help and
 /// security-severity, results sorted by severity, content fingerprints, parse errors as
 /// tool execution notifications.
 public struct SARIFReporter: Reporter {

@@ -2,7 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 
-/// Recorded findings (DESIGN §9): `mailaudit baseline` writes one, `lint --baseline` then reports
+/// Recorded findings: `mailaudit baseline` writes one, `lint --baseline` then reports
 /// only new findings. Entries match by content fingerprint, never by line, so unrelated edits
 /// do not break the baseline.
 public struct Baseline: Sendable {

@@ -3,7 +3,7 @@ import MailAuditCore
 import MailAuditFormats
 import Yams
 
-/// `.mailaudit.yml` (DESIGN §9): rules switched off or re-graded, extra rule paths, excluded
+/// `.mailaudit.yml`: rules switched off or re-graded, extra rule paths, excluded
 /// paths, the failure threshold, and an `ignore:` list for files that cannot carry comments.
 public struct Configuration: Sendable {
     /// An `ignore:` entry: suppress `rule` in files matching `paths` (all files when empty) until a date.

@@ -1,6 +1,6 @@
 import MailAuditCore
 
-/// The content-based key of a finding (DESIGN §7): rule id, path and the endpoint's semantic
+/// The content-based key of a finding: rule id, path and the endpoint's semantic
 /// identity — no line numbers, so it survives edits elsewhere in the file.
 public enum Fingerprint {
     public static func make(_ ruleId: String, _ path: String, _ identity: [String]) -> String {

@@ -65,7 +65,7 @@ public struct RuleEngine: Sendable {
     }
 }
 
-/// How a configuration file changes the pack: rules switched off, severities changed (DESIGN §9).
+/// How a configuration file changes the pack: rules switched off, severities changed.
 public struct RuleSettings: Sendable {
     public var disabled: Set<String> = []
     public var severities: [String: Severity] = [:]

@@ -1,6 +1,6 @@
 import MailAuditCore
 
-/// The fields a rule may name: model fields and the ones derived from the port table (DESIGN §4).
+/// The fields a rule may name: model fields and the ones derived from the port table.
 public enum FieldCatalog {
     public static let derivedEndpointFields = ["port.service", "port.protocol", "port.tls", "port.status", "port.protocolMatches", "authenticates"]
     public static let identityFields = ["name", "contentEncryption"]

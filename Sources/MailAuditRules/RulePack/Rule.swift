@@ -1,7 +1,7 @@
 import Foundation
 import MailAuditCore
 
-/// One rule as its YAML file describes it: the condition, and the text that documents it (DESIGN §4).
+/// One rule as its YAML file describes it: the condition, and the text that documents it.
 public struct Rule: Sendable {
     public enum Scope: String, Sendable, CaseIterable { case endpoint, identity, setup, meta }
 
@@ -37,7 +37,7 @@ public struct Rule: Sendable {
     }
 }
 
-/// The condition language of DESIGN §4.
+/// The condition language of the rule files.
 public indirect enum Condition: Sendable {
     case all([Condition])
     case any([Condition])

@@ -181,9 +181,9 @@ import Testing
         #expect(e[1].tls == .implicit && e[1].spans[.tls]?.path == b.path)
     }
 
-    @Test(.enabled(if: TestSupport.shared != nil, "the third-party corpus is not there"))
+    @Test(.enabled(if: TestSupport.corpus != nil, "the third-party corpus is not there"))
     func corpusFilesAreReadWithoutSurprises() throws {
-        let base = try #require(TestSupport.shared).appendingPathComponent("corpus/exim")
+        let base = try #require(TestSupport.corpus).appendingPathComponent("exim")
         let files = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String }.filter { !$0.hasSuffix("/") } ?? []
         #expect(files.count >= 5, "the Exim corpus files")
         for name in files {

@@ -158,7 +158,7 @@ import Testing
         """
         let sub = try #require(Self.server(TestSupport.parse(master, format: "postfix", path: "master.cf"), "submission"))
         #expect(sub.tls == .starttls)
-        #expect(sub.tlsRequired == true)          // DESIGN §3: nothing useful happens before TLS
+        #expect(sub.tlsRequired == true)          // Nothing useful happens before TLS
         #expect(sub.allowsPlaintextAuth == false)
         #expect(sub.authRequired == true)
     }

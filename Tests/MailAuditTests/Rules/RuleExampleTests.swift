@@ -4,7 +4,7 @@ import MailAuditFormats
 import MailAuditRules
 import Testing
 
-/// Every example in every rule file is a test (DESIGN §4): a triggering example must produce that
+/// Every example in every rule file is a test — a triggering example must produce that
 /// rule's finding where its `↓` marks, a clean one must not produce it. Like SwiftLint's
 /// `verifyRule`, each also runs with CRLF line endings and after a multibyte comment line, with the
 /// same results and columns.
@@ -61,7 +61,7 @@ import Testing
             }
             switch example.expect {
             case .finding where c.rule.tags.contains("probe"):
-                // Probe rules (MA801–MA806, DESIGN §8) fire only when a probe connects to a server, so
+                // Probe rules (MA801–MA806) fire only when a probe connects to a server, so
                 // linting alone must stay silent; where their `↓` points is checked with simulated
                 // server behaviour in Probe/ProbeRuleExampleTests, and the rules against real servers
                 // in Probe/RealServerProbeTests.
