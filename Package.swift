@@ -42,6 +42,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mailaudit", targets: ["mailaudit"]),
+        // The parsers, rule engine and reporters without the CLI and the probe (no SwiftNIO): what Fuzz/ builds on.
+        .library(name: "MailAuditLinting", targets: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
