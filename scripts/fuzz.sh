@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# scripts/fuzz.sh [SECONDS] [FAMILY ...]
+#
+# Builds the libFuzzer target (Fuzz/, with AddressSanitizer, in .build-fuzz/), writes the seeds
+# (the rule examples, Examples/ and the third-party corpus when it is there), then fuzzes each
+# format family for SECONDS (default 30) with its dictionary (Fuzz/dictionaries/). Exits 1 when an
+# input crashes, takes longer than 10 s or needs more than 2 GB, naming the reproducer; 0 otherwise.
+#
+# A reproducer is a selector byte and the file: `tail -c +2 REPRODUCER | mailaudit lint --as FORMAT -`.
+# Inputs worth keeping accumulate in .fuzz/corpus/ (ignored by git) and seed the next local run.
+#
+# Environment: MAILAUDIT_CORPUS  the third-party corpus folder (default: the one beside the repository).
+#              FUZZ_MAX_LEN      the largest input in bytes (default 16384).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+SECONDS_PER_FAMILY=${1:-30}
+if ! [[ $SECONDS_PER_FAMILY =~ ^[0-9]+$ ]] || (( SECONDS_PER_FAMILY < 1 )); then
+    echo "usage: $0 [SECONDS] [FAMILY ...]" >&2
+    exit 64
+fi
+shift $(( $# > 0 ? 1 : 0 ))
+
+# Formats that share machinery (and often the same mistakes) are fuzzed together.
+declare -A FAMILIES=(
+    [xml]="autoconfig autodiscover mobileconfig"
+    [servers]="postfix dovecot exim opensmtpd"
+    [clients]="msmtp mbsync fetchmail mutt getmail offlineimap gitconfig aerc"
+    [apps]="dotenv django spring mailaudit-yaml thunderbird"
+)
+ORDER=(xml servers clients apps)
+if (( $# > 0 )); then ORDER=("$@"); fi
+for family in "${ORDER[@]}"; do
+    [[ -n ${FAMILIES[$family]:-} ]] || { echo "unknown family '$family'; families: ${!FAMILIES[*]}" >&2; exit 64; }
+done
+
+CORPUS=${MAILAUDIT_CORPUS:-$ROOT/../shared/corpus}
+MAX_LEN=${FUZZ_MAX_LEN:-16384}
+WORK=$ROOT/.fuzz
+SCRATCH=$ROOT/.build-fuzz
+# Leak reports at exit come from Foundation's and the rule pack's lifetime-long objects, not from
+# inputs; growth per input is caught by -rss_limit_mb and -malloc_limit_mb.
+export ASAN_OPTIONS=detect_leaks=0
+
+echo "fuzz: building the fuzz target (AddressSanitizer, libFuzzer)"
+start=$(date +%s)
+# Same dependency versions as the main package.
+cp Package.resolved Fuzz/Package.resolved
+swift build -c debug --package-path Fuzz --scratch-path "$SCRATCH" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
+    | grep -vE "^\[[0-9]+/[0-9]+\] |Cannot export local symbol" || true
+BIN=$SCRATCH/debug/mailaudit-fuzz
+[ -x "$BIN" ] || { echo "fuzz: the build failed" >&2; exit 1; }
+echo "fuzz: built in $(( $(date +%s) - start )) s"
+
+rm -rf "$WORK/seeds" "$WORK/dictionaries"
+mkdir -p "$WORK/seeds" "$WORK/corpus" "$WORK/artifacts" "$WORK/logs" "$WORK/dictionaries" "$WORK/empty"
+sources=(Examples)
+if [ -d "$CORPUS" ]; then
+    sources+=("$CORPUS")
+else
+    echo "fuzz: no third-party corpus (set MAILAUDIT_CORPUS); seeding from Examples/ and the rule examples only"
+fi
+"$BIN" --write-seeds "$WORK/seeds" "${sources[@]}" > "$WORK/logs/seeds.txt"
+echo "fuzz: seeds per format: $(tr '\n' ' ' < "$WORK/logs/seeds.txt")"
+
+failed=0
+for family in "${ORDER[@]}"; do
+    formats=${FAMILIES[$family]}
+    seed_dirs=()
+    dict=$WORK/dictionaries/$family.dict
+    : > "$dict"
+    for format in $formats; do
+        [ -d "$WORK/seeds/$format" ] && seed_dirs+=("$WORK/seeds/$format")
+        cat "Fuzz/dictionaries/$format.dict" >> "$dict"
+    done
+    mkdir -p "$WORK/corpus/$family"
+    log=$WORK/logs/$family.log
+    # From an empty folder with no standard input: an include the fuzzer writes finds nothing to read there.
+    set +e
+    (cd "$WORK/empty" && MAILAUDIT_FUZZ_FORMATS=${formats// /,} timeout --kill-after=10 $(( SECONDS_PER_FAMILY + 120 )) \
+        "$BIN" -max_total_time="$SECONDS_PER_FAMILY" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+        -max_len="$MAX_LEN" -detect_leaks=0 -dict="$dict" -print_final_stats=1 \
+        -artifact_prefix="$WORK/artifacts/$family-" "$WORK/corpus/$family" "${seed_dirs[@]}" \
+        < /dev/null > "$log" 2>&1)
+    status=$?
+    set -e
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+    if [ "$status" -eq 0 ]; then
+        echo "fuzz: $family ($formats): ${runs:-?} inputs, ${rate:-?}/s, no crash"
+    else
+        failed=1
+        reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
+        echo "fuzz: $family ($formats): FAILED (status $status) after ${runs:-?} inputs" >&2
+        grep -E "ERROR: libFuzzer|ERROR: AddressSanitizer|Fatal error|SUMMARY" "$log" | head -5 >&2 || true
+        echo "fuzz:   reproducer: ${reproducer:-none written}; log: $log" >&2
+        echo "fuzz:   replay: (cd $WORK/empty && ASAN_OPTIONS=detect_leaks=0 MAILAUDIT_FUZZ_FORMATS=${formats// /,} $BIN ${reproducer:-REPRODUCER})" >&2
+        echo "fuzz:   minimize: add -minimize_crash=1 -runs=10000 -exact_artifact_path=FILE" >&2
+    fi
+done
+exit "$failed"
