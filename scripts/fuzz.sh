@@ -43,6 +43,10 @@ SCRATCH=$ROOT/.build-fuzz
 # Leak reports at exit come from Foundation's and the rule pack's lifetime-long objects, not from
 # inputs; growth per input is caught by -rss_limit_mb and -malloc_limit_mb.
 export ASAN_OPTIONS=detect_leaks=0
+# A debug build under AddressSanitizer uses several times the stack per call of the release binary
+# (a 600-deep plist overflows 8 MB there, not in release): 64 MB keeps the fuzzer's stack overflows
+# to those the release binary would have too. With -max_len, nesting stays within what that covers.
+ulimit -s 65536 2>/dev/null || echo "fuzz: cannot raise the stack limit to 64 MB; deep nesting may report stack overflows the release binary does not have"
 
 echo "fuzz: building the fuzz target (AddressSanitizer, libFuzzer)"
 start=$(date +%s)
@@ -97,7 +101,7 @@ for family in "${ORDER[@]}"; do
         echo "fuzz: $family ($formats): FAILED (status $status) after ${runs:-?} inputs" >&2
         grep -E "ERROR: libFuzzer|ERROR: AddressSanitizer|Fatal error|SUMMARY" "$log" | head -5 >&2 || true
         echo "fuzz:   reproducer: ${reproducer:-none written}; log: $log" >&2
-        echo "fuzz:   replay: (cd $WORK/empty && ASAN_OPTIONS=detect_leaks=0 MAILAUDIT_FUZZ_FORMATS=${formats// /,} $BIN ${reproducer:-REPRODUCER})" >&2
+        echo "fuzz:   replay: (cd $WORK/empty && ulimit -s 65536 && ASAN_OPTIONS=detect_leaks=0 MAILAUDIT_FUZZ_FORMATS=${formats// /,} $BIN ${reproducer:-REPRODUCER})" >&2
         echo "fuzz:   minimize: add -minimize_crash=1 -runs=10000 -exact_artifact_path=FILE" >&2
     fi
 done
