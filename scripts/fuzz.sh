@@ -69,6 +69,10 @@ else
 fi
 "$BIN" --write-seeds "$WORK/seeds" "${sources[@]}" > "$WORK/logs/seeds.txt"
 echo "fuzz: seeds per format: $(tr '\n' ' ' < "$WORK/logs/seeds.txt")"
+# A format no family names would never be fuzzed.
+for format in $(cut -d' ' -f1 "$WORK/logs/seeds.txt"); do
+    [[ " ${FAMILIES[*]} " == *" $format "* ]] || { echo "fuzz: format '$format' is in no family of scripts/fuzz.sh" >&2; exit 1; }
+done
 
 failed=0
 for family in "${ORDER[@]}"; do
