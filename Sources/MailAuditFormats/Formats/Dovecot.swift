@@ -270,7 +270,9 @@ struct DovecotReader {
                 }
                 continue
             }
-            let conditional = jinjaDepth > 0 || sections.contains { $0.conditional }
+            // A section opened inside a conditional one is itself marked conditional, so the innermost
+            // tells for all of them (asking every open section on every line was quadratic in the depth).
+            let conditional = jinjaDepth > 0 || sections.last?.conditional == true
             if text.hasPrefix("!include") {
                 include(text, span: lineSpan, from: file)
                 continue
@@ -320,6 +322,9 @@ struct DovecotReader {
 
     /// Records `service` and `inet_listener` blocks as they open.
     mutating func openedSection(file: SourceFile) {
+        // Only `service` and `service { inet_listener }` declare anything here; looking at every open
+        // section for each deeper one made deep nesting quadratic (found by fuzzing).
+        guard sections.count <= 2 else { return }
         let names = sections.map(\.name)
         guard !sections.contains(where: { ["local", "remote", "local_name"].contains($0.name) }) else { return }
         let last = sections[sections.count - 1]
