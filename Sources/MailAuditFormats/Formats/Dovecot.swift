@@ -323,7 +323,7 @@ struct DovecotReader {
     /// Records `service` and `inet_listener` blocks as they open.
     mutating func openedSection(file: SourceFile) {
         // Only `service` and `service { inet_listener }` declare anything here; looking at every open
-        // section for each deeper one made deep nesting quadratic (found by fuzzing).
+        // section for each deeper one made deep nesting quadratic.
         guard sections.count <= 2 else { return }
         let names = sections.map(\.name)
         guard !sections.contains(where: { ["local", "remote", "local_name"].contains($0.name) }) else { return }
