@@ -9,7 +9,7 @@
 # A reproducer is a selector byte and the file: `tail -c +2 REPRODUCER | mailaudit lint --as FORMAT -`.
 # Inputs worth keeping accumulate in .fuzz/corpus/ (ignored by git) and seed the next local run.
 #
-# Environment: MAILAUDIT_CORPUS  the third-party corpus folder (default: the one beside the repository).
+# Environment: MAILAUDIT_CORPUS  the third-party corpus folder, when there is one (scripts/test.sh finds it).
 #              FUZZ_MAX_LEN      the largest input in bytes (default 4096: keeps each run fast and
 #                                the known slow-input classes mostly out; 16384 for long local runs).
 set -euo pipefail
@@ -37,7 +37,7 @@ for family in "${ORDER[@]}"; do
     [[ -n ${FAMILIES[$family]:-} ]] || { echo "unknown family '$family'; families: ${!FAMILIES[*]}" >&2; exit 64; }
 done
 
-CORPUS=${MAILAUDIT_CORPUS:-$ROOT/../shared/corpus}
+CORPUS=${MAILAUDIT_CORPUS:-}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
 WORK=$ROOT/.fuzz
 SCRATCH=$ROOT/.build-fuzz
