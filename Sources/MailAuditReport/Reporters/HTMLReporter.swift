@@ -7,11 +7,9 @@ public struct HTMLReporter: Reporter {
     public func document(_ report: Report) -> String {
         let c = report.counts
         var rows = ""
+        let excerpts = SourceExcerpts(report)
         for f in report.activeFindings {
-            var source = ""
-            if let file = report.result.sources[f.span.path], f.span.line >= 1, f.span.line <= file.lines.count {
-                source = SecretMask.mask(file.lines[f.span.line - 1], lineNumber: f.span.line, secrets: report.result.secrets[f.span.path] ?? [])
-            }
+            let source = excerpts.excerpt(f.span)?.text ?? ""
             rows += "<tr class=\"\(f.severity.rawValue)\"><td>\(f.severity.rawValue)</td><td><code>\(xml(f.span.path)):\(f.span.line):\(f.span.column)</code></td>"
             rows += "<td>\(xml(f.ruleId)) \(xml(f.ruleName))</td><td>\(xml(f.message))<pre>\(xml(source))</pre></td></tr>\n"
         }

@@ -18,17 +18,18 @@ public struct TextReporter: Reporter {
         }
         for index in findings.indices { items.append((findings[index].span, 1, index)) }
         var fixes: [String: String] = [:]  // each rule's fix, shortened once rather than per finding
+        let excerpts = SourceExcerpts(report)
         items.sort { a, b in (a.0.path, a.0.line, a.0.column, a.1, a.2) < (b.0.path, b.0.line, b.0.column, b.1, b.2) }
         for (_, kind, index) in items {
             if kind == 0 {
                 let problem = problems[index]
                 out += "\(location(problem.path, problem.span)): \(paint.red("error")): \(problem.message) [MA000 parse-error]\n"
-                if let span = problem.span { out += excerpt(span, report: report, paint: paint) }
+                if let span = problem.span { out += excerpt(span, excerpts, paint: paint) }
                 continue
             }
             let finding = findings[index]
             out += "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
-            out += excerpt(finding.span, report: report, paint: paint)
+            out += excerpt(finding.span, excerpts, paint: paint)
             if !report.options.quiet, let text = finding.fix {
                 let fix = fixes[text] ?? firstParagraph(text)
                 fixes[text] = fix
@@ -45,19 +46,12 @@ public struct TextReporter: Reporter {
         return "\(path):\(span.line):\(span.column)"
     }
 
-    /// The source line with `^^^` under the span (secrets masked, tabs kept so carets line up).
-    func excerpt(_ span: SourceSpan, report: Report, paint: Paint) -> String {
-        guard let file = report.result.sources[span.path], span.line >= 1, span.line <= file.lines.count else { return "" }
-        let line = SecretMask.mask(file.lines[span.line - 1], lineNumber: span.line, secrets: report.result.secrets[span.path] ?? [])
+    /// The source line with `^^^` under the span.
+    func excerpt(_ span: SourceSpan, _ excerpts: SourceExcerpts, paint: Paint) -> String {
+        guard let excerpt = excerpts.excerpt(span) else { return "" }
         let number = String(span.line)
         let gutter = String(repeating: " ", count: number.count)
-        let scalars = Array(line.unicodeScalars)
-        let start = min(span.column - 1, scalars.count)
-        let end = span.endLine == span.line ? min(max(span.endColumn - 1, start + 1), max(scalars.count, start + 1)) : max(scalars.count, start + 1)
-        var pad = ""
-        for s in scalars.prefix(start) { pad.unicodeScalars.append(s == "\t" ? "\t" : " ") }
-        let carets = String(repeating: "^", count: max(1, end - start))
-        return "    \(number) | \(line)\n    \(gutter) | \(pad)\(paint.red(carets))\n"
+        return "    \(number) | \(excerpt.text)\n    \(gutter) | \(excerpt.caretIndent)\(paint.red(String(repeating: "^", count: excerpt.caretCount)))\n"
     }
 
     func firstParagraph(_ text: String) -> String {
