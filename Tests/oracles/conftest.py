@@ -45,9 +45,9 @@ def or_skip(params):
     return [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS), id="no-corpus")]
 
 
-def model(path, fmt=None):
+def model(path, fmt=None, extra=()):
     """Our normalized model of one input, as `mailaudit model` prints it."""
-    args = [BIN, "model", str(path)] + (["--as", fmt] if fmt else [])
+    args = [BIN, "model", str(path)] + (["--as", fmt] if fmt else []) + list(extra)
     out = subprocess.run(args, capture_output=True, text=True, timeout=60)
     assert out.returncode in (0, 2), f"mailaudit model crashed ({out.returncode}): {out.stderr}"
     return json.loads(out.stdout)

@@ -217,11 +217,13 @@ def cases():
 @pytest.mark.parametrize("label,path", cases(), ids=lambda x: x if isinstance(x, str) else None)
 def test_model_matches_doveconf(label, path):
     require_program("doveconf")
-    ours = model(path, "dovecot")
-    setups = [s for s in ours["setups"] if s["format"] == "dovecot"]
-    our_endpoints = setups[0]["endpoints"] if setups else []
     text = path.read_text(errors="replace")
     is24 = "dovecot_config_version" in text or "auth_allow_cleartext" in text or "ssl_server_" in text
+    # doveconf reads absolute includes (`!include_try /usr/share/dovecot/protocols.d/*.protocol`) from
+    # the system it runs on; mailaudit reads them only below --root, so it is given the same system.
+    ours = model(path, "dovecot", extra=("--root", str(ROOT24) if is24 else "/"))
+    setups = [s for s in ours["setups"] if s["format"] == "dovecot"]
+    our_endpoints = setups[0]["endpoints"] if setups else []
     if is24 and not (ROOT24 / "usr/bin/doveconf").exists():
         why = f"{label} is Dovecot 2.4 and no 2.4 doveconf chroot is at {ROOT24}: mmdebstrap --variant=apt --include=dovecot-core,dovecot-imapd,dovecot-pop3d,dovecot-lmtpd,dovecot-submissiond,dovecot-managesieved,dovecot-sieve,dovecot-mysql,dovecot-ldap trixie {ROOT24} (ORACLES.md §0.1)"
         if os.environ.get("CI") == "true":
