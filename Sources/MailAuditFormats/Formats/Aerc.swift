@@ -20,8 +20,8 @@ import MailAuditCore
 ///   (`/usr/bin/msmtp`, `sendmail`) are local: no network endpoint.
 /// - `pgp-opportunistic-encrypt = true`: content encryption is opportunistic (identity).
 /// - Keys are case-sensitive. A key written with a Unicode dash (U+2010 HYPHEN, …) instead of `-` is a
-///   different key to aerc, which ignores it silently; mailaudit reports it (MA000) rather than
-///   guessing the intended setting.
+///   different key to aerc, which ignores unknown keys silently and reads the file; so does mailaudit:
+///   the setting stays unknown, never read as the ASCII key and never a parse error.
 public struct AercFormat: ConfigFormat {
     public init() {}
     public let id = "aerc"
@@ -76,18 +76,6 @@ struct AercReader {
         self.setup = MailSetup(path: file.path, format: "aerc")
     }
 
-    static let knownKeys = [
-        "source", "source-cred-cmd", "outgoing", "outgoing-cred-cmd", "outgoing-cred-cmd-cache", "smtp-starttls", "from", "aliases",
-        "copy-to", "default", "postpone", "archive", "folders", "folders-exclude", "folders-sort", "enable-folders-sort",
-        "headers", "headers-exclude", "signature-file", "signature-cmd", "address-book-cmd", "send-as-utc", "pgp-key-id",
-        "pgp-auto-sign", "pgp-attach-key", "pgp-opportunistic-encrypt", "pgp-error-level", "check-mail", "check-mail-cmd",
-        "check-mail-timeout", "connection-timeout", "keepalive-period", "keepalive-probes", "keepalive-interval", "cache-headers",
-        "idle-timeout", "idle-debounce", "trusted-authres", "subject-re-pattern", "use-gmail-ext", "folder-map", "query-map",
-    ]
-
-    /// Dashes that look like `-` but are other characters (the corpus has U+2010 HYPHEN).
-    static let dashLookalikes: Set<Unicode.Scalar> = ["\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}", "\u{FE63}", "\u{FF0D}", "\u{00AD}"]
-
     mutating func problem(_ message: String, _ span: SourceSpan?) {
         setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
     }
@@ -105,16 +93,6 @@ struct AercReader {
     }
 
     mutating func readAccount(_ a: INISection) {
-        for entry in a.entries {
-            let scalars = entry.rawKey.unicodeScalars
-            guard let bad = scalars.firstIndex(where: { Self.dashLookalikes.contains($0) }) else { continue }
-            let normalized = String(String.UnicodeScalarView(scalars.map { Self.dashLookalikes.contains($0) ? "-" : $0 }))
-            let offset = scalars.distance(from: scalars.startIndex, to: bad)
-            let code = String(scalars[bad].value, radix: 16, uppercase: true)
-            let known = Self.knownKeys.contains(normalized)
-            problem("key '\(entry.rawKey)' is written with U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) (a Unicode dash), not '-': aerc does not know this key and ignores the setting\(known ? " (did you mean '\(normalized)'?)" : "")",
-                    file.span(line: entry.keySpan.line, column: entry.keySpan.column + offset, length: 1))
-        }
         guard let source = a.last("source") else {
             problem("[\(a.name)] has no `source`: aerc refuses the account (\"Expected source for account \(a.name)\")", a.headerSpan)
             return
