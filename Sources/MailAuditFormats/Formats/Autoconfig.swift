@@ -4,7 +4,8 @@ import MailAuditCore
 /// Mozilla autoconfig / ISPDB `config-v1.1.xml` (FORMATS §10): what a provider tells mail clients
 /// to use. Every `<incomingServer>`/`<outgoingServer>` of every `<emailProvider>` is a client
 /// endpoint. The format has no defaults: a server without `<port>` or `<socketType>` is rejected
-/// by Thunderbird, so the value stays unknown and the file gets an MA000.
+/// by Thunderbird, so the value stays unknown and the file gets an MA000 — unless another server of
+/// the same direction is readable, which Thunderbird then uses, skipping the one it cannot read.
 public struct AutoconfigFormat: ConfigFormat {
     public init() {}
     public let id = "autoconfig"
@@ -74,14 +75,38 @@ private struct AutoconfigReader {
         }
         for provider in providers {
             let account = provider.attributes["id"].flatMap { XMLSniff.isPlaceholder($0) ? nil : $0 }
+            var read: [(direction: Direction, problems: Range<Int>, endpoints: Range<Int>)] = []
             for server in provider.children where server.isComplete {
+                let direction: Direction
                 switch server.name {
-                case "incomingServer": readServer(server, direction: .incoming, account: account)
-                case "outgoingServer": readServer(server, direction: .outgoing, account: account)
-                default: break
+                case "incomingServer": direction = .incoming
+                case "outgoingServer": direction = .outgoing
+                default: continue
                 }
+                let problems = setup.problems.count, endpoints = setup.endpoints.count
+                readServer(server, direction: direction, account: account)
+                read.append((direction, problems..<setup.problems.count, endpoints..<setup.endpoints.count))
+            }
+            skipUnreadableServers(read)
+        }
+    }
+
+    /// Thunderbird's readFromXML skips a server it cannot read and takes the first one it can: the
+    /// file is refused only when no server of a direction is readable. So when a server of the same
+    /// direction was read without a problem, the others' problems are no parse errors, and the
+    /// servers themselves are not endpoints, as Thunderbird never uses them.
+    mutating func skipUnreadableServers(_ read: [(direction: Direction, problems: Range<Int>, endpoints: Range<Int>)]) {
+        var problems = Set<Int>(), endpoints = Set<Int>()
+        for direction in [Direction.incoming, .outgoing] {
+            let servers = read.filter { $0.direction == direction }
+            guard servers.contains(where: { $0.problems.isEmpty && !$0.endpoints.isEmpty }) else { continue }
+            for server in servers where !server.problems.isEmpty {
+                problems.formUnion(server.problems)
+                endpoints.formUnion(server.endpoints)
             }
         }
+        setup.problems = setup.problems.enumerated().filter { !problems.contains($0.offset) }.map(\.element)
+        setup.endpoints = setup.endpoints.enumerated().filter { !endpoints.contains($0.offset) }.map(\.element)
     }
 
     mutating func readServer(_ server: XMLTree.Element, direction: Direction, account: String?) {

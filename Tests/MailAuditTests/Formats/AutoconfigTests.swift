@@ -129,6 +129,39 @@ import Testing
         #expect(setup.endpoints[1].port == nil && setup.endpoints[1].tls == nil && setup.endpoints[1].auth == ["plain"])
     }
 
+    @Test func aServerThunderbirdSkipsIsNoErrorWhenAnotherOfItsDirectionIsReadable() throws {
+        // readFromXML skips an incoming or outgoing server it cannot read and uses the first one it
+        // can; it refuses the file only when none of a direction is readable.
+        let setup = parse("""
+        <clientConfig version="1.1">
+          <emailProvider id="x.test">
+            <incomingServer type="pop">
+              <hostname>pop.x.test</hostname><port>995</port><socketType>SSL</socketType>
+              <authentication>password-cleartext</authentication>
+            </incomingServer>
+            <incomingServer type="imap">
+              <hostname>imap.x.test</hostname><port>993</port><socketType>SSL</socketType>
+              <authentication>password-cleartext</authentication>
+            </incomingServer>
+            <incomingServer type="imap">
+              <hostname>imap2.x.test</hostname><port>143</port><ssl>true</ssl>
+              <authentication>password-cleartext</authentication>
+            </incomingServer>
+            <outgoingServer type="smtp">
+              <hostname>smtp.x.test</hostname><port>465</port><socketType>SSL</socketType>
+              <authentication>password</authentication>
+            </outgoingServer>
+          </emailProvider>
+        </clientConfig>
+        """)
+        // The outgoing server is the only one of its direction: still an error.
+        #expect(setup.problems.count == 1)
+        #expect(setup.problems.first?.message.contains("'password' is not an autoconfig value") == true)
+        // The skipped incoming servers are not endpoints; the readable one is.
+        #expect(setup.endpoints.filter { $0.direction == .incoming }.map(\.host) == ["imap.x.test"])
+        #expect(setup.endpoints.filter { $0.direction == .outgoing }.count == 1)
+    }
+
     @Test func malformedXMLKeepsTheServersReadBeforeIt() throws {
         let setup = parse("""
         <clientConfig version="1.1">
