@@ -15,9 +15,9 @@ TYPES = {"IMAP": ("imap", "incoming"), "POP3": ("pop3", "incoming"), "SMTP": ("s
 IMPLICIT_PORTS = {465, 993, 995}
 
 # Files that must give an MA000, and why.
+# Not here: michal-hanus's <SSL>SSL</SSL> and <SSL>TLS</SSL>. SSL takes on/off, but clients read the
+# response (Thunderbird takes anything but off as on): no MA000, the TLS mode stays unknown.
 KNOWN_PROBLEMS = {
-    # <SSL>SSL</SSL> and <SSL>TLS</SSL>: SSL takes on/off (the TLS mode of those servers stays unknown).
-    "michal-hanus__autodiscover/autodiscover.xml",
     # JSON: an Autodiscover v2 redirect to the POX URL, and a hosting panel's own JSON.
     "InfoKeyVault__autoconfig.ikv.tw/autodiscover/autodiscover.json",
     "jult__hestiacp-autoconfig-email-discovery/autodiscover/autodiscover.json",

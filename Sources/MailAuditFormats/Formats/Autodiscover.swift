@@ -154,9 +154,10 @@ private struct AutodiscoverReader {
                 e.set(\.tls, TLSMode.none, field: .tls, span: ssl.valueSpan)
                 e.set(\.tlsRequired, false, field: .tlsRequired, span: ssl.valueSpan)
             default:
-                let value = ssl.trimmedText
-                let hint = ["ssl", "tls"].contains(value.lowercased()) ? " (for the TLS mode write <Encryption>\(value.uppercased())</Encryption>)" : ""
-                problem("<SSL> must be on or off, found '\(value)'\(hint); the TLS mode of this server is unknown", at: ssl.valueSpan)
+                // Another value (`SSL`, `TLS`, …) is not an error to the clients: Thunderbird takes
+                // anything but `off` as on, and what Outlook does is not documented. The TLS mode
+                // stays unknown rather than defaulted either way.
+                e.spans[.tls] = ssl.valueSpan
             }
         } else {
             setTLSFromSSL(&e, port: port, span: nil)

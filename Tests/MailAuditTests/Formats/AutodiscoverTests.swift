@@ -74,8 +74,20 @@ import Testing
         #expect(setup.endpoints.map(\.tls) == [.starttls, .implicit, nil, nil])
         #expect(setup.endpoints[3].tlsRequired == false)
         let messages = setup.problems.map(\.message)
-        #expect(messages.contains { $0.contains("<SSL> must be on or off, found 'SSL'") && $0.contains("<Encryption>SSL</Encryption>") })
         #expect(messages.contains { $0.contains("IMAPS") && $0.contains("did you mean") })
+    }
+
+    @Test func sslValuesOtherThanOnOrOffLeaveTheModeUnknownWithoutAnError() {
+        // Clients read such a response (Thunderbird takes anything but `off` as on): no parse
+        // error, and the TLS mode is neither on nor off in the model.
+        let setup = parse(response("""
+              <Protocol><Type>IMAP</Type><Server>i</Server><Port>993</Port><SSL>SSL</SSL></Protocol>
+              <Protocol><Type>SMTP</Type><Server>s</Server><Port>587</Port><SSL>TLS</SSL></Protocol>
+        """))
+        #expect(setup.problems.isEmpty)
+        #expect(setup.endpoints.map(\.tls) == [nil, nil])
+        #expect(setup.endpoints.map(\.tlsRequired) == [nil, nil])
+        #expect(setup.endpoints[1].spans[.tls] != nil)
     }
 
     @Test func emptyResponseWithOnlyACommentIsClean() {
