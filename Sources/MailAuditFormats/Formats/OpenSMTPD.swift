@@ -543,7 +543,10 @@ struct OpenSMTPDParser {
             text = String(text[r.upperBound...])
         }
         guard ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"].contains(scheme) else {
-            problem("invalid relay URL scheme \"\(scheme)\": smtp, smtp+tls, smtp+notls, smtps or lmtp\(Suggestion.phrase(for: scheme, in: ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"]))", token.span)
+            // Schemes of older smtpd releases, which current smtpd no longer knows.
+            let legacy = ["tls": "smtp+tls", "tls+auth": "smtp+tls", "smtps+auth": "smtps", "ssl": "smtps", "ssl+auth": "smtps", "secure": "smtps", "secure+auth": "smtps"]
+            let hint = legacy[scheme].map { " — \"\(scheme)\" is a scheme of older OpenSMTPD releases that current smtpd rejects when it relays: write \($0)://" } ?? Suggestion.phrase(for: scheme, in: ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"])
+            problem("invalid relay URL scheme \"\(scheme)\": smtp, smtp+tls, smtp+notls, smtps or lmtp\(hint)", token.span)
             return relayURLParts(scheme: "unknown", text, token)
         }
         return relayURLParts(scheme: scheme, text, token)

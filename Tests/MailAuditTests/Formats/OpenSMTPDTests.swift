@@ -56,6 +56,16 @@ import Testing
         #expect(e[4].tls == TLSMode.none)
     }
 
+    @Test func relaySchemesOfOlderReleasesNameTheCurrentOne() throws {
+        // smtpd.conf(5) of older releases had tls+auth://, smtps+auth://, ssl://; current smtpd
+        // knows smtp, smtp+tls, smtp+notls, smtps and lmtp only.
+        let setup = parse("table secrets file:/etc/mail/secrets\naction \"out\" relay host tls+auth://label@mail.example.test:587 auth <secrets>\n")
+        let p = try #require(setup.problems.first)
+        #expect(setup.problems.count == 1 && p.span?.line == 2)
+        #expect(p.message.contains("\"tls+auth\" is a scheme of older OpenSMTPD releases") && p.message.contains("write smtp+tls://"))
+        #expect(setup.endpoints.first?.host == "mail.example.test" && setup.endpoints.first?.tls == nil)
+    }
+
     @Test func macrosCommentsAndContinuations() {
         let text = """
         lan_addr = "192.0.2.1"
