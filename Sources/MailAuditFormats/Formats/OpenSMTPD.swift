@@ -239,6 +239,12 @@ struct OpenSMTPDParser {
         case "include": include(s, depth: depth)
         case "listen": listen(s)
         case "action": action(s)
+        case "pki" where s.count > 2 && s[2].text == "certificate":
+            // `pki NAME certificate FILE` (before 6.4) is a syntax error for current smtpd.
+            problem("`pki … certificate` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `pki NAME cert FILE` and `pki NAME key FILE`", s[2].span)
+        case "queue" where s.count > 2 && s[1].text == "encryption" && s[2].text == "key":
+            // `queue encryption key KEY` (before 6.4); current smtpd takes `queue encryption [KEY]`.
+            problem("`queue encryption key …` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `queue encryption KEY`", s[2].span)
         default:
             if let why = OpenSMTPDParser.obsolete[first.text] {
                 var text = s.map { $0.kind == .quoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ")

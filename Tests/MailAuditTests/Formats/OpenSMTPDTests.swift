@@ -87,6 +87,18 @@ import Testing
         #expect(s.problems[2].message.hasPrefix("`accept for all relay`: this is OpenSMTPD's rule syntax from before 6.4"))
     }
 
+    /// smtpd.conf(5) of 6.4 and later: `pki NAME cert FILE`, `pki NAME key FILE`; `certificate` was the earlier keyword.
+    @Test func pkiCertificateIsTheSyntaxBefore64() {
+        let s = parse("pki mx.example.org certificate \"/etc/mail/mx.crt\" key \"/etc/mail/mx.key\"\npki mx.example.org cert \"/etc/mail/mx.crt\"\nlisten on lo0\n")
+        #expect(s.problems.map { $0.span?.line } == [1])
+        #expect(s.problems.first?.span?.column == 20)
+        #expect(s.problems.first?.message.hasPrefix("`pki … certificate` is OpenSMTPD's syntax from before 6.4") == true)
+        // Likewise `queue encryption key KEY`: 6.4 and later take `queue encryption [KEY]`.
+        let queue = parse("queue encryption key 0123456789abcdef0123456789abcdef\nqueue encryption 0123456789abcdef0123456789abcdef\n")
+        #expect(queue.problems.map { $0.span?.line } == [1])
+        #expect(queue.problems.first?.message.hasPrefix("`queue encryption key …` is OpenSMTPD's syntax from before 6.4") == true)
+    }
+
     @Test func errorsKeepTheRestOfTheFile() {
         let s = parse("listen on 127.0.0.1 port 2525 auth\nlisten on 127.0.0.1 bogus\nlisten on 127.0.0.1 \"unterminated\n")
         let byLine = Dictionary(grouping: s.problems) { $0.span?.line ?? 0 }.mapValues { $0.map(\.message).joined() }
