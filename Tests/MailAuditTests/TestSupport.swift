@@ -67,6 +67,17 @@ enum TestSupport {
         return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// A fresh folder holding these files (names may have folders in them).
+    static func folder(_ files: [String: String]) throws -> URL {
+        let dir = temporaryDirectory()
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
     /// A fresh temporary folder.
     static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("mailaudit-tests-\(UUID().uuidString)")

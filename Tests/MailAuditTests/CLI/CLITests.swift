@@ -7,15 +7,7 @@ import Testing
     static let clean = "mailaudit: 1\naccounts:\n  - name: a\n    incoming: {protocol: imap, host: h, tls: implicit, auth: [plain], keyring: true}\n"
     static let noteOnly = "mailaudit: 1\nservers:\n  - name: s\n    listeners:\n      - {protocol: imap, port: 220, tls: starttls, plaintext_auth: false, require_auth: true}\n"
 
-    func folder(_ files: [String: String]) throws -> URL {
-        let dir = TestSupport.temporaryDirectory()
-        for (name, text) in files {
-            let url = dir.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return dir
-    }
+    func folder(_ files: [String: String]) throws -> URL { try TestSupport.folder(files) }
 
     @Test func exitStatuses() throws {
         let dir = try folder(["bad.mailaudit.yml": Self.insecure, "good.mailaudit.yml": Self.clean, "note.mailaudit.yml": Self.noteOnly,

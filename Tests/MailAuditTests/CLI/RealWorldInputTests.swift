@@ -7,15 +7,7 @@ import MailAuditCore
 /// one (a walk must skip them, never guess), and includes that point at files not in the snapshot
 /// (a note, MA003, never MA000, and never read from the auditing machine).
 @Suite struct RealWorldInputTests {
-    static func tree(_ files: [String: String]) throws -> URL {
-        let dir = TestSupport.temporaryDirectory()
-        for (name, text) in files {
-            let url = dir.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return dir
-    }
+    static func tree(_ files: [String: String]) throws -> URL { try TestSupport.folder(files) }
 
     static func json(_ arguments: [String], cwd: URL, environment: [String: String] = [:]) throws -> (status: Int32, doc: [String: Any]) {
         let run = try TestSupport.run(["lint", "--format", "json"] + arguments, cwd: cwd, environment: environment)

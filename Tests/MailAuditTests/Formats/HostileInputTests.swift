@@ -8,16 +8,7 @@ import Testing
 /// depth, bounded standard input, unreadable includes and directories reported where they are named.
 /// (What needs a FIFO runs the real binary with a deadline: see HostileInputCLITests.)
 @Suite struct HostileInputTests {
-    /// Writes files into a fresh folder.
-    static func folder(_ files: [String: String]) -> URL {
-        let dir = TestSupport.temporaryDirectory()
-        for (name, text) in files {
-            let url = dir.appendingPathComponent(name)
-            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return dir
-    }
+    static func folder(_ files: [String: String]) throws -> URL { try TestSupport.folder(files) }
 
     /// Parses a file with the real file reader, as a lint run does (includes are followed).
     static func parse(_ url: URL, format id: String) throws -> MailSetup {
@@ -40,8 +31,8 @@ import Testing
         #expect(FileReading.head(of: "/dev/zero", count: 16) == nil)
     }
 
-    @Test func aDirectoryIsSaidToBeOne() {
-        let dir = Self.folder([:])
+    @Test func aDirectoryIsSaidToBeOne() throws {
+        let dir = try Self.folder([:])
         do {
             _ = try SourceFile.load(path: dir.path, displayPath: "conf")
             Issue.record("a directory was read")
@@ -51,7 +42,7 @@ import Testing
     }
 
     @Test func aUnixSocketIsSaidToBeOne() throws {
-        let dir = Self.folder([:])
+        let dir = try Self.folder([:])
         let path = dir.appendingPathComponent("sock").path
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
@@ -85,7 +76,7 @@ import Testing
     ])
     func anUnreadableIncludeIsAnErrorAtItsLine(format: String, name: String, text: String, line: Int) throws {
         try #require(FileManager.default.fileExists(atPath: "/proc/self/mem"), "needs /proc")
-        let dir = Self.folder([name: text])
+        let dir = try Self.folder([name: text])
         let setup = try Self.parse(dir.appendingPathComponent(name), format: format)
         let problem = try #require(setup.problems.first { $0.message.contains("/proc/self/mem") }, "\(setup.problems)")
         #expect(problem.path == dir.appendingPathComponent(name).path, "\(problem)")
@@ -94,7 +85,7 @@ import Testing
     }
 
     @Test func aDirectoryGivenAsGitIncludeIsAnErrorAtItsLine() throws {
-        let dir = Self.folder([".gitconfig": "[sendemail]\n\tsmtpServer = smtp.example.com\n[include]\n\tpath = sub\n", "sub/x": ""])
+        let dir = try Self.folder([".gitconfig": "[sendemail]\n\tsmtpServer = smtp.example.com\n[include]\n\tpath = sub\n", "sub/x": ""])
         let setup = try Self.parse(dir.appendingPathComponent(".gitconfig"), format: "gitconfig")
         let problem = try #require(setup.problems.first, "\(setup.problems)")
         #expect(problem.path == dir.appendingPathComponent(".gitconfig").path)
@@ -208,7 +199,7 @@ import Testing
     // MARK: directory walks
 
     @Test func aDirectoryTheWalkCannotEnterIsAProblem() throws {
-        let dir = Self.folder(["a/.msmtprc": "account a\nhost h\n", "locked/.msmtprc": "account b\nhost h\n"])
+        let dir = try Self.folder(["a/.msmtprc": "account a\nhost h\n", "locked/.msmtprc": "account b\nhost h\n"])
         var discovery = FileDiscovery(registry: .builtIn, forcedFormat: nil, base: dir.path)
         // As root, permissions do not stop opendir: make the listing fail as it does for other users.
         discovery.listDirectory = { path in
