@@ -38,6 +38,12 @@ def corpus_files(kind, pattern="**/*"):
     return sorted(p for p in base.glob(pattern) if p.is_file()) if base.exists() else []
 
 
+def at_least(with_corpus, without_corpus):
+    """How many comparisons a differential test must have made: the Examples and the test's own
+    variants alone without the corpus, more with it (a test that compared nothing must fail)."""
+    return with_corpus if CORPUS.exists() else without_corpus
+
+
 def or_skip(params):
     """Parameters, or one skipped case saying why when the corpus is absent (an empty list would hide the reason)."""
     if params or CORPUS.exists():

@@ -20,7 +20,7 @@ import socket
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, require_program, run_isolated
+from conftest import ROOT, at_least, corpus_files, model, require_program, run_isolated
 
 VARIANTS = {
     "defaults-and-polls": "defaults proto imap ssl\npoll a.example user ann password 'x'\n"
@@ -147,4 +147,4 @@ def test_fetchmail_agrees_with_configdump(tmp_path):
             disagreements.append(f"{name}: mailaudit has {len(endpoints)} endpoints, fetchmail {position} users")
     print(f"\nfetchmail --configdump: {stats}")
     assert not disagreements, "\n".join(disagreements)
-    assert stats["entries"] >= 25
+    assert stats["entries"] >= at_least(25, 18)

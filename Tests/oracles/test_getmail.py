@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, run_isolated
+from conftest import ROOT, at_least, corpus_files, model, run_isolated
 
 PYTHON = "/usr/bin/python3"
 ORACLE = r"""
@@ -108,4 +108,4 @@ def test_getmail_agrees_with_its_retriever_classes(files):
         got = {k: endpoints[0][k] for k in expected(truth)}
         assert got == expected(truth), path
         compared += 1
-    assert compared >= 10
+    assert compared >= at_least(10, 8)

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, require_program, run_isolated
+from conftest import ROOT, at_least, corpus_files, model, require_program, run_isolated
 
 VARIANTS = {
     # Inheritance: defaults apply to later accounts only; `X : Y` copies what Y set, not Y's defaults.
@@ -157,4 +157,4 @@ def test_msmtp_agrees_with_pretend(tmp_path):
                     disagreements.append(f"{name} [{account}] {f}: msmtp {want[f]!r}, mailaudit {mine[f]!r}")
     print(f"\nmsmtp --pretend: {stats}")
     assert not disagreements, "\n".join(disagreements)
-    assert stats["accounts"] >= 30
+    assert stats["accounts"] >= at_least(30, 20)

@@ -17,7 +17,7 @@ import pathlib
 
 import pytest
 
-from conftest import ROOT, corpus_files, model, run_isolated
+from conftest import ROOT, at_least, corpus_files, model, run_isolated
 
 PYTHON = "/usr/bin/python3"  # Debian's python: the package's modules live there
 ORACLE = r"""
@@ -142,4 +142,4 @@ def test_offlineimap_agrees_with_its_own_getters(files):
             assert got == expected(rec), f"{path}: account {rec['account']}"
             compared += 1
         assert len(by_account) == len([r for r in truth["accounts"] if "error" not in r and not r.get("tunnel")]), path
-    assert compared >= 15
+    assert compared >= at_least(15, 14)
