@@ -14,7 +14,7 @@ public struct DjangoFormat: ConfigFormat {
         if name == "settings.py" { return true }
         // A `settings/` package: settings/base.py, settings/production.py, …
         guard name.hasSuffix(".py") else { return false }
-        let parent = ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent.lowercased()
+        let parent = (path.folderPath as NSString).lastPathComponent.lowercased()
         return parent == "settings"
     }
 

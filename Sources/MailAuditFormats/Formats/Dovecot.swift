@@ -44,9 +44,9 @@ enum DovecotFiles {
 
     /// Whether a dovecot.conf sits beside the file, or beside the `conf.d` folder holding it.
     static func hasRoot(near path: String) -> Bool {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.folderPath
         var candidates = [directory]
-        if (directory as NSString).lastPathComponent == "conf.d" { candidates.append((directory as NSString).deletingLastPathComponent) }
+        if (directory as NSString).lastPathComponent == "conf.d" { candidates.append(directory.folderPath) }
         for dir in candidates {
             for name in ["dovecot.conf", "dovecot.conf.tpl", "dovecot.conf.in"] {
                 let p = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
@@ -419,6 +419,10 @@ struct DovecotReader {
             return
         }
         target = Self.unquote(target)
+        if target.isEmpty {
+            problem("`\(optional ? "!include_try" : "!include")` needs a path; Dovecot refuses the line", span)
+            return
+        }
         if target.contains("protocols.d") { sawProtocolsInclude = true }
         if TemplateSyntax.placeholder(in: target) != nil { return }
         // `~` and absolute paths go by the include policy (the same findings on every machine); a glob
@@ -467,8 +471,9 @@ struct DovecotReader {
 
     /// Glob in the last path component (`conf.d/*.conf`), sorted like glob(3).
     func glob(_ pattern: String) -> [String] {
+        guard !pattern.isEmpty else { return [] }  // Foundation's path functions trap on ""
         let name = (pattern as NSString).lastPathComponent
-        let directory = (pattern as NSString).deletingLastPathComponent
+        let directory = pattern.folderPath
         guard name.contains(where: { "*?[".contains($0) }) else {
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: pattern, isDirectory: &isDirectory) && !isDirectory.boolValue ? [pattern] : []

@@ -262,7 +262,7 @@ struct OpenSMTPDParser {
             return
         }
         let path = s[1].text
-        let resolved = path.hasPrefix("/") ? path : ((file.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        let resolved = path.hasPrefix("/") ? path : (file.path.folderPath as NSString).appendingPathComponent(path)
         let key = URL(fileURLWithPath: resolved).standardizedFileURL.path
         if openFiles.contains(key) {
             problem("include loop: \(path) is already being read; not read again", s[1].span)

@@ -55,7 +55,7 @@ enum PostfixFiles {
     /// `dir/main.cf.tpl` ↔ `dir/master.cf.tpl`; nil for names that are neither.
     static func siblingPath(of path: String) -> String? {
         let name = (path as NSString).lastPathComponent
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.folderPath
         let other: String
         switch kind(ofName: name) {
         case .main?: other = "master.cf" + name.dropFirst("main.cf".count)

@@ -24,7 +24,7 @@ public struct IncludePolicy: Sendable {
     public static func forInput(path: String, tree: String?, root: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> IncludePolicy {
         let absolute = standardized(path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path))
         let home = environment["HOME"].map(standardized).flatMap { isInside(absolute, $0) ? $0 : nil }
-        return IncludePolicy(auditedTree: tree ?? (absolute as NSString).deletingLastPathComponent, root: root, home: home)
+        return IncludePolicy(auditedTree: tree ?? absolute.folderPath, root: root, home: home)
     }
 
     /// Where an include written as `written` in `includingFile` is read from, or why it is not.
@@ -40,7 +40,7 @@ public struct IncludePolicy: Sendable {
             if let auditedTree, !Self.isInside(path, auditedTree) { return (path, .outsideTree) }
             return (path, nil)
         }
-        let directory = (includingFile as NSString).deletingLastPathComponent
+        let directory = includingFile.folderPath
         return (Self.standardized(directory.isEmpty ? written : (directory as NSString).appendingPathComponent(written)), nil)
     }
 

@@ -53,7 +53,7 @@ public struct Configuration: Sendable {
     public static func load(_ file: SourceFile, knownRules: Set<String>) throws(ParseProblem) -> Configuration {
         var config = Configuration()
         config.path = file.path
-        let folder = (file.path as NSString).deletingLastPathComponent
+        let folder = file.path.folderPath
         func relative(_ p: String) -> String { p.hasPrefix("/") || folder.isEmpty ? p : (folder as NSString).appendingPathComponent(p) }
         func fail(_ message: String, _ node: Node) -> ParseProblem {
             ParseProblem("configuration: \(message)", path: file.path, span: node.span(in: file.path))

@@ -152,7 +152,7 @@ struct LintSetup {
         linter.versions = configuration.versions
         let configFolder = configuration.path.map { path -> String in
             let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
-            return ((absolute as NSString).deletingLastPathComponent as NSString).standardizingPath
+            return (absolute.folderPath as NSString).standardizingPath
         }
         if let configFolder { linter.ignoreBase = configFolder }
         // `--root` wins over the configuration's `root:`.

@@ -88,7 +88,7 @@ struct InputOptions: ParsableArguments {
         switch result {
         case .success(var config):
             config.path = path
-            config.customRules = config.customRules.map { $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0) }
+            config.customRules = config.customRules.map { $0.hasPrefix("/") ? $0 : (path.folderPath as NSString).appendingPathComponent($0) }
             return config
         case .failure(let problem): throw Self.stop(problem)
         }

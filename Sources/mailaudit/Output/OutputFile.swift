@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,6 +17,7 @@ enum OutputFile {
     struct Failure: Error { let reason: String }
 
     static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
+        guard !path.isEmpty else { throw Failure(reason: "the path is empty") }  // Foundation's path functions trap on ""
         var info = stat()
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
@@ -60,7 +62,7 @@ enum OutputFile {
     }
 
     private static func createFile(at path: String, with bytes: [UInt8]) throws(Failure) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.folderPath
         var info = stat()
         if !folder.isEmpty {
             if stat(folder, &info) != 0 { throw Failure(reason: errno == ENOENT ? "the folder '\(folder)' does not exist" : lastError()) }
@@ -77,7 +79,7 @@ enum OutputFile {
 
     /// A new file beside `path` (same folder, so `rename` is atomic); fd is -1 when it cannot be made.
     private static func temporaryFile(beside path: String) throws(Failure) -> (Int32, String) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.folderPath
         let name = (path as NSString).lastPathComponent
         var template = Array(((folder.isEmpty ? "" : folder + "/") + ".\(name).mailaudit-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }

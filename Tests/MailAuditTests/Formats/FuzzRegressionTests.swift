@@ -37,4 +37,25 @@ import Testing
         let setup = TestSupport.parse(text, format: "dovecot", path: "dovecot.conf")
         #expect(!setup.endpoints.contains { $0.port == 1993 }, "a port set under a condition is not known: \(setup.endpoints.map(\.port))")
     }
+
+    /// `!include_try` with no path before a closing brace (found by the CI fuzz run): Foundation's
+    /// path functions trap on an empty string, so the whole run crashed. The real binary, as it was.
+    @Test func anIncludeWithoutAPathIsAnErrorNotACrash() throws {
+        let dir = try TestSupport.folder(["dovecot.conf": "protocols = imap\nservice imap-login {\n  inet_listener imap {\n    port = 143\n    !include_try}\n}\n"])
+        let run = try TestSupport.run(["lint", "--as", "dovecot", "dovecot.conf"], cwd: dir, deadline: Self.deadline)
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("dovecot.conf:2:1: error: missing '}'"), "\(run.stdout)")
+        let bare = try TestSupport.folder(["dovecot.conf": "protocols = imap\n!include_try\n"])
+        let noPath = try TestSupport.run(["lint", "--as", "dovecot", "dovecot.conf"], cwd: bare, deadline: Self.deadline)
+        #expect(noPath.status == 2 && noPath.stdout.contains("dovecot.conf:2:1: error: `!include_try` needs a path"), "\(noPath.stdout)\(noPath.stderr)")
+        // The same trap behind `--output ""`.
+        let empty = try TestSupport.run(["lint", "--output", "", "dovecot.conf"], cwd: dir, deadline: Self.deadline)
+        #expect(empty.status == 2 && empty.stderr.contains("cannot write '': the path is empty"), "\(empty.stderr)")
+    }
+
+    /// The folder of a path, without Foundation's trap on one-character names.
+    @Test(arguments: [("a", ""), ("}", ""), ("dovecot.conf", ""), ("a/b", "a"), ("/a", "/"), ("/", "/"), ("a/b/", "a"), ("/etc//dovecot/x", "/etc//dovecot"), ("./}", "."), ("", "")])
+    func folderPath(_ path: String, _ folder: String) {
+        #expect(path.folderPath == folder)
+    }
 }
