@@ -11,6 +11,7 @@
 #
 # Environment: MAILAUDIT_CORPUS  the third-party corpus folder, when there is one (scripts/test.sh finds it).
 #              FUZZ_SEED         libFuzzer's seed (CI: 1, so a run is repeatable; otherwise 0, random)
+#              FUZZ_RUNS         inputs per family at most (CI: 2000, the same on every machine; otherwise -1, no limit)
 #              FUZZ_MAX_LEN      the largest input in bytes (default 4096: keeps each run fast and
 #                                the known slow-input classes mostly out; 16384 for long local runs).
 set -euo pipefail
@@ -43,6 +44,9 @@ MAX_LEN=${FUZZ_MAX_LEN:-4096}
 # CI fuzzes from a fixed seed, so a red run is repeatable and a new crash is found by a developer's
 # longer run (FUZZ_SEED=0: a fresh random seed each time, the default outside CI), not by chance in CI.
 SEED=${FUZZ_SEED:-$([ "${CI:-}" = true ] && echo 1 || echo 0)}
+# In CI also a fixed number of inputs per family (within the time bound), so a fast and a slow
+# machine try the same inputs; -1 (the default elsewhere) means no limit but the time.
+RUNS=${FUZZ_RUNS:-$([ "${CI:-}" = true ] && echo 2000 || echo -1)}
 WORK=$ROOT/.fuzz
 SCRATCH=$ROOT/.build-fuzz
 # Leak reports at exit come from Foundation's and the rule pack's lifetime-long objects, not from
@@ -95,7 +99,7 @@ for family in "${ORDER[@]}"; do
     set +e
     (cd "$WORK/empty" && MAILAUDIT_FUZZ_FORMATS=${formats// /,} timeout --kill-after=10 $(( SECONDS_PER_FAMILY + 120 )) \
         "$BIN" -max_total_time="$SECONDS_PER_FAMILY" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-        -max_len="$MAX_LEN" -detect_leaks=0 -dict="$dict" -print_final_stats=1 -seed="$SEED" \
+        -max_len="$MAX_LEN" -detect_leaks=0 -dict="$dict" -print_final_stats=1 -seed="$SEED" -runs="$RUNS" \
         -artifact_prefix="$WORK/artifacts/$family-" "$WORK/corpus/$family" "${seed_dirs[@]}" \
         < /dev/null > "$log" 2>&1)
     status=$?
