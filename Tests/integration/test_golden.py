@@ -5,7 +5,7 @@ file. When the change is intended, regenerate them and read the diff:
     MAILAUDIT_BIN=.build/debug/mailaudit python3 Tests/integration/test_golden.py --write
 
 Volatile values are replaced before comparing: the tool version (it changes with every release,
-not with behaviour) becomes <VERSION>.
+not with behaviour) becomes <VERSION>, and the checkout's own folder (SARIF's %SRCROOT%) <ROOT>.
 """
 import os
 import pathlib
@@ -34,7 +34,7 @@ def produce(args):
     env.pop("GITHUB_STEP_SUMMARY", None)
     run = subprocess.run([BIN, *args], cwd=ROOT, capture_output=True, text=True, env=env)
     assert run.returncode in (0, 1), f"mailaudit {' '.join(args)} exited {run.returncode}: {run.stderr}"
-    return run.stdout.replace(version(), "<VERSION>")
+    return run.stdout.replace(version(), "<VERSION>").replace(f"file://{ROOT}/", "file://<ROOT>/")
 
 
 @pytest.mark.parametrize("name", sorted(OUTPUTS))
