@@ -116,7 +116,7 @@ public struct Verifier: Sendable {
     func makeFinding(_ id: String, message: String, span: SourceSpan, format: String, endpoint: Endpoint?, fingerprint: String) -> Finding? {
         guard settings.isEnabled(id), let rule = ruleSet.rules.first(where: { $0.id == id }) else { return nil }
         return Finding(ruleId: id, ruleName: rule.name, severity: settings.severity(for: rule), message: message, span: span,
-                       format: format, fix: rule.fix, endpoint: endpoint, fingerprint: fingerprint)
+                       format: format, fix: rule.fix.text(for: format), endpoint: endpoint, fingerprint: fingerprint)
     }
 
     /// `mailaudit probe`: findings located at a synthetic place named after the target (`HOST:PORT`).

@@ -11,7 +11,7 @@ public enum RuleDocumentation {
         if !rule.tags.isEmpty { out += " · *Tags:* \(rule.tags.joined(separator: ", "))" }
         out += "\n\n**What it does.** \(rule.summary.trimmed)\n\n"
         if !rule.rationale.isEmpty { out += "**Why is this bad?** \(rule.rationale.trimmed)\n\n" }
-        if !rule.fix.isEmpty { out += "**How to fix.** \(rule.fix.trimmed)\n\n" }
+        if !rule.fix.isEmpty { out += "**How to fix.** \(rule.fix.general)\n\n" + formatList(rule.fix, markdown: true) }
         let examples = rule.examples
         for e in examples {
             let label = e.expect == .finding ? "Example (reported)" : "Use instead (clean)"
@@ -27,9 +27,16 @@ public enum RuleDocumentation {
     public static func plain(_ rule: Rule) -> String {
         var out = "\(rule.id) \(rule.name) (\(rule.severity.rawValue))\n\n\(rule.summary.trimmed)\n"
         if !rule.rationale.isEmpty { out += "\nWhy: \(rule.rationale.trimmed)\n" }
-        if !rule.fix.isEmpty { out += "\nFix: \(rule.fix.trimmed)\n" }
+        if !rule.fix.isEmpty { out += "\nFix: \(rule.fix.general)\n" + formatList(rule.fix, markdown: false) }
         if !rule.references.isEmpty { out += "\nReferences: \(rule.references.joined(separator: "; "))\n" }
         return out
+    }
+
+    /// The per-format fixes, one line each, after the general one.
+    static func formatList(_ fix: RuleFix, markdown: Bool) -> String {
+        guard !fix.byFormat.isEmpty else { return "" }
+        let lines = fix.byFormat.map { markdown ? "- `\($0.format)`: \($0.text)" : "  \($0.format): \($0.text)" }
+        return lines.joined(separator: "\n") + (markdown ? "\n\n" : "\n")
     }
 
     /// `docs/rules.md`: a table and one section per rule.

@@ -30,7 +30,7 @@ public struct RuleEngine: Sendable {
                         let span = identity.spans[clause.at ?? ""] ?? identity.location
                         let message = MessageTemplate.render(clause.message, subject: subject, endpoint: nil, identity: identity)
                         out.append(Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
-                                           format: setup.format, fix: rule.fix, identity: identity,
+                                           format: setup.format, fix: rule.fix.text(for: setup.format), identity: identity,
                                            fingerprint: Fingerprint.make(rule.id, setup.path, ["identity", identity.name ?? "", clause.at ?? ""])))
                     }
                 case .setup:
@@ -38,7 +38,7 @@ public struct RuleEngine: Sendable {
                     let span = setup.endpoints.first?.location ?? SourceSpan(path: setup.path, line: 1, column: 1)
                     let message = MessageTemplate.render(clause.message, subject: FieldSubject { _ in nil }, endpoint: nil, identity: nil)
                     out.append(Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
-                                       format: setup.format, fix: rule.fix,
+                                       format: setup.format, fix: rule.fix.text(for: setup.format),
                                        fingerprint: Fingerprint.make(rule.id, setup.path, ["setup"])))
                 case .meta:
                     continue
@@ -60,7 +60,7 @@ public struct RuleEngine: Sendable {
         let identity = [endpoint.account ?? "", endpoint.role.rawValue, endpoint.direction?.rawValue ?? "",
                         endpoint.protocol?.rawValue ?? "", endpoint.host ?? "", clause.at ?? ""]
         return Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
-                       format: setup.format, fix: rule.fix, endpoint: endpoint,
+                       format: setup.format, fix: rule.fix.text(for: setup.format), endpoint: endpoint,
                        fingerprint: Fingerprint.make(rule.id, setup.path, identity), related: related)
     }
 }

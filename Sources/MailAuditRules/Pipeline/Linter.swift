@@ -139,7 +139,7 @@ public struct Linter: Sendable {
         var seen = Set<UnfollowedInclude>()
         return setup.unfollowedIncludes.filter { seen.insert($0).inserted }.map { include in
             Finding(ruleId: rule.id, ruleName: rule.name, severity: engine.settings.severity(for: rule),
-                    message: Self.describe(include), span: include.span, format: format, fix: rule.fix,
+                    message: Self.describe(include), span: include.span, format: format, fix: rule.fix.text(for: format),
                     fingerprint: Fingerprint.make(rule.id, include.span.path, [include.path, include.reason.rawValue]))
         }
     }
@@ -220,7 +220,7 @@ public struct Linter: Sendable {
     func metaFinding(_ id: String, _ comment: SuppressionComment, _ message: String, format: String) -> [Finding] {
         guard let rule = engine.ruleSet.rules.first(where: { $0.id == id }), engine.settings.isEnabled(id) else { return [] }
         return [Finding(ruleId: id, ruleName: rule.name, severity: engine.settings.severity(for: rule), message: message,
-                        span: comment.span, format: format, fix: rule.fix,
+                        span: comment.span, format: format, fix: rule.fix.text(for: format),
                         fingerprint: Fingerprint.make(id, comment.span.path, comment.ruleIds + [comment.until ?? ""]))]
     }
 

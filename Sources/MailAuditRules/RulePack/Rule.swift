@@ -21,7 +21,7 @@ public struct Rule: Sendable {
     public var clauses: [Clause]
     public var message: String
     public var rationale: String
-    public var fix: String
+    public var fix: RuleFix
     public var references: [String]
     public var tags: [String]
     public var examples: [Example]
@@ -34,6 +34,16 @@ public struct Rule: Sendable {
         public var format: String
         public var config: String
         public var description: String?
+        /// For a triggering example: how the rule's fix for this format is applied to it.
+        public var fix: ExampleFix?
+
+        public init(expect: Expectation, format: String, config: String, description: String? = nil, fix: ExampleFix? = nil) {
+            self.expect = expect
+            self.format = format
+            self.config = config
+            self.description = description
+            self.fix = fix
+        }
     }
 }
 

@@ -9,7 +9,7 @@ public enum RuleLoader {
     static let keys = ["id", "name", "severity", "scope", "summary", "when", "at", "message", "rationale", "fix",
                        "references", "tags", "examples", "also"]
     static let clauseKeys = ["scope", "when", "at", "message"]
-    static let exampleKeys = ["expect", "format", "config", "description"]
+    static let exampleKeys = ["expect", "format", "config", "description", "edit", "manual"]
     static let leafOperators = ["equals", "not_equals", "in", "not_in", "exists", "matches", "lt", "gt"]
 
     /// The rule file without its top-level `examples:` block (cut as text, lines kept blank so
@@ -113,15 +113,68 @@ public enum RuleLoader {
                     }
                     examples.append(.init(expect: expect, format: try string(e, "format", in: item)!,
                                           config: try string(e, "config", in: item)!,
-                                          description: try string(e, "description", in: item, required: false)))
+                                          description: try string(e, "description", in: item, required: false),
+                                          fix: try exampleFix(e, expect: expect, in: item)))
                 }
             }
             return Rule(
                 id: id, name: try string(f, "name", in: root)!, severity: severity, scope: scope,
                 summary: try string(f, "summary", in: root)!, clauses: clauses, message: message,
                 rationale: try string(f, "rationale", in: root, required: false) ?? "",
-                fix: try string(f, "fix", in: root, required: false) ?? "",
+                fix: try fix(f["fix"]?.value),
                 references: try strings(f, "references"), tags: try strings(f, "tags"), examples: examples, source: path)
+        }
+
+        /// `fix:` is one text, or a map of format ids to texts with a `default` for the rest.
+        func fix(_ node: Node?) throws(ParseProblem) -> RuleFix {
+            guard let node, !node.isNull else { return RuleFix(general: "") }
+            if let text = node.text { return RuleFix(general: text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            guard case .mapping = node else { throw fail("`fix` must be text or a map of format ids to texts, found \(node.kindName)", node) }
+            let formats = FormatRegistry.builtIn.ids
+            var general: String?
+            var byFormat: [(format: String, text: String)] = []
+            for (key, value) in try node.pairs(budget: budget) {
+                let name = key.text ?? ""
+                guard name == "default" || formats.contains(name) else {
+                    throw fail("fix: unknown format '\(name)'\(Suggestion.phrase(for: name, in: ["default"] + formats))", key)
+                }
+                guard let text = value.text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+                    throw fail("fix: the entry for '\(name)' must be text", value)
+                }
+                if name == "default" { general = text } else { byFormat.append((name, text)) }
+            }
+            guard let general else { throw fail("fix: a map of formats needs a `default:` for the other formats", node) }
+            return RuleFix(general: general, byFormat: byFormat)
+        }
+
+        /// A triggering example's `edit:` (one edit or a list) or `manual:` (why there is no mechanical edit).
+        func exampleFix(_ e: [String: (key: Node, value: Node)], expect: Rule.Example.Expectation, in item: Node) throws(ParseProblem) -> ExampleFix? {
+            if let (key, _) = e["edit"] ?? e["manual"], expect != .finding {
+                throw fail("`\(key.text ?? "")` belongs to a triggering example (expect: finding)", key)
+            }
+            if e["edit"] != nil, let (key, _) = e["manual"] { throw fail("an example has `edit` or `manual`, not both", key) }
+            if let (_, value) = e["manual"] {
+                guard let reason = value.text?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+                    throw fail("`manual` gives the reason the fix is not a mechanical edit", value)
+                }
+                return .manual(reason: reason)
+            }
+            guard let (_, value) = e["edit"] else { return nil }
+            let items: [Node] = if case .sequence = value { try value.items(budget: budget) } else { [value] }
+            var edits: [ExampleFix.Edit] = []
+            for node in items {
+                let m = try mapping(node, allowed: ["replace", "with", "append"], what: "an edit")
+                if m["append"] != nil {
+                    guard m["replace"] == nil, m["with"] == nil else { throw fail("an edit is either `append` or `replace` with `with`", node) }
+                    edits.append(.append(try string(m, "append", in: node)!))
+                } else {
+                    let old = try string(m, "replace", in: node)!
+                    guard !old.isEmpty else { throw fail("`replace` names the text to change", node) }
+                    edits.append(.replace(old: old, new: try string(m, "with", in: node)!))
+                }
+            }
+            guard !edits.isEmpty else { throw fail("`edit` lists at least one edit", value) }
+            return .edits(edits)
         }
 
         func checkAt(_ at: String?, scope: Rule.Scope, node: Node?) throws(ParseProblem) {

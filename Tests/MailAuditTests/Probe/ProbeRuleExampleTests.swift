@@ -84,7 +84,7 @@ import Testing
         #expect(findings.contains { ($0.span.line, $0.span.column) == (marked.line, marked.column) },
                 "\(c.testDescription): expected at \(marked.line):\(marked.column), found at \(findings.map { "\($0.span.line):\($0.span.column)" })")
         for f in findings {
-            #expect(f.severity == c.rule.severity && f.ruleName == c.rule.name && f.fix == c.rule.fix)
+            #expect(f.severity == c.rule.severity && f.ruleName == c.rule.name && f.fix == c.rule.fix.text(for: f.format))
             #expect(f.message.hasPrefix(f.endpoint!.descriptionForMessages), "the message names the endpoint: \(f.message)")
         }
     }
