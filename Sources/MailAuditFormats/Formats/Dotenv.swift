@@ -54,7 +54,7 @@ public struct DotenvFormat: ConfigFormat {
             SymfonyParameters.read(file, ports: context.ports, into: &setup)
             return setup
         }
-        var reader = DotenvReader(file: file, ports: context.ports, fileName: name)
+        var reader = DotenvReader(file: file, ports: context.ports, fileName: name, versions: context.versions)
         reader.read()
         return reader.setup
     }
@@ -70,13 +70,15 @@ struct DotenvReader {
     let file: SourceFile
     let ports: PortTable
     let fileName: String
+    let versions: ProgramVersions
     let env: EnvFile
     var setup: MailSetup
 
-    init(file: SourceFile, ports: PortTable, fileName: String) {
+    init(file: SourceFile, ports: PortTable, fileName: String, versions: ProgramVersions = ProgramVersions()) {
         self.file = file
         self.ports = ports
         self.fileName = fileName
+        self.versions = versions
         self.env = EnvFile(file)
         self.setup = MailSetup(path: file.path, format: "dotenv")
         setup.problems = env.problems
@@ -131,11 +133,15 @@ struct DotenvReader {
     /// *when the server offers it* — `MAIL_ENCRYPTION=tls` does not make it mandatory and
     /// `MAIL_ENCRYPTION=null` does not switch it off (FORMATS.md §18 and quirks §17/§18). So
     /// `MAIL_ENCRYPTION=null` on 2525/587 is modelled as opportunistic STARTTLS (MA104), not as no TLS.
-    /// Laravel 7–8 used `MAIL_MAILER` with SwiftMailer; they are end of life and read as ≥ 9.
+    /// Laravel 7–8 used `MAIL_MAILER` with SwiftMailer; they are end of life and read as the current
+    /// release unless `assume: { laravel: "8" }` pins one of them.
     mutating func laravel() {
         guard Self.laravelKeys.contains(where: env.has) else { return }
         let mailerEntry = env.entry("MAIL_MAILER") ?? env.entry("MAIL_DRIVER")
-        let swift = env.entry("MAIL_MAILER") == nil && env.entry("MAIL_DRIVER") != nil
+        let driverOnly = env.entry("MAIL_MAILER") == nil && env.entry("MAIL_DRIVER") != nil
+        let swift = driverOnly || versions.isBefore("laravel", "9")
+        // Which mailer reads MAIL_ENCRYPTION follows from the release, unless the file itself is from Laravel ≤ 6.
+        let release: String? = driverOnly ? nil : versions.name("laravel")
         let mailer = (laravelValue(mailerEntry) ?? "smtp").lowercased()
         // log, array, sendmail, ses, postmark, mailgun, resend: nothing goes out over SMTP from these settings.
         guard ["smtp", "failover", "roundrobin"].contains(mailer) else { return }
@@ -216,6 +222,11 @@ struct DotenvReader {
                 problem("MAIL_ENCRYPTION must be tls, ssl or null, found '\(encryption)'\(Suggestion.phrase(for: encryption, in: ["tls", "ssl", "null"]))", encEntry!.valueSpan)
             }
             addRelated(&e, "MAIL_ENCRYPTION", .tls)
+        }
+        if let release, e.tls != nil, swift || scheme != "smtps" {  // `MAIL_SCHEME=smtps` means implicit TLS in every release that has it
+            e.modelledVersions[.tls] = release
+            e.modelledVersions[.tlsRequired] = release
+            if e.tls == TLSMode.none { e.modelledVersions[.auth] = release }
         }
         if e.tls != nil, e.tls != TLSMode.none {
             // MAIL_VERIFY_PEER is not in the stock config; apps that pass it on set Symfony's verify_peer.

@@ -1,7 +1,8 @@
 import MailAuditCore
 
-/// fetchmail (`~/.fetchmailrc`, `fetchmailrc`, `/etc/fetchmailrc`), as fetchmail 6.4 reads it
-/// (fetchmail(1) "THE RUN CONTROL FILE"; checked with `fetchmail --configdump`, ORACLES.md §3):
+/// fetchmail (`~/.fetchmailrc`, `fetchmailrc`, `/etc/fetchmailrc`), as fetchmail 6.5 reads it
+/// (fetchmail(1) "THE RUN CONTROL FILE"; checked with 6.4.37's `fetchmail --configdump`, ORACLES.md §3;
+/// `assume: { fetchmail: "6.4" }` or `"6.3"` models the older defaults, see `ProgramVersions`):
 ///
 /// - a free-format token stream: keywords (case-insensitive), numbers, words, `"…"`/`'…'` strings
 ///   (escapes `\n \t \b \r`, `\nnn` decimal, `\0ooo` octal, `\xhh`; strings may span lines); `#` comments;
@@ -12,7 +13,8 @@ import MailAuditCore
 /// - TLS (verified with fetchmail 6.4.37 against a POP3 server without STLS): `ssl` is implicit TLS;
 ///   otherwise fetchmail tries STARTTLS, and fails without it when `sslcertck` (the default since
 ///   6.4), `sslfingerprint` or a non-empty `sslproto` is given; with `no sslcertck` and none of them
-///   it carries on in clear text (opportunistic); `sslproto ''` switches STARTTLS off;
+///   it carries on in clear text (opportunistic); `sslproto ''` switches STARTTLS off. `sslproto auto`
+///   (the default) means TLS 1.2 or newer since 6.5, TLS 1.0 or newer in 6.4 (NEWS, README.SSL);
 /// - default ports: POP3/APOP/RPOP/SDPS 110 (995 with `ssl`), IMAP 143 (993), KPOP 1109, POP2 109,
 ///   ETRN 25; protocol `auto` (the default) tries IMAP, then POP3: protocol and port unknown.
 public struct FetchmailFormat: ConfigFormat {
@@ -42,7 +44,7 @@ public struct FetchmailFormat: ConfigFormat {
     }
 
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = FetchmailReader(file: file, ports: context.ports)
+        var reader = FetchmailReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()
         return reader.setup
     }
@@ -204,17 +206,24 @@ struct FetchmailReader {
         "tls1.1": .tls11, "tls1.1+": .tls11, "tls1.2": .tls12, "tls1.2+": .tls12, "tls1.3": .tls13, "tls1.3+": .tls13,
     ]
 
+    /// The `sslproto` values whose meaning is the release's default negotiation: TLS 1.0 or newer in
+    /// 6.4, TLS 1.2 or newer since 6.5 (which also reads the removed `ssl3`/`ssl3+` as `auto`), and
+    /// SSLv3 or newer (SSLv23 without SSLv2) before 6.4, which knew only ssl2, ssl3, ssl23 and tls1.
+    static let negotiated: Set<String> = ["auto", "ssl23", "ssl3", "ssl3+"]
+
     let file: SourceFile
     let ports: PortTable
+    let versions: ProgramVersions
     var setup: MailSetup
     var tokens: [FetchmailToken] = []
     var index = 0
     var defaults: Entry?
     var entries: [Entry] = []
 
-    init(file: SourceFile, ports: PortTable) {
+    init(file: SourceFile, ports: PortTable, versions: ProgramVersions = ProgramVersions()) {
         self.file = file
         self.ports = ports
+        self.versions = versions
         self.setup = MailSetup(path: file.path, format: "fetchmail")
     }
 
@@ -441,21 +450,33 @@ struct FetchmailReader {
         let proto = Self.protocols[protocolName] ?? nil
         e.set(\.protocol, proto, field: .protocol, span: s["proto"]?.span)
 
-        // TLS.
+        // TLS (fetchmail 6.4 and later unless pinned older: see `ProgramVersions`).
         let ssl = u["ssl"], sslproto = u["sslproto"], certck = u["sslcertck"], fingerprint = u["sslfingerprint"].flatMap { $0.value.isEmpty ? nil : $0 }
+        let before64 = versions.isBefore("fetchmail", "6.4"), before65 = versions.isBefore("fetchmail", "6.5")
+        let release = versions.name("fetchmail")
         var minimum: TLSVersion?
+        var minimumByRelease = false
         if let sslproto {
             let key = sslproto.value.lowercased()
-            if let known = Self.sslprotos[key] { minimum = known } else {
-                problem("unknown sslproto '\(sslproto.value)': fetchmail falls back to 'auto' (TLS 1.0 or newer); use tls1.2+ or tls1.3+\(Suggestion.phrase(for: sslproto.value, in: ["TLS1.2+", "TLS1.3+", "auto"]))", sslproto.span)
-                minimum = .tls10
+            if Self.negotiated.contains(key), !(before65 && key.hasPrefix("ssl3")) {
+                minimum = before64 ? .ssl3 : (before65 ? .tls10 : .tls12)
+                minimumByRelease = true
+            } else if let known = Self.sslprotos[key] { minimum = known } else {
+                problem("unknown sslproto '\(sslproto.value)': fetchmail falls back to 'auto'; use tls1.2+ or tls1.3+\(Suggestion.phrase(for: sslproto.value, in: ["TLS1.2+", "TLS1.3+", "auto"]))", sslproto.span)
+                minimum = before65 ? .tls10 : .tls12
+                minimumByRelease = true
             }
+        } else if !before65 {
+            // 6.5 negotiates TLS 1.2 or newer itself; 6.4 leaves the range to the TLS library's configuration.
+            minimum = .tls12
+            minimumByRelease = true
         }
-        let certcheckOn = certck?.value != "no"
+        // `sslcertck` is the default since 6.4; before, certificates were checked only when it was given.
+        let certcheckOn = certck.map { $0.value != "no" } ?? !before64
         if ssl?.value == "yes" {
             e.set(\.tls, .implicit, field: .tls, span: ssl?.span)
             e.set(\.tlsRequired, true, field: .tlsRequired, span: ssl?.span)
-            if let sslproto, sslproto.value.isEmpty { minimum = .tls10 }  // `ssl` with sslproto '': fetchmail logs an error and uses auto
+            if let sslproto, sslproto.value.isEmpty { minimum = before65 ? .tls10 : .tls12 }  // `ssl` with sslproto '': fetchmail logs an error and uses auto
         } else if let sslproto, sslproto.value.isEmpty {
             e.set(\.tls, TLSMode.none, field: .tls, span: sslproto.span)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: sslproto.span)
@@ -465,17 +486,25 @@ struct FetchmailReader {
             e.set(\.tlsRequired, false, field: .tlsRequired, span: s["proto"]?.span)
         } else {
             e.set(\.tls, .starttls, field: .tls, span: sslproto?.span)
-            let requiredBy = sslproto ?? fingerprint ?? (certcheckOn ? certck : nil)
-            let required = sslproto != nil || fingerprint != nil || certcheckOn
-            e.set(\.tlsRequired, required, field: .tlsRequired, span: required ? requiredBy?.span : certck?.span)
+            // What makes fetchmail give up on a server without STARTTLS: since 6.4 a certificate check (the default),
+            // a fingerprint or any sslproto; before, only `sslproto tls1`, `sslcertck` or a fingerprint.
+            let protoRequires = sslproto.map { before64 ? $0.value.lowercased() == "tls1" : true } ?? false
+            let requiredBy = (protoRequires ? sslproto : nil) ?? fingerprint ?? (certcheckOn ? certck : nil)
+            let required = protoRequires || fingerprint != nil || certcheckOn
+            e.set(\.tlsRequired, required, field: .tlsRequired, span: required ? requiredBy?.span : (certck ?? sslproto)?.span)
+            if requiredBy == nil { e.modelledVersions[.tlsRequired] = release }
         }
         if e.tls != TLSMode.none {
             if let fingerprint, !certcheckOn {
                 e.set(\.verifyCertificate, true, field: .verifyCertificate, span: fingerprint.span)
             } else {
                 e.set(\.verifyCertificate, certcheckOn, field: .verifyCertificate, span: certck?.span)
+                if certck == nil { e.modelledVersions[.verifyCertificate] = release }
             }
-            if let minimum { e.set(\.minTLSVersion, minimum, field: .minTLSVersion, span: sslproto?.span) }
+            if let minimum {
+                e.set(\.minTLSVersion, minimum, field: .minTLSVersion, span: sslproto?.span)
+                if minimumByRelease { e.modelledVersions[.minTLSVersion] = release }
+            }
         }
 
         // Port: `service`/`port`, or the protocol's default.

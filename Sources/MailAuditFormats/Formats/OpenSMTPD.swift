@@ -145,6 +145,9 @@ struct OpenSMTPDParser {
     var setup: MailSetup
     var macros: [String: [SmtpdToken]] = [:]
     var openFiles: [String] = []
+    /// Names of the `action NAME relay …` lines, and the `match` rules, to decide what a listener serves.
+    var relayActions: Set<String> = []
+    var matchRules: [SmtpdMatchRule] = []
     static let maxIncludeDepth = 16
 
     static let statements: Set<String> = ["listen", "action", "match", "pki", "ca", "table", "smtp", "queue", "bounce", "srs",
@@ -170,6 +173,19 @@ struct OpenSMTPDParser {
 
     mutating func read() {
         read(file, depth: 0)
+        directUnauthenticatedListeners()
+    }
+
+    /// A listener without `auth` on a submission port (587, 465, 2525) serves submission only when some
+    /// `match` rule relays mail from clients that have not authenticated to any destination; otherwise it
+    /// can only take mail for the server's own domains, like port 25: MTA-to-MTA relay, not submission.
+    mutating func directUnauthenticatedListeners() {
+        let relays = relayActions
+        guard !matchRules.contains(where: { $0.relaysUnauthenticated(relayActions: relays) }) else { return }
+        for i in setup.endpoints.indices where setup.endpoints[i].role == .server && setup.endpoints[i].direction == .outgoing
+            && setup.endpoints[i].auth == [] {
+            setup.endpoints[i].direction = .relay
+        }
     }
 
     mutating func read(_ source: SourceFile, depth: Int) {
@@ -239,6 +255,7 @@ struct OpenSMTPDParser {
         case "include": include(s, depth: depth)
         case "listen": listen(s)
         case "action": action(s)
+        case "match": matchRules.append(SmtpdMatchRule(s))
         case "pki" where s.count > 2 && s[2].text == "certificate":
             // `pki NAME certificate FILE` (before 6.4) is a syntax error for current smtpd.
             problem("`pki … certificate` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `pki NAME cert FILE` and `pki NAME key FILE`", s[2].span)
@@ -398,7 +415,8 @@ struct OpenSMTPDParser {
             e.portIsDefault = true
         }
         // Submission is a port meant for it or a listener that offers AUTH; any other listener
-        // without `auth` is MTA-to-MTA relay or a hand-off (a filter's re-injection port).
+        // without `auth` is MTA-to-MTA relay or a hand-off (a filter's re-injection port). On a
+        // submission port, the `match` rules decide (`directUnauthenticatedListeners`).
         let submissionPort = ["submission", "submissions", "alt-submission"].contains(context.ports.entry(for: e.port)?.service ?? "")
         e.direction = auth == nil && authOptional == nil && !submissionPort ? .relay : context.ports.listenerDirection(protocol: .smtp, port: e.port)
 
@@ -444,6 +462,7 @@ struct OpenSMTPDParser {
             return
         }
         guard s[2].text == "relay" else { return }  // local delivery methods: no network endpoint
+        relayActions.insert(s[1].text)
         let location = SourceSpan(path: s[0].span.path, line: s[0].span.line, column: s[0].span.column,
                                   endLine: s.last!.span.endLine, endColumn: s.last!.span.endColumn)
         var e = Endpoint(role: .client, location: location)

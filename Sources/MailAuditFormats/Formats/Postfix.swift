@@ -449,8 +449,10 @@ struct PostfixReader {
         var isExplicit: Bool { span != nil }
     }
 
-    /// Postfix 3.7 defaults (`postconf -d`) of the parameters the model reads.
+    /// Postfix defaults (`postconf -d` of 3.7, the same in 3.11) of the parameters the model reads; 3.11's
+    /// `smtp_tls_security_level`, which depends on `compatibility_level`, is in `clientSecurityLevelDefault`.
     static let defaults: [String: String] = [
+        "compatibility_level": "0",
         "smtpd_tls_security_level": "", "smtpd_use_tls": "no", "smtpd_enforce_tls": "no", "smtpd_tls_wrappermode": "no",
         "smtpd_tls_auth_only": "no", "smtpd_sasl_auth_enable": "no", "smtpd_sasl_security_options": "noanonymous",
         "smtpd_tls_protocols": ">=TLSv1", "smtpd_tls_mandatory_protocols": ">=TLSv1",
@@ -697,6 +699,10 @@ struct PostfixReader {
             host = parsed.host
             portText = parsed.portText ?? ""
         }
+        // iRedMail's `PH_LOCAL_ADDRESS:PH_POSTFIX_MAIL_REINJECT_PORT`, Jinja's `{{ ip }}:{{ port }}`: where the
+        // listener will be, and so whether anything outside the host reaches it, is unknown until the template
+        // is rendered (iRedMail renders a loopback re-injection port). No endpoint rather than a guessed one.
+        if let host, TemplateSyntax.placeholder(in: host) != nil, TemplateSyntax.placeholder(in: portText) != nil { return }
         if let host, TemplateSyntax.placeholder(in: host) == nil, host != "*" { e.host = host }
         e.port = TemplateSyntax.placeholder(in: portText) == nil ? port(portText) : nil
         if e.port == nil, TemplateSyntax.placeholder(in: portText) == nil, let listenSpan, let file = masterFile {
@@ -863,6 +869,17 @@ struct PostfixReader {
         if let span = interfaces.span { e.spans[.loopback] = span }
     }
 
+    /// Postfix 3.11: with `compatibility_level` 3.11 or higher (what a new installation's main.cf says),
+    /// an unset `smtp_tls_security_level` is `may`; at lower levels, and before 3.11, it is empty (no TLS).
+    /// Nil when the default is the empty one.
+    func clientSecurityLevelDefault(service: PostfixService?) -> (level: String, compatibility: Setting)? {
+        guard !context.versions.isBefore("postfix", "3.11") else { return nil }
+        let compatibility = setting("compatibility_level", service: service)
+        guard let value = compatibility.value?.trimmingCharacters(in: .whitespaces),
+              ProgramVersions.isOlder(value, than: "3.11") == false else { return nil }
+        return ("may", compatibility)
+    }
+
     mutating func clientEndpoint(service: PostfixService?, location: SourceSpan) {
         var e = Endpoint(role: .client, location: location)
         e.account = "smtp"
@@ -916,6 +933,12 @@ struct PostfixReader {
                 else if enforceOn == false && useOn == false {
                     levelName = "none"
                     if !level.isExplicit { levelSetting = use.isExplicit ? use : (enforce.isExplicit ? enforce : level) }
+                    if !level.isExplicit, !use.isExplicit, !enforce.isExplicit, let byRelease = clientSecurityLevelDefault(service: service) {
+                        levelName = byRelease.level
+                        levelSetting = byRelease.compatibility
+                        e.modelledVersions[.tls] = context.versions.name("postfix")
+                        e.modelledVersions[.tlsRequired] = context.versions.name("postfix")
+                    }
                 }
             }
         }
@@ -945,6 +968,7 @@ struct PostfixReader {
                     }
                 }
                 setSpan(.minTLSVersion, s)
+                if let release = e.modelledVersions[.tls] { e.modelledVersions[.minTLSVersion] = release }
             }
             // TLS switched on only for the destinations of a policy map, off for everyone else (MA401).
             let policy = setting("smtp_tls_policy_maps", service: service)

@@ -9,10 +9,17 @@ public struct ProgramVersions: Sendable, Hashable {
         public var what: String
     }
 
-    /// Programs whose version changes the model, with the release modelled by default.
+    /// Programs whose version changes the model, with the release modelled by default (the current
+    /// upstream one) and the releases whose defaults differ from the one before.
     public static let catalog: [String: (modelled: String, changes: [Change])] = [
         "mutt": ("2.0", [Change(since: "2.0", what: "`ssl_force_tls` is set by default, so STARTTLS is required; before, it was unset and STARTTLS opportunistic")]),
         "aerc": ("0.15", [Change(since: "0.15", what: "`smtp://` uses STARTTLS and requires it, `smtp+insecure://` is plain text; before, `smtp://` was plain text unless `smtp-starttls = yes`")]),
+        "fetchmail": ("6.5", [
+            Change(since: "6.4", what: "`sslcertck` is on by default, so certificates are verified and STARTTLS is required; before, neither unless `sslcertck`, `sslfingerprint` or `sslproto tls1` said so"),
+            Change(since: "6.5", what: "`sslproto auto` (the default) negotiates TLS 1.2 or newer, and `ssl3`/`ssl3+` mean `auto`; before, `auto` accepted TLS 1.0"),
+        ]),
+        "postfix": ("3.11", [Change(since: "3.11", what: "with `compatibility_level = 3.11` or higher, `smtp_tls_security_level` defaults to `may` (opportunistic STARTTLS for outgoing mail); before, it was empty (no TLS)")]),
+        "laravel": ("13", [Change(since: "9", what: "Symfony Mailer sends: STARTTLS whenever the server offers it and implicit TLS on port 465, whatever `MAIL_ENCRYPTION` says; before, SwiftMailer did what `MAIL_ENCRYPTION` says (`tls` STARTTLS, `ssl` implicit TLS, null none)")]),
     ]
 
     /// Program → the version the user pinned.
@@ -32,18 +39,26 @@ public struct ProgramVersions: Sendable, Hashable {
 
     /// True when the pinned version of `program` is older than `release` (the behaviour before it applies).
     public func isBefore(_ program: String, _ release: String) -> Bool {
-        guard let pinned = assumed[program].flatMap(Self.components), let threshold = Self.components(release) else { return false }
-        for i in 0..<max(pinned.count, threshold.count) {
-            let a = i < pinned.count ? pinned[i] : 0, b = i < threshold.count ? threshold[i] : 0
-            if a != b { return a < b }
+        assumed[program].flatMap { Self.isOlder($0, than: release) } ?? false
+    }
+
+    /// Whether `version` is older than `release`; nil when either is not a version.
+    static func isOlder(_ version: String, than release: String) -> Bool? {
+        guard let a = components(version), let b = components(release) else { return nil }
+        for i in 0..<max(a.count, b.count) {
+            let x = i < a.count ? a[i] : 0, y = i < b.count ? b[i] : 0
+            if x != y { return x < y }
         }
         return false
     }
 
     /// How messages name the modelled release: `aerc 0.14` (pinned) or `aerc 0.15` (the default).
     public func name(_ program: String) -> String {
-        "\(program) \(assumed[program] ?? Self.catalog[program]?.modelled ?? "")"
+        "\(Self.displayNames[program] ?? program) \(assumed[program] ?? Self.catalog[program]?.modelled ?? "")"
     }
+
+    /// How the projects write their names, where that is not the key.
+    static let displayNames = ["postfix": "Postfix", "laravel": "Laravel"]
 
     static func components(_ version: String) -> [Int]? {
         var text = Substring(version)

@@ -19,12 +19,13 @@ import Testing
     }
 
     @Test func defaultsOfAPlainPoll() throws {
-        // No ssl, no sslproto: STARTTLS, required because sslcertck is on by default (fetchmail 6.4).
+        // No ssl, no sslproto: STARTTLS, required because sslcertck is on by default (since fetchmail 6.4),
+        // and `sslproto auto` negotiates TLS 1.2 or newer (since 6.5).
         let setup = parse("poll imap.example.com proto IMAP user anna\n")
         #expect(setup.problems.isEmpty, "\(setup.problems)")
         let e = try #require(setup.endpoints.first)
         #expect(e.protocol == .imap && e.host == "imap.example.com" && e.port == 143 && e.portIsDefault && e.direction == .incoming)
-        #expect(e.tls == .starttls && e.tlsRequired == true && e.verifyCertificate == true && e.minTLSVersion == nil)
+        #expect(e.tls == .starttls && e.tlsRequired == true && e.verifyCertificate == true && e.minTLSVersion == .tls12)
         #expect(e.auth == ["password"] && e.credential == nil && e.account == "anna@imap.example.com")
         #expect(e.location == span(1, 1, 22) && e.span(of: .tls) == e.location)
         #expect(e.span(of: .protocol) == span(1, 29, 33) && e.span(of: .host) == span(1, 6, 22))
@@ -110,7 +111,7 @@ import Testing
         #expect(at.contains { $0.0 == 7 && $0.1 == 43 && $0.2.contains("unterminated string") }, "\(at)")
         // Every entry is still modelled.
         #expect(setup.endpoints.map(\.host) == ["a.example", "b.example", "c.example", "d.example", "e.example", "f.example"])
-        #expect(setup.endpoints[4].tls == .implicit && setup.endpoints[4].minTLSVersion == .tls10)
+        #expect(setup.endpoints[4].tls == .implicit && setup.endpoints[4].minTLSVersion == .tls12)  // `auto`, as fetchmail 6.5 falls back to
     }
 
     @Test func lexer() throws {

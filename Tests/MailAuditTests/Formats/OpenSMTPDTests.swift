@@ -127,4 +127,37 @@ import Testing
         #expect(s.endpoints.map(\.port) == [587, 25])
         #expect(s.endpoints[0].spans[.tls]?.path == b.path)
     }
+    @Test func aSubmissionPortWithoutAuthServesWhatTheMatchRulesAllow() throws {
+        // smtpd.conf(5): a listener without `auth` offers no AUTH; which mail it takes is up to the `match`
+        // rules (`from` defaults to local, `for` to local). A 465 listener whose rules relay only for
+        // authenticated sessions takes mail for the local domains, like port 25: an inbound MTA listener.
+        let mx = """
+        pki mx cert "/etc/ssl/mx.pem"
+        pki mx key "/etc/ssl/private/mx.key"
+        listen on all smtps pki mx
+        listen on all port submission tls-require pki mx auth
+        action "local_mail" maildir
+        action "outbound" relay
+        match from any for domain "example.com" action "local_mail"
+        match from any auth for any action "outbound"
+        match from local for any action "outbound"
+
+        """
+        let inbound = parse(mx).endpoints
+        #expect(inbound.map(\.direction) == [.relay, .outgoing, .relay])
+        #expect(!TestSupport.lint(mx, format: "opensmtpd", path: "smtpd.conf").findings.contains { $0.ruleId == "MA302" })
+        // The same listener, when a rule relays for anyone who connects, is unauthenticated submission.
+        let open = mx.replacingOccurrences(of: "match from any auth for any", with: "match from any for any")
+        #expect(parse(open).endpoints.first?.direction == .outgoing)
+        let ma302 = TestSupport.lint(open, format: "opensmtpd", path: "smtpd.conf").findings.filter { $0.ruleId == "MA302" }
+        #expect(ma302.map(\.span.line) == [3])
+        // `! from local` is every remote sender; `from src <lan>` trusts a network, as Postfix's mynetworks.
+        for from in ["! from local", "from src <lan>"] {
+            let text = mx.replacingOccurrences(of: "match from any auth for any", with: "match \(from) for any")
+            #expect(parse("table lan { 192.168.0.0/24 }\n" + text).endpoints.first?.direction == .outgoing, "\(from)")
+        }
+        // `for domain …` with a relay action is a backup MX: still no submission.
+        let backup = mx.replacingOccurrences(of: "match from any auth for any", with: "match from any for domain \"other.example\"")
+        #expect(parse(backup).endpoints.first?.direction == .relay)
+    }
 }

@@ -102,6 +102,29 @@ import Testing
         #expect(s.includedFiles.count == 1)
     }
 
+    @Test func aListenerWhoseAddressIsAnUnrenderedPlaceholderIsNotGuessed() throws {
+        // iRedMail's master.cf: `PH_LOCAL_ADDRESS:PH_POSTFIX_MAIL_REINJECT_PORT` becomes 127.0.0.1:10025 when
+        // installed; unrendered, where it listens (and so MA102) is unknown. A placeholder host with a real
+        // port still listens there.
+        let (s, dir) = Self.setup([
+            "main.cf": "myhostname = PH_HOSTNAME\n",
+            "master.cf": """
+            smtp inet n - n - - smtpd
+            PH_LOCAL_ADDRESS:PH_POSTFIX_MAIL_REINJECT_PORT inet n - n - - smtpd
+              -o smtpd_tls_security_level=none
+            PH_BIND_ADDRESS:2525 inet n - n - - smtpd
+              -o smtpd_tls_security_level=none
+
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(s.problems.isEmpty, "\(s.problems)")
+        #expect(s.endpoints.filter { $0.role == .server }.map(\.port) == [25, 2525])
+        let result = TestSupport.lint(try String(contentsOf: dir.appendingPathComponent("master.cf"), encoding: .utf8), format: "postfix", path: dir.appendingPathComponent("master.cf").path)
+        let unencrypted = result.findings.filter { $0.ruleId == "MA102" }.map(\.span.line)
+        #expect(unencrypted.contains(5) && !unencrypted.contains(3), "\(unencrypted)")  // at the `-o` that switches TLS off
+    }
+
     @Test func port465WithAndWithoutWrapperMode() throws {
         let master = """
         smtps       inet n - y - - smtpd
