@@ -59,6 +59,14 @@ def model(path, fmt=None, extra=()):
     return json.loads(out.stdout)
 
 
+def assuming(directory, program, version):
+    """`--config` for a configuration that pins the release of the oracle installed here: mailaudit models
+    the current upstream release, the oracle may be older (Debian's fetchmail 6.4, Postfix 3.7)."""
+    path = pathlib.Path(directory) / f"assume-{program}.mailaudit.yml"
+    path.write_text(f'assume: {{ {program}: "{version}" }}\n')
+    return ["--config", str(path)]
+
+
 def lint_json(*paths, extra=()):
     out = subprocess.run([BIN, "lint", "--format", "json", *map(str, paths), *extra], capture_output=True, text=True, timeout=120)
     assert out.returncode in (0, 1, 2), f"mailaudit lint crashed ({out.returncode}): {out.stderr}"

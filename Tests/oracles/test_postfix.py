@@ -10,6 +10,7 @@ a missing master.cf is Postfix's stock one (/usr/share/postfix/master.cf.dist), 
 assumes, and a missing main.cf is empty. postconf needs a loopback interface: it runs in a private
 network namespace with `lo` up (ORACLES.md §0).
 """
+import functools
 import os
 import pathlib
 import re
@@ -19,7 +20,7 @@ import tempfile
 
 import pytest
 
-from conftest import CORPUS, ROOT, corpus_files, model, require_program
+from conftest import CORPUS, ROOT, assuming, corpus_files, model, require_program
 
 EXAMPLES = ROOT / "Examples" / "postfix"
 STOCK_MASTER = pathlib.Path("/usr/share/postfix/master.cf.dist")
@@ -208,10 +209,22 @@ FIELDS = ["port", "host", "tls", "tlsRequired", "auth", "authRequired", "allowsV
 PAIRS = pairs()
 
 
+def unplaceable(want, template):
+    """`PH_ADDRESS:PH_PORT`: where the listener will be is unknown until the template is rendered; not modelled."""
+    return template and want["role"] == "server" and want["port"] is None and bool(TEMPLATE.search(want["account"]))
+
+
+@functools.cache
+def postfix_version():
+    """The installed Postfix release (`mail_version`): what the model is pinned to for the comparison."""
+    out = subprocess.run([require_program("postconf"), "-d", "mail_version"], capture_output=True, text=True, timeout=60)
+    return values(out.stdout)["mail_version"]
+
+
 @pytest.mark.parametrize("label,path,main_text,master_text", PAIRS, ids=[p[0] for p in PAIRS])
-def test_model_matches_postconf(label, path, main_text, master_text):
+def test_model_matches_postconf(label, path, main_text, master_text, tmp_path):
     require_program("postconf")
-    ours = model(path)
+    ours = model(path, extra=assuming(tmp_path, "postfix", postfix_version()))
     setups = [s for s in ours["setups"] if s["format"] == "postfix"]
     assert len(setups) == 1, f"{label}: expected one postfix setup, got {ours}"
     our_endpoints = setups[0]["endpoints"]
@@ -229,6 +242,9 @@ def test_model_matches_postconf(label, path, main_text, master_text):
         compared = skipped = 0
         for want in oracle:
             got = next((e for e in our_endpoints if e["role"] == want["role"] and e["account"] == want["account"]), None)
+            if got is None and unplaceable(want, template):
+                skipped += 1
+                continue
             assert got is not None, f"{label}: postconf has {want['role']} {want['account']}, we do not ({[e['account'] for e in our_endpoints]})"
             for field in FIELDS:
                 if field not in want:
@@ -244,7 +260,7 @@ def test_model_matches_postconf(label, path, main_text, master_text):
                 assert expand_banner(got["banner"], directory) == want["_banner_expanded"], f"{label}: {want['account']} banner"
                 compared += 1
         servers = [e for e in our_endpoints if e["role"] == "server"]
-        assert len(servers) == len([w for w in oracle if w["role"] == "server"]), f"{label}: listener count differs"
+        assert len(servers) == len([w for w in oracle if w["role"] == "server" and not unplaceable(w, template)]), f"{label}: listener count differs"
         assert compared > 0 or not oracle
         print(f"postconf agreement {label}: {len(oracle)} endpoints, {compared} values equal, {skipped} unknowable (template/undefined macro)")
 
