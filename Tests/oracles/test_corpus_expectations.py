@@ -23,8 +23,11 @@ def test_corpus_yields_the_reviewed_expectations():
 
 @needs_corpus
 def test_a_walk_over_the_corpus_is_not_misread():
-    """Files that share a name or look with a mail config are skipped, never parsed as one."""
+    """Files that share a name or look with a mail config are skipped, never parsed as one: Cyrus SASL's
+    smtpd.conf, compose files, and the mail settings of applications mailaudit has no format for
+    (webmail, forges, dashboards, CMSs: PHP arrays, INI and YAML of their own)."""
     table = current()
+    not_formats = ("cyrus-sasl/", "compose/", "roundcube/", "snappymail/", "nextcloud/", "gitea/", "gitlab/", "grafana/", "wordpress/")
     for path, (how, _, errors) in table.items():
-        if path.startswith("cyrus-sasl/") or path.startswith("compose/") or path.endswith("-compose.yaml"):
+        if path.startswith(not_formats) or path.endswith("-compose.yaml"):
             assert how == "skipped" and errors == "-", f"{path}: read as {how}: {errors}"
