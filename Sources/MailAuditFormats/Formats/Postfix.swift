@@ -843,6 +843,13 @@ struct PostfixReader {
             }
             setSpan(.minTLSVersion, s)
         }
+        // As in OpenSMTPD: a listener that offers no AUTH on a port not meant for submission (mailcow's
+        // postscreen on 10025 behind haproxy, a content filter's return port) is MTA-to-MTA relay or a
+        // hand-off, not a submission service without authentication.
+        if saslOn == false, e.direction == .outgoing,
+           !["submission", "submissions", "alt-submission"].contains(context.ports.entry(for: e.port)?.service ?? "") {
+            e.direction = .relay
+        }
         e.directLoopbackListenerAsHandOff()
         setup.endpoints.append(e)
     }

@@ -125,6 +125,26 @@ import Testing
         #expect(unencrypted.contains(5) && !unencrypted.contains(3), "\(unencrypted)")  // at the `-o` that switches TLS off
     }
 
+    @Test func aListenerWithoutSaslOffAnySubmissionPortIsRelay() throws {
+        // master.cf(5): a second smtpd (postscreen behind a proxy on 10025, a content filter's return port)
+        // that offers no AUTH (smtpd_sasl_auth_enable = no, the default) takes mail like port 25 does.
+        let (s, dir) = Self.setup([
+            "main.cf": "smtpd_tls_security_level = may\n",
+            "master.cf": """
+            10025 inet n - n - 1 postscreen
+            smtpd pass - - n - - smtpd
+            2525 inet n - n - - smtpd
+            10587 inet n - n - - smtpd
+              -o smtpd_sasl_auth_enable=yes
+
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(Self.server(s, "10025")?.direction == .relay)
+        #expect(Self.server(s, "2525")?.direction == .outgoing)   // a submission port: unauthenticated submission (MA302)
+        #expect(Self.server(s, "10587")?.direction == .outgoing)  // offers AUTH: submission
+    }
+
     @Test func port465WithAndWithoutWrapperMode() throws {
         let master = """
         smtps       inet n - y - - smtpd
