@@ -488,18 +488,22 @@ struct FetchmailReader {
             e.set(\.tls, .starttls, field: .tls, span: sslproto?.span)
             // What makes fetchmail give up on a server without STARTTLS: since 6.4 a certificate check (the default),
             // a fingerprint or any sslproto; before, only `sslproto tls1`, `sslcertck` or a fingerprint.
+            func requires(before64: Bool) -> Bool {
+                let byProto = sslproto.map { before64 ? $0.value.lowercased() == "tls1" : true } ?? false
+                return byProto || fingerprint != nil || (certck.map { $0.value != "no" } ?? !before64)
+            }
             let protoRequires = sslproto.map { before64 ? $0.value.lowercased() == "tls1" : true } ?? false
             let requiredBy = (protoRequires ? sslproto : nil) ?? fingerprint ?? (certcheckOn ? certck : nil)
-            let required = protoRequires || fingerprint != nil || certcheckOn
+            let required = requires(before64: before64)
             e.set(\.tlsRequired, required, field: .tlsRequired, span: required ? requiredBy?.span : (certck ?? sslproto)?.span)
-            if requiredBy == nil { e.modelledVersions[.tlsRequired] = release }
+            if requires(before64: true) != requires(before64: false) { e.modelledVersions[.tlsRequired] = release }
         }
         if e.tls != TLSMode.none {
             if let fingerprint, !certcheckOn {
                 e.set(\.verifyCertificate, true, field: .verifyCertificate, span: fingerprint.span)
             } else {
                 e.set(\.verifyCertificate, certcheckOn, field: .verifyCertificate, span: certck?.span)
-                if certck == nil { e.modelledVersions[.verifyCertificate] = release }
+                if certck == nil, fingerprint == nil { e.modelledVersions[.verifyCertificate] = release }
             }
             if let minimum {
                 e.set(\.minTLSVersion, minimum, field: .minTLSVersion, span: sslproto?.span)
