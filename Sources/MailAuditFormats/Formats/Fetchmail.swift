@@ -486,17 +486,19 @@ struct FetchmailReader {
             e.set(\.tlsRequired, false, field: .tlsRequired, span: s["proto"]?.span)
         } else {
             e.set(\.tls, .starttls, field: .tls, span: sslproto?.span)
-            // What makes fetchmail give up on a server without STARTTLS: since 6.4 a certificate check (the default),
-            // a fingerprint or any sslproto; before, only `sslproto tls1`, `sslcertck` or a fingerprint.
-            func requires(before64: Bool) -> Bool {
-                let byProto = sslproto.map { before64 ? $0.value.lowercased() == "tls1" : true } ?? false
-                return byProto || fingerprint != nil || (certck.map { $0.value != "no" } ?? !before64)
+            // What makes fetchmail give up on a server without STARTTLS: a certificate check (the default since
+            // 6.4), a fingerprint, or an sslproto (before 6.4.2 only `tls1`; commit 650519f8, starttls.c).
+            func protoRequires(onlyTLS1: Bool) -> Bool { sslproto.map { !onlyTLS1 || $0.value.lowercased() == "tls1" } ?? false }
+            func requires(onlyTLS1: Bool, checkByDefault: Bool) -> Bool {
+                protoRequires(onlyTLS1: onlyTLS1) || fingerprint != nil || (certck.map { $0.value != "no" } ?? checkByDefault)
             }
-            let protoRequires = sslproto.map { before64 ? $0.value.lowercased() == "tls1" : true } ?? false
-            let requiredBy = (protoRequires ? sslproto : nil) ?? fingerprint ?? (certcheckOn ? certck : nil)
-            let required = requires(before64: before64)
+            let onlyTLS1 = versions.isBefore("fetchmail", "6.4.2")
+            let requiredBy = (protoRequires(onlyTLS1: onlyTLS1) ? sslproto : nil) ?? fingerprint ?? (certcheckOn ? certck : nil)
+            let required = requires(onlyTLS1: onlyTLS1, checkByDefault: !before64)
             e.set(\.tlsRequired, required, field: .tlsRequired, span: required ? requiredBy?.span : (certck ?? sslproto)?.span)
-            if requires(before64: true) != requires(before64: false) { e.modelledVersions[.tlsRequired] = release }
+            if required != requires(onlyTLS1: true, checkByDefault: false) || required != requires(onlyTLS1: false, checkByDefault: true) {
+                e.modelledVersions[.tlsRequired] = release
+            }
         }
         if e.tls != TLSMode.none {
             if let fingerprint, !certcheckOn {

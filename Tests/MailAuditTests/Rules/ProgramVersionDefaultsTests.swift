@@ -35,6 +35,11 @@ import Testing
         let ma106 = try #require(result.findings.first { $0.ruleId == "MA106" })
         #expect(ma106.message.hasSuffix("(modelled on fetchmail 6.4)"))
         #expect(!ids(TestSupport.lint(poll, format: "fetchmail", path: ".fetchmailrc", versions: pinned("fetchmail", "6.4.37"))).contains("MA106"))
+        // Before 6.4.2 only `sslproto tls1` made STARTTLS mandatory once `no sslcertck` was given (commit 650519f8).
+        let noCheck = poll + "  no sslcertck sslproto tls1.2+\n"
+        #expect(TestSupport.parse(noCheck, format: "fetchmail", path: ".fetchmailrc").endpoints.first?.tlsRequired == true)
+        let early = TestSupport.lint(noCheck, format: "fetchmail", path: ".fetchmailrc", versions: pinned("fetchmail", "6.4.1"))
+        #expect(early.findings.contains { $0.ruleId == "MA104" && $0.message.hasSuffix("(modelled on fetchmail 6.4.1)") })
         // An explicit version is the file's, not the release's: no release named.
         let explicit = TestSupport.lint(poll + "  sslproto tls1+\n", format: "fetchmail", path: ".fetchmailrc")
         #expect(explicit.findings.contains { $0.ruleId == "MA106" && !$0.message.contains("modelled on") })
