@@ -450,7 +450,7 @@ struct PostfixReader {
     }
 
     /// Postfix defaults (`postconf -d` of 3.7, the same in 3.11) of the parameters the model reads; 3.11's
-    /// `smtp_tls_security_level`, which depends on `compatibility_level`, is in `clientSecurityLevelDefault`.
+    /// `smtp_tls_security_level`, which depends on `compatibility_level`, is in `compatibilityDecidingClientTLS`.
     static let defaults: [String: String] = [
         "compatibility_level": "0",
         "smtpd_tls_security_level": "", "smtpd_use_tls": "no", "smtpd_enforce_tls": "no", "smtpd_tls_wrappermode": "no",
@@ -878,13 +878,12 @@ struct PostfixReader {
 
     /// Postfix 3.11: with `compatibility_level` 3.11 or higher (what a new installation's main.cf says),
     /// an unset `smtp_tls_security_level` is `may`; at lower levels, and before 3.11, it is empty (no TLS).
-    /// Nil when the default is the empty one.
-    func clientSecurityLevelDefault(service: PostfixService?) -> (level: String, compatibility: Setting)? {
-        guard !context.versions.isBefore("postfix", "3.11") else { return nil }
+    /// The `compatibility_level` setting when the release decides (3.11 or higher), nil when every release agrees.
+    func compatibilityDecidingClientTLS(service: PostfixService?) -> Setting? {
         let compatibility = setting("compatibility_level", service: service)
         guard let value = compatibility.value?.trimmingCharacters(in: .whitespaces),
               ProgramVersions.isOlder(value, than: "3.11") == false else { return nil }
-        return ("may", compatibility)
+        return compatibility
     }
 
     mutating func clientEndpoint(service: PostfixService?, location: SourceSpan) {
@@ -940,9 +939,11 @@ struct PostfixReader {
                 else if enforceOn == false && useOn == false {
                     levelName = "none"
                     if !level.isExplicit { levelSetting = use.isExplicit ? use : (enforce.isExplicit ? enforce : level) }
-                    if !level.isExplicit, !use.isExplicit, !enforce.isExplicit, let byRelease = clientSecurityLevelDefault(service: service) {
-                        levelName = byRelease.level
-                        levelSetting = byRelease.compatibility
+                    if !level.isExplicit, !use.isExplicit, !enforce.isExplicit, let compatibility = compatibilityDecidingClientTLS(service: service) {
+                        if !context.versions.isBefore("postfix", "3.11") {
+                            levelName = "may"
+                            levelSetting = compatibility
+                        }
                         e.modelledVersions[.tls] = context.versions.name("postfix")
                         e.modelledVersions[.tlsRequired] = context.versions.name("postfix")
                     }

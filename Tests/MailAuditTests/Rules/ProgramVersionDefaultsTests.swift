@@ -84,7 +84,8 @@ import Testing
         #expect(try client("myhostname = mx.example.com\n").tls == TLSMode.none)           // level 0, the compiled-in default
         #expect(try client("compatibility_level = 3.11\nsmtp_tls_security_level =\n").tls == TLSMode.none)  // set explicitly
         let older = try client("compatibility_level = 3.11\n", pinned("postfix", "3.10"))
-        #expect(older.tls == TLSMode.none && older.modelledVersions[.tls] == nil)
+        #expect(older.tls == TLSMode.none && older.modelledVersions[.tls] == "Postfix 3.10")
+        #expect(try client("compatibility_level = 3.6\n").modelledVersions[.tls] == nil)  // no release sends with TLS here
     }
 
     // MARK: Laravel
