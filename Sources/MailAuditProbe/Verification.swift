@@ -27,9 +27,17 @@ public struct Verifier: Sendable {
     }
 
     public struct Outcome: Sendable {
-        public var findings: [Finding]
+        /// The probe findings of each setup, in the order of the setups verified.
+        public var findingsBySetup: [[Finding]]
         public var results: [ProbeResult]
         public var plan: [Planned]
+
+        public var findings: [Finding] { findingsBySetup.flatMap { $0 }.sorted(by: Finding.reportOrder) }
+
+        /// What the lint pipeline takes from it: findings per setup, and the observations for the report.
+        public var verification: Verification {
+            Verification(findings: findingsBySetup, probes: results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) })
+        }
     }
 
     /// The probe target of each endpoint: clients at their host, servers at `verifyHost`.
@@ -87,13 +95,13 @@ public struct Verifier: Sendable {
         for p in plan { if let t = p.target, seen.insert(t).inserted { unique.append(t) } }
         let results = try Prober(options: options).run(unique)
         let byTarget = Dictionary(zip(unique, results), uniquingKeysWith: { a, _ in a })
-        return Outcome(findings: findings(setups, plan: plan, results: byTarget), results: results, plan: plan)
+        return Outcome(findingsBySetup: findings(setups, plan: plan, results: byTarget), results: results, plan: plan)
     }
 
-    /// The findings for observed results: each at the setting of its endpoint that the issue
-    /// contradicts (`tls`, `verify_certificate`, …), else the port or the endpoint's block.
-    public func findings(_ setups: [MailSetup], plan: [Planned], results: [ProbeTarget: ProbeResult]) -> [Finding] {
-        var findings: [Finding] = []
+    /// The findings for observed results, per setup: each at the setting of its endpoint that the
+    /// issue contradicts (`tls`, `verify_certificate`, …), else the port or the endpoint's block.
+    public func findings(_ setups: [MailSetup], plan: [Planned], results: [ProbeTarget: ProbeResult]) -> [[Finding]] {
+        var findings = [[Finding]](repeating: [], count: setups.count)
         for p in plan {
             guard let t = p.target, let result = results[t] else { continue }
             let setup = setups[p.setup]
@@ -105,11 +113,11 @@ public struct Verifier: Sendable {
                                 t.protocol.rawValue, endpoint.host ?? "", String(t.port)]
                 if let f = makeFinding(issue.ruleId, message: message, span: span, format: setup.format, endpoint: endpoint,
                                        fingerprint: Fingerprint.make(issue.ruleId, setup.path, identity)) {
-                    findings.append(f)
+                    findings[p.setup].append(f)
                 }
             }
         }
-        return findings.sorted(by: Finding.reportOrder)
+        return findings.map { $0.sorted(by: Finding.reportOrder) }
     }
 
     /// A finding of a probe rule, with the rule's name, severity (as configured) and fix; nil when the rule is off.

@@ -24,6 +24,58 @@ enum JSONValue {
         return out
     }
 
+    /// One line without blanks (JSON Lines), keys sorted, `type` first when given: `{"type":"finding",…}`.
+    func line(type: String? = nil) -> String {
+        var out = ""
+        out.reserveCapacity(512)
+        guard case .object(let fields) = self else { writeCompact(into: &out); return out + "\n" }
+        out.append("{")
+        var first = true
+        if let type {
+            out.append("\"type\":")
+            JSONValue.writeString(type, into: &out)
+            first = false
+        }
+        for key in fields.keys.sorted() where !(type != nil && key == "type") {
+            if !first { out.append(",") }
+            first = false
+            JSONValue.writeString(key, into: &out)
+            out.append(":")
+            fields[key]!.writeCompact(into: &out)
+        }
+        out.append("}\n")
+        return out
+    }
+
+    func writeCompact(into out: inout String) {
+        switch self {
+        case .object(let fields):
+            out.append("{")
+            for (n, key) in fields.keys.sorted().enumerated() {
+                if n > 0 { out.append(",") }
+                JSONValue.writeString(key, into: &out)
+                out.append(":")
+                fields[key]!.writeCompact(into: &out)
+            }
+            out.append("}")
+        case .array(let items):
+            JSONValue.writeCompactArray(count: items.count, { items[$0] }, into: &out)
+        case .elements(let count, let element):
+            JSONValue.writeCompactArray(count: count, element, into: &out)
+        default:
+            write(into: &out, indent: 0)
+        }
+    }
+
+    static func writeCompactArray(count: Int, _ element: (Int) -> JSONValue, into out: inout String) {
+        out.append("[")
+        for n in 0..<count {
+            if n > 0 { out.append(",") }
+            element(n).writeCompact(into: &out)
+        }
+        out.append("]")
+    }
+
     func write(into out: inout String, indent: Int) {
         switch self {
         case .null: out.append("null")

@@ -65,21 +65,29 @@ public protocol Reporter: Sendable {
 extension Reporter {
     /// The document with every secret the run knows masked: in the strings it is made of (so escaped
     /// forms are covered too), then in the finished text.
-    public func render(_ report: Report) -> String {
-        var masked = report
-        masked.result = report.result.masked()
-        return report.result.redactor.redact(document(masked), inDocument: true)
+    public func render(_ report: Report) -> String { report.maskedText(document) }
+}
+
+extension Report {
+    /// What `make` writes from this report, with every secret the run knows masked: in the strings
+    /// it is made of (so escaped forms are covered too), then in the finished text. Every output
+    /// goes through here, also each line `--format jsonl` streams.
+    public func maskedText(_ make: (Report) -> String) -> String {
+        var masked = self
+        masked.result = result.masked()
+        return result.redactor.redact(make(masked), inDocument: true)
     }
 }
 
 /// The output formats, chosen by an exhaustive switch so a new one does not compile until wired.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, github, junit, markdown, html
+    case text, json, jsonl, sarif, github, junit, markdown, html
 
     public var reporter: any Reporter {
         switch self {
         case .text: return TextReporter()
         case .json: return JSONReporter()
+        case .jsonl: return JSONLinesReporter()
         case .sarif: return SARIFReporter()
         case .github: return GitHubReporter()
         case .junit: return JUnitReporter()

@@ -9,25 +9,22 @@ public struct JSONReporter: Reporter {
 
     public func document(_ report: Report) -> String {
         let all = report.result.findings
-        let counts = report.counts
-        let summary: [String: JSONValue] = [
-            "files": .int(report.result.files.count), "findings": .int(report.activeFindings.count),
-            "error": .int(counts.error), "warning": .int(counts.warning), "note": .int(counts.note),
-            "suppressed": .int(all.count - report.activeFindings.count), "parseErrors": .int(report.result.problems.count),
-            "skipped": .int(report.result.skipped),
-        ]
         let document: JSONValue = .object([
             "tool": .object(["name": .string("mailaudit"), "version": .string(Self.toolVersion)]),
             "schemaVersion": .int(1),
             "findings": .elements(count: all.count) { Self.finding(all[$0]) },
             "errors": .array(report.result.problems.map(ModelJSON.error)),
-            "summary": .object(summary),
-        ].merging(report.result.baseline.map { b in
-            ["baseline": .object(["matched": .int(b.matched), "stale": .array(b.stale.map { e in
-                .object(["fingerprint": .string(e.fingerprint), "ruleId": .string(e.ruleId), "path": .string(e.path), "message": .string(e.message)])
-            })])]
-        } ?? [:]) { a, _ in a })
+            "summary": ReportSummary(report.result).json,
+        ].merging(report.result.baseline.map { ["baseline": Self.baseline($0)] } ?? [:]) { a, _ in a }
+         .merging(report.result.probes.map { ["probes": .array($0.map(ProbeJSON.json))] } ?? [:]) { a, _ in a })
         return document.rendered()
+    }
+
+    /// What `--baseline` matched, and its entries that match nothing any more.
+    static func baseline(_ b: BaselineSummary) -> JSONValue {
+        .object(["matched": .int(b.matched), "stale": .array(b.stale.map { e in
+            .object(["fingerprint": .string(e.fingerprint), "ruleId": .string(e.ruleId), "path": .string(e.path), "message": .string(e.message)])
+        })])
     }
 
     static func finding(_ f: Finding) -> JSONValue {

@@ -48,8 +48,21 @@ public struct Baseline: Sendable {
 
     /// Marks baselined findings, and returns the entries that matched nothing (fixed since).
     public func apply(to findings: inout [Finding]) -> BaselineSummary {
-        var remaining = Dictionary(grouping: entries, by: \.fingerprint)
-        var matched = 0
+        var match = BaselineMatch(self)
+        match.apply(to: &findings)
+        return match.summary
+    }
+}
+
+/// Matching a baseline against findings that arrive in parts (one file at a time, when streaming):
+/// each entry matches one finding with its fingerprint, the first to arrive.
+public struct BaselineMatch: Sendable {
+    private var remaining: [String: [Baseline.Entry]]
+    private var matched = 0
+
+    public init(_ baseline: Baseline) { remaining = Dictionary(grouping: baseline.entries, by: \.fingerprint) }
+
+    public mutating func apply(to findings: inout [Finding]) {
         for index in findings.indices where findings[index].suppression == nil {
             guard var list = remaining[findings[index].fingerprint], !list.isEmpty else { continue }
             list.removeFirst()
@@ -57,6 +70,10 @@ public struct Baseline: Sendable {
             findings[index].suppression = Suppression(kind: .baseline, justification: "recorded in the baseline")
             matched += 1
         }
+    }
+
+    /// How many findings matched, and the entries that matched none (so far: at the end, the stale ones).
+    public var summary: BaselineSummary {
         let stale = remaining.values.flatMap { $0 }.sorted { ($0.path, $0.ruleId, $0.fingerprint) < ($1.path, $1.ruleId, $1.fingerprint) }
         return BaselineSummary(matched: matched, stale: stale)
     }

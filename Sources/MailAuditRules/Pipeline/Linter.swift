@@ -28,8 +28,16 @@ public struct LintResult: Sendable {
     public var setups: [MailSetup] = []
     /// What `--baseline` matched and which of its entries are stale.
     public var baseline: BaselineSummary?
+    /// What `--verify` observed at each endpoint it probed (nil: no probing in this run).
+    public var probes: [ProbeObservation]?
 
     public var activeFindings: [Finding] { findings.filter { $0.suppression == nil } }
+
+    /// Findings and problems in report order: path, line, column (and rule id).
+    mutating func sortForReport() {
+        findings.sort(by: Finding.reportOrder)
+        problems.sort { ($0.path, $0.span?.line ?? 0, $0.span?.column ?? 0) < ($1.path, $1.span?.line ?? 0, $1.span?.column ?? 0) }
+    }
 }
 
 /// The pipeline: inputs → parsed setups → findings → suppressions. Files are independent, so
@@ -55,10 +63,52 @@ public struct Linter: Sendable {
 
     public func lint(_ inputs: [LintInput]) -> LintResult {
         let outcomes = ConcurrentMap.map(inputs) { input in
-            let outcome = lintOne(input)
+            let outcome = suppressed(lintOne(input))
             progress?()
             return outcome
         }
+        return merged(outcomes)
+    }
+
+    /// `lint --verify`: every file parsed and evaluated, then `verify` probes the endpoints of all the
+    /// setups at once (the same server named by many files is probed once), and only then are
+    /// suppressions applied, so probe findings (MA801–MA806) are suppressed like any other and a
+    /// comment that disables one is not reported unused (MA001). Baselines apply after this, too.
+    public func lint<E: Error>(_ inputs: [LintInput], verifyingWith verify: ([MailSetup]) throws(E) -> Verification) throws(E) -> LintResult {
+        let keeping = { var linter = self; linter.keepSetups = true; return linter }()
+        var outcomes = ConcurrentMap.map(inputs) { input in
+            let outcome = keeping.lintOne(input)
+            keeping.progress?()
+            return outcome
+        }
+        let verification = try verify(outcomes.compactMap(\.setup))
+        var setupIndex = 0
+        for index in outcomes.indices where outcomes[index].setup != nil {
+            let probeFindings = setupIndex < verification.findings.count ? verification.findings[setupIndex] : []
+            setupIndex += 1
+            outcomes[index].findings += probeFindings
+            // Their lines are shown too; a file without other findings was not kept.
+            for path in Set(probeFindings.map(\.span.path)) where !outcomes[index].sources.contains(where: { $0.path == path }) {
+                if let file = try? SourceFile.load(path: path, displayPath: path) { outcomes[index].sources.append(file) }
+            }
+            if !keepSetups { outcomes[index].setup = nil }
+            outcomes[index] = suppressed(outcomes[index])
+        }
+        var result = merged(outcomes)
+        result.probes = verification.probes
+        return result
+    }
+
+    /// One result from the files' outcomes: the configuration's `ignore:` applied, in report order.
+    func merged(_ outcomes: [Outcome]) -> LintResult {
+        var result = collected(outcomes)
+        if !ignores.isEmpty { result.findings = applyIgnores(result.findings) }
+        result.sortForReport()
+        return result.masked()
+    }
+
+    /// The outcomes' files, findings, problems and sources in one result, as they come.
+    func collected(_ outcomes: [Outcome]) -> LintResult {
         var result = LintResult()
         for outcome in outcomes {
             result.files.append(outcome.file)
@@ -69,10 +119,7 @@ public struct Linter: Sendable {
             result.redactor.merge(outcome.redactor)
             if let setup = outcome.setup { result.setups.append(setup) }
         }
-        if !ignores.isEmpty { result.findings = applyIgnores(result.findings) }
-        result.findings.sort(by: Finding.reportOrder)
-        result.problems.sort { ($0.path, $0.span?.line ?? 0, $0.span?.column ?? 0) < ($1.path, $1.span?.line ?? 0, $1.span?.column ?? 0) }
-        return result.masked()
+        return result
     }
 
     struct Outcome: Sendable {
@@ -84,6 +131,8 @@ public struct Linter: Sendable {
         var secrets: [SourceSpan] = []
         var redactor = SecretRedactor()
         var setup: MailSetup?
+        /// The file's `mailaudit: disable=…` comments, applied by `suppressed` (after verification).
+        var suppressions: [SuppressionComment] = []
     }
 
     func lintOne(_ input: LintInput) -> Outcome {
@@ -117,20 +166,28 @@ public struct Linter: Sendable {
         var seen = Set<ParseProblem>()
         outcome.problems = ProblemLimit.apply(setup.problems.filter { seen.insert($0).inserted })
         outcome.secrets = setup.secrets
-        var findings = engine.findings(for: setup) + unfollowedIncludeFindings(setup, format: format.id)
+        let findings = engine.findings(for: setup) + unfollowedIncludeFindings(setup, format: format.id)
         if inlineSuppressions {
             setup.suppressions += InlineSuppressions.scan(file, commentMarkers: format.commentMarkers)
             for included in includedSources(setup) {
                 setup.suppressions += InlineSuppressions.scan(included, commentMarkers: format.commentMarkers)
             }
-            findings = applySuppressions(setup.suppressions, to: findings, format: format.id)
+            outcome.suppressions = setup.suppressions
         }
         outcome.findings = findings
-        let pointedAt = Set(findings.map(\.span.path) + outcome.problems.compactMap { $0.span?.path })
+        // Comments too: an unused or expired one (MA001, MA002) is shown with its line.
+        let pointedAt = Set(findings.map(\.span.path) + outcome.problems.compactMap { $0.span?.path } + outcome.suppressions.map(\.span.path))
         if pointedAt.contains(file.path) { outcome.sources.append(file) }
         outcome.sources += includedSources(setup).filter { pointedAt.contains($0.path) }
         if keepSetups { outcome.setup = setup }
         return outcome
+    }
+
+    /// The outcome with its inline suppressions applied (and MA001/MA002 for comments that cover nothing or expired).
+    func suppressed(_ outcome: Outcome) -> Outcome {
+        var out = outcome
+        out.findings = applySuppressions(outcome.suppressions, to: outcome.findings, format: outcome.file.format)
+        return out
     }
 
     /// MA003: one note per include line and path that was not followed, saying why.
@@ -189,17 +246,31 @@ public struct Linter: Sendable {
 
     /// The configuration's `ignore:` entries: like inline suppressions, for files without comments.
     func applyIgnores(_ findings: [Finding]) -> [Finding] {
+        var used = Set<Int>()
+        return markIgnored(findings, used: &used) + unusedIgnoreFindings(used: used)
+    }
+
+    /// Marks the findings an `ignore:` entry covers, and notes which entries covered one (by index).
+    func markIgnored(_ findings: [Finding], used: inout Set<Int>) -> [Finding] {
         var out = findings
-        var meta: [Finding] = []
-        for ignore in ignores {
+        for (n, ignore) in ignores.enumerated() {
             let expired = ignore.until.map { $0 < today } ?? false
-            var used = false
             for index in out.indices where out[index].suppression == nil && out[index].ruleId == ignore.rule {
                 let path = pathRelativeToConfiguration(out[index].span.path)
                 guard ignore.paths.isEmpty || ignore.paths.contains(where: { Glob.matches($0, path) }) else { continue }
-                used = true
+                used.insert(n)
                 if !expired { out[index].suppression = Suppression(kind: .configuration, justification: ignore.reason) }
             }
+        }
+        return out
+    }
+
+    /// MA002 for entries that expired but still match, MA001 for entries that matched nothing in the whole run.
+    func unusedIgnoreFindings(used usedEntries: Set<Int>) -> [Finding] {
+        var meta: [Finding] = []
+        for (n, ignore) in ignores.enumerated() {
+            let expired = ignore.until.map { $0 < today } ?? false
+            let used = usedEntries.contains(n)
             let comment = SuppressionComment(ruleIds: [ignore.rule], reason: ignore.reason, until: ignore.until, scope: .file, span: ignore.span, coveredLine: 0)
             if expired, used {
                 meta += metaFinding("MA002", comment, "the configuration's ignore entry for \(ignore.rule) expired on \(ignore.until!), so it no longer suppresses; fix the findings or renew the date", format: "configuration")
@@ -207,7 +278,7 @@ public struct Linter: Sendable {
                 meta += metaFinding("MA001", comment, "this ignore entry for \(ignore.rule) matches no finding; remove it", format: "configuration")
             }
         }
-        return out + meta
+        return meta
     }
 
     func pathRelativeToConfiguration(_ path: String) -> String {

@@ -60,6 +60,7 @@ struct LintCommand: ParsableCommand {
     func validate() throws {
         if let maxFindings, maxFindings < 0 { throw ValidationError("--max-findings takes a number of 0 or more") }
         if strictBaseline, baseline == nil { throw ValidationError("--strict-baseline goes with --baseline FILE") }
+        try input.validate(paths: paths)
         if paths.contains("-"), input.forcedFormat == nil { throw ValidationError("reading standard input ('-') needs --as FORMAT") }
         // `lint` is the default command, so a misspelled command arrives here as a path.
         if let first = paths.first, !first.contains("/"), !FileManager.default.fileExists(atPath: first),
@@ -77,8 +78,12 @@ struct LintCommand: ParsableCommand {
             print(setup.configuration.rendered(rules: setup.rules.rules), terminator: "")
             return
         }
-        var result = setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, keepSetups: verify.verify)
-        try verify.apply(to: &result, engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings))
+        if format == .jsonl, output == nil, reports.isEmpty, !verify.verify {
+            throw ExitCode(setup.streamJSONLines(paths: paths, inlineSuppressions: !noInlineSuppressions, baseline: baseline,
+                                                 failOn: threshold(setup), strictBaseline: strictBaseline))
+        }
+        let verifyStage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings))
+        var result = try setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, verify: verifyStage)
         if let baseline {
             switch Result(catching: { () throws(ParseProblem) in try Baseline.load(path: baseline) }) {
             case .success(let b): result.baseline = b.apply(to: &result.findings)
@@ -99,10 +104,14 @@ struct LintCommand: ParsableCommand {
         if format == .github, let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
             ReportWriter.append(MarkdownReporter().render(report), to: summary)
         }
-        let threshold = failOn ?? setup.configuration.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
-        var status = LintCommand.exitStatus(result, failOn: threshold)
+        var status = LintCommand.exitStatus(result, failOn: threshold(setup))
         if status == 0, strictBaseline, let stale = result.baseline?.stale, !stale.isEmpty { status = 1 }
         throw ExitCode(status)
+    }
+
+    /// `--fail-on`, else the configuration's `fail_on`, else warning.
+    func threshold(_ setup: LintSetup) -> FailOn {
+        failOn ?? setup.configuration.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
     }
 
     /// 2 when an input could not be read; 1 when a finding reaches --fail-on; else 0.
@@ -144,33 +153,49 @@ struct LintSetup {
         return LintSetup(rules: rules, configuration: configuration, input: input)
     }
 
-    func lint(paths: [String], inlineSuppressions: Bool, keepSetups: Bool = false) -> LintResult {
+    /// Discovers and lints the inputs; `verify` (lint --verify) probes their endpoints before suppressions apply.
+    func lint(paths: [String], inlineSuppressions: Bool, keepSetups: Bool = false,
+              verify: (([MailSetup]) throws -> Verification)? = nil) throws -> LintResult {
+        var linter = linter(inlineSuppressions: inlineSuppressions)
+        linter.keepSetups = keepSetups
+        let found = discover(paths)
+        let progress = Progress(total: found.inputs.count)
+        linter.progress = progress.tick
+        var result = try verify.map { try linter.lint(found.inputs, verifyingWith: $0) } ?? linter.lint(found.inputs)
+        progress.finish()
+        result.problems = found.problems + result.problems
+        result.skipped = found.skipped.count
+        return result
+    }
+
+    /// The linter the configuration asks for.
+    func linter(inlineSuppressions: Bool) -> Linter {
         var linter = Linter(engine: RuleEngine(ruleSet: rules, settings: configuration.settings))
         linter.inlineSuppressions = inlineSuppressions
-        linter.keepSetups = keepSetups
         linter.ignores = configuration.ignores
         linter.versions = configuration.versions
-        let configFolder = configuration.path.map { path -> String in
-            let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
-            return (absolute.folderPath as NSString).standardizingPath
-        }
         if let configFolder { linter.ignoreBase = configFolder }
         // `--root` wins over the configuration's `root:`.
         linter.root = (input.root ?? configuration.root).map { root -> String in
             let absolute = root.hasPrefix("/") ? root : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(root)
             return (absolute as NSString).standardizingPath
         }
-        let found: FileDiscovery.Discovery
-        do { found = try input.inputs(paths, exclude: configuration.exclude, excludeBase: configFolder) } catch {
-            return LintResult(problems: [ParseProblem("\(error)", path: "-")])
+        return linter
+    }
+
+    /// The folder of the configuration file: its `exclude:` and `ignore:` paths are relative to it.
+    var configFolder: String? {
+        configuration.path.map { path -> String in
+            let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            return (absolute.folderPath as NSString).standardizingPath
         }
-        let progress = Progress(total: found.inputs.count)
-        linter.progress = progress.tick
-        var result = linter.lint(found.inputs)
-        progress.finish()
-        result.problems = found.problems + result.problems
-        result.skipped = found.skipped.count
-        return result
+    }
+
+    /// The inputs to lint (this shard's part of them).
+    func discover(_ paths: [String]) -> FileDiscovery.Discovery {
+        do { return try input.inputs(paths, exclude: configuration.exclude, excludeBase: configFolder) } catch {
+            return FileDiscovery.Discovery(problems: [ParseProblem("\(error)", path: "-")])
+        }
     }
 }
 

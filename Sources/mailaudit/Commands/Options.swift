@@ -62,6 +62,8 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file (default: the nearest .mailaudit.yml, walking up from the current folder).", valueName: "FILE"))
     var configPath: String?
 
+    @OptionGroup(title: "Many machines") var selection: InputSelection
+
     func validate() throws {
         if let id = forcedFormat, FormatRegistry.builtIn.format(id: id) == nil {
             throw ValidationError("unknown format '\(id)'\(Suggestion.phrase(for: id, in: FormatRegistry.builtIn.ids)); formats: \(FormatRegistry.builtIn.ids.joined(separator: ", "))")
@@ -69,6 +71,13 @@ struct InputOptions: ParsableArguments {
     }
 
     func ruleSet(examples: Bool = true) throws -> RuleSet { try pack.ruleSet(examples: examples) }
+
+    /// Checks that need the commands' paths.
+    func validate(paths: [String]) throws {
+        if selection.listOnStandardInput, paths.contains("-") {
+            throw ValidationError("standard input holds the --files-from list, so it cannot also be a file to lint ('-')")
+        }
+    }
 
     /// A rule or configuration file that cannot be read stops the run: `file:line:col: error: …`, exit 2.
     static func stop(_ problem: ParseProblem) -> ExitCode {
@@ -94,14 +103,21 @@ struct InputOptions: ParsableArguments {
         }
     }
 
-    /// The inputs: files and directories, or `-` for standard input (needs --as).
+    /// The inputs: files and directories (and those `--files-from` lists), or `-` for standard input
+    /// (needs --as); only `--shard`'s part of them.
     func inputs(_ paths: [String], exclude: [String] = [], excludeBase: String? = nil) throws -> FileDiscovery.Discovery {
         let registry = FormatRegistry.builtIn
         let forced = forcedFormat.flatMap(registry.format(id:))
         let discovery = FileDiscovery(registry: registry, forcedFormat: forced, exclude: exclude, excludeBase: excludeBase)
         var files = paths.filter { $0 != "-" }
-        if paths.isEmpty { files = ["."] }
+        var listProblem: ParseProblem?
+        switch selection.listedPaths() {
+        case .success(let listed): files += listed
+        case .failure(let problem): listProblem = problem
+        }
+        if paths.isEmpty, selection.filesFrom == nil { files = ["."] }
         var found = discovery.discover(files)
+        if let listProblem { found.problems.append(listProblem) }
         if paths.contains("-") {
             guard let forced else { throw ValidationError("reading standard input ('-') needs --as FORMAT") }
             // Read with the same size cap as a file: `cat /dev/zero | mailaudit lint -` stops at the cap.
@@ -112,6 +128,6 @@ struct InputOptions: ParsableArguments {
                 found.problems.append(error)
             }
         }
-        return found
+        return found.sharded(selection.parsedShard)
     }
 }

@@ -37,27 +37,26 @@ struct VerifyOptions: ParsableArguments {
 
     @OptionGroup var tuning: ProbeTuning
 
-    /// Appends the probe findings to `result` in report order (and the text of their files, for excerpts).
-    func apply(to result: inout LintResult, engine: RuleEngine) throws {
-        guard verify else { return }
+    /// The verify stage of `lint`: probes the setups' endpoints (nil without --verify). A probe that
+    /// cannot be set up (a broken --ca-file) is a usage error.
+    func stage(engine: RuleEngine) -> (([MailSetup]) throws -> Verification)? {
+        guard verify else { return nil }
         let verifier = Verifier(ruleSet: engine.ruleSet, settings: engine.settings, verifyHost: verifyHost, options: tuning.options)
-        let outcome: Verifier.Outcome
-        do {
-            outcome = try verifier.verify(result.setups)
-        } catch {
-            FileHandle.standardError.write(Data("mailaudit: \(error.description)\n".utf8))
-            throw ExitCode(64)
+        return { setups in
+            let outcome: Verifier.Outcome
+            do {
+                outcome = try verifier.verify(setups)
+            } catch {
+                FileHandle.standardError.write(Data("mailaudit: \(error)\n".utf8))
+                throw ExitCode(64)
+            }
+            let skipped = outcome.plan.compactMap(\.skipped)
+            if !skipped.isEmpty {
+                let reasons = Dictionary(grouping: skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+                FileHandle.standardError.write(Data("mailaudit: --verify probed \(outcome.results.count) endpoint\(outcome.results.count == 1 ? "" : "s"); \(skipped.count) not probed (\(reasons))\n".utf8))
+            }
+            return outcome.verification
         }
-        let skipped = outcome.plan.compactMap(\.skipped)
-        if !skipped.isEmpty {
-            let reasons = Dictionary(grouping: skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
-            FileHandle.standardError.write(Data("mailaudit: --verify probed \(outcome.results.count) endpoint\(outcome.results.count == 1 ? "" : "s"); \(skipped.count) not probed (\(reasons))\n".utf8))
-        }
-        for finding in outcome.findings where result.sources[finding.span.path] == nil {
-            if let file = try? SourceFile.load(path: finding.span.path, displayPath: finding.span.path) { result.sources[finding.span.path] = file }
-        }
-        result.findings += outcome.findings
-        result.findings.sort(by: Finding.reportOrder)
     }
 }
 
@@ -115,6 +114,7 @@ struct ProbeCommand: ParsableCommand {
         // The lint result the reporters know, holding only probe findings.
         var result = Linter(engine: RuleEngine(ruleSet: rules)).lint([])
         result.findings = Verifier(ruleSet: rules, options: tuning.options).findings(for: results)
+        result.probes = results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) }
         let options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
                                     sarifCategory: sarifCategory, quiet: quiet)
         var text = format.reporter.render(Report(result: result, rules: rules, options: options))
@@ -128,12 +128,6 @@ struct ProbeCommand: ParsableCommand {
             func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
             let summary = "\(n(counts.error, "error")), \(n(counts.warning, "warning")), \(n(counts.note, "note")) for \(n(parsed.count, "endpoint")) (probed in \(String(format: "%.1f", elapsed)) s)"
             text = ProbeReport.text(results) + lines.map { $0 + "\n" }.joined() + summary + "\n"
-        case .json:
-            // The lint document plus the observations, as "probes" (keys stay sorted).
-            if let range = text.range(of: "\n  \"schemaVersion\"") {
-                let separator = text[range.upperBound...].hasPrefix(" : ") ? " : " : ": "
-                text.insert(contentsOf: "\n  \"probes\"" + separator + ProbeReport.json(results, indent: 2, separator: separator) + ",", at: range.lowerBound)
-            }
         default:
             break
         }

@@ -63,9 +63,11 @@ struct ModelCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.validate(paths: paths) }
+
     func run() throws {
         let setup = try LintSetup.make(input: input, examples: false)
-        let result = setup.lint(paths: paths, inlineSuppressions: true, keepSetups: true)
+        let result = try setup.lint(paths: paths, inlineSuppressions: true, keepSetups: true)
         print(ModelReporter().render(Report(result: result, rules: setup.rules)), terminator: "")
         if !result.problems.isEmpty { throw ExitCode(2) }
     }
@@ -84,9 +86,11 @@ struct BaselineCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
+    func validate() throws { try input.validate(paths: paths) }
+
     func run() throws {
         let setup = try LintSetup.make(input: input, examples: false)
-        let result = setup.lint(paths: paths, inlineSuppressions: true)
+        let result = try setup.lint(paths: paths, inlineSuppressions: true)
         let baseline = Baseline(findings: result.findings)
         try ReportWriter.write(result.redactor.redact(baseline.rendered(), inDocument: true), to: output)
         FileHandle.standardError.write(Data("mailaudit: recorded \(baseline.entries.count) finding\(baseline.entries.count == 1 ? "" : "s") in \(output)\n".utf8))

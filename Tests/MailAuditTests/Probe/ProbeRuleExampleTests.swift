@@ -79,7 +79,7 @@ import Testing
         let targets = plan.compactMap(\.target)
         #expect(!targets.isEmpty, "\(c.testDescription): nothing to probe (\(plan.compactMap(\.skipped)))")
         let results = Dictionary(uniqueKeysWithValues: targets.map { ($0, Self.simulated(c.rule.id, for: $0)) })
-        let findings = verifier.findings([setup], plan: plan, results: results).filter { $0.ruleId == c.rule.id }
+        let findings = verifier.findings([setup], plan: plan, results: results).flatMap { $0 }.filter { $0.ruleId == c.rule.id }
         #expect(!findings.isEmpty, "\(c.testDescription): the simulated server did not trigger \(c.rule.id)")
         #expect(findings.contains { ($0.span.line, $0.span.column) == (marked.line, marked.column) },
                 "\(c.testDescription): expected at \(marked.line):\(marked.column), found at \(findings.map { "\($0.span.line):\($0.span.column)" })")

@@ -1,5 +1,4 @@
 import Foundation
-import MailAuditCore
 
 /// What a probe observed at one endpoint. Only observations: turning them into
 /// findings is `ProbeRules`' job.
@@ -102,4 +101,17 @@ public struct CertificateReport: Sendable {
     public var problems: [String]
 
     public var selfSigned: Bool { subject == issuer }
+
+    public init(subject: String, issuer: String, dnsNames: [String], ipAddresses: [String], notBefore: Date, notAfter: Date,
+                checkedName: String, verified: Bool, problems: [String]) {
+        self.subject = subject
+        self.issuer = issuer
+        self.dnsNames = dnsNames
+        self.ipAddresses = ipAddresses
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.checkedName = checkedName
+        self.verified = verified
+        self.problems = problems
+    }
 }

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import MailAuditCore
+import MailAuditRules
+
+/// `--files-from`, `-0` and `--shard`: which files a run lints, for runs split over many machines.
+struct InputSelection: ParsableArguments {
+    @Option(name: .customLong("files-from"), help: ArgumentHelp("Also lint the paths listed in FILE, one per line ('-': standard input). Blank lines are ignored.", valueName: "FILE"))
+    var filesFrom: String?
+
+    @Flag(name: [.customShort("0"), .customLong("null")], help: "The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).")
+    var nulSeparated = false
+
+    @Option(help: ArgumentHelp("Lint only shard I of N: a stable split by path, so N runs with I = 1…N together lint every file exactly once.", valueName: "I/N"))
+    var shard: String?
+
+    func validate() throws {
+        if nulSeparated, filesFrom == nil { throw ValidationError("-0 says how the --files-from list is separated; it needs --files-from FILE") }
+        if let shard {
+            do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    /// The parsed `--shard`; nil without one (validated before).
+    var parsedShard: Shard? { shard.flatMap { try? Shard(parsing: $0) } }
+
+    /// Whether the list comes from standard input, which then cannot also be a configuration ('-').
+    var listOnStandardInput: Bool { filesFrom == "-" }
+
+    /// The listed paths; a list that cannot be read is a problem of the run (MA000, exit 2).
+    func listedPaths() -> Result<[String], ParseProblem> {
+        guard let filesFrom else { return .success([]) }
+        let data: Data
+        if filesFrom == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: filesFrom, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: filesFrom) else {
+                let why = FileManager.default.fileExists(atPath: filesFrom) ? "it is a folder or cannot be opened" : "no such file"
+                return .failure(ParseProblem("cannot read the --files-from list: \(why)", path: filesFrom))
+            }
+            defer { try? handle.close() }
+            data = handle.readDataToEndOfFile()
+        }
+        return .success(PathList.paths(in: data, nulSeparated: nulSeparated))
+    }
+}
