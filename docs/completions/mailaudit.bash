@@ -186,15 +186,15 @@ _mailaudit() {
 
 _mailaudit_lint() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --statistics --include-suppressed --no-inline-suppressions --strict-baseline --print-config --verify --version -h --help)
+    non_repeating_flags=(-0 --null --quiet --statistics --include-suppressed --no-inline-suppressions --strict-baseline --print-config --verify --version -h --help)
     repeating_options=(--report --rules)
-    non_repeating_options=(--format --output --fail-on --as --root --config --color --max-findings --sarif-category --baseline --verify-host --timeout --concurrency --ca-file)
+    non_repeating_options=(--format --output --fail-on --as --root --config --files-from --shard --color --max-findings --sarif-category --baseline --verify-host --timeout --concurrency --ca-file)
     __mailaudit_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--format')
-        __mailaudit_add_completions -W 'text'$'\n''json'$'\n''sarif'$'\n''github'$'\n''junit'$'\n''markdown'$'\n''html'
+        __mailaudit_add_completions -W 'text'$'\n''json'$'\n''jsonl'$'\n''sarif'$'\n''github'$'\n''junit'$'\n''markdown'$'\n''html'
         return
         ;;
     '--output')
@@ -218,6 +218,12 @@ _mailaudit_lint() {
         return
         ;;
     '--config')
+        return
+        ;;
+    '--files-from')
+        return
+        ;;
+    '--shard')
         return
         ;;
     '--color')
@@ -284,9 +290,9 @@ _mailaudit_explain() {
 
 _mailaudit_model() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-0 --null --version -h --help)
     repeating_options=(--rules)
-    non_repeating_options=(--as --root --config)
+    non_repeating_options=(--as --root --config --files-from --shard)
     __mailaudit_offer_flags_options -1
 
     # Offer option value completions
@@ -303,14 +309,20 @@ _mailaudit_model() {
     '--config')
         return
         ;;
+    '--files-from')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
     esac
 }
 
 _mailaudit_baseline() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-0 --null --version -h --help)
     repeating_options=(--rules)
-    non_repeating_options=(--output --as --root --config)
+    non_repeating_options=(--output --as --root --config --files-from --shard)
     __mailaudit_offer_flags_options -1
 
     # Offer option value completions
@@ -330,6 +342,12 @@ _mailaudit_baseline() {
     '--config')
         return
         ;;
+    '--files-from')
+        return
+        ;;
+    '--shard')
+        return
+        ;;
     esac
 }
 
@@ -347,7 +365,7 @@ _mailaudit_probe() {
         return
         ;;
     '--format')
-        __mailaudit_add_completions -W 'text'$'\n''json'$'\n''sarif'$'\n''github'$'\n''junit'$'\n''markdown'$'\n''html'
+        __mailaudit_add_completions -W 'text'$'\n''json'$'\n''jsonl'$'\n''sarif'$'\n''github'$'\n''junit'$'\n''markdown'$'\n''html'
         return
         ;;
     '--output')

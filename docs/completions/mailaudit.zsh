@@ -74,7 +74,7 @@ _mailaudit() {
 
 _mailaudit_lint() {
     local -i ret=1
-    local -ar ___format=('text' 'json' 'sarif' 'github' 'junit' 'markdown' 'html')
+    local -ar ___format=('text' 'json' 'jsonl' 'sarif' 'github' 'junit' 'markdown' 'html')
     local -ar ___fail_on=('error' 'warning' 'note' 'never')
     local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
@@ -87,6 +87,9 @@ _mailaudit_lint() {
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--root[A copy of a server'\''s / (say, a snapshot holding etc/dovecot)\: absolute include paths are read below it. Without it they are followed only inside the audited folder.]:DIR:'
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
+        '--files-from[Also lint the paths listed in FILE, one per line ('\''-'\''\: standard input). Blank lines are ignored.]:FILE:'
+        '(-0 --null)'{-0,--null}'[The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).]'
+        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1…N together lint every file exactly once.]:I/N:'
         '--color[Colour in text output.]:color:{__mailaudit_complete "${___color[@]}"}'
         '--quiet[Only findings\: no fixes, no summary.]'
         '--statistics[Counts per rule and format after the findings.]'
@@ -145,6 +148,9 @@ _mailaudit_model() {
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--root[A copy of a server'\''s / (say, a snapshot holding etc/dovecot)\: absolute include paths are read below it. Without it they are followed only inside the audited folder.]:DIR:'
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
+        '--files-from[Also lint the paths listed in FILE, one per line ('\''-'\''\: standard input). Blank lines are ignored.]:FILE:'
+        '(-0 --null)'{-0,--null}'[The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).]'
+        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1…N together lint every file exactly once.]:I/N:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -162,6 +168,9 @@ _mailaudit_baseline() {
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--root[A copy of a server'\''s / (say, a snapshot holding etc/dovecot)\: absolute include paths are read below it. Without it they are followed only inside the audited folder.]:DIR:'
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
+        '--files-from[Also lint the paths listed in FILE, one per line ('\''-'\''\: standard input). Blank lines are ignored.]:FILE:'
+        '(-0 --null)'{-0,--null}'[The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).]'
+        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1…N together lint every file exactly once.]:I/N:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -173,7 +182,7 @@ _mailaudit_baseline() {
 _mailaudit_probe() {
     local -i ret=1
     local -ar ___tls=('none' 'starttls' 'implicit')
-    local -ar ___format=('text' 'json' 'sarif' 'github' 'junit' 'markdown' 'html')
+    local -ar ___format=('text' 'json' 'jsonl' 'sarif' 'github' 'junit' 'markdown' 'html')
     local -ar ___fail_on=('error' 'warning' 'note' 'never')
     local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
