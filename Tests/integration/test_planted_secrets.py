@@ -17,7 +17,7 @@ BIN = os.environ.get("MAILAUDIT_BIN") or str(ROOT / ".build" / "debug" / "mailau
 
 TOKEN = "Qz7vK2xW9pL4mN8r"
 PIECE = 6
-FORMATS = ["text", "json", "sarif", "github", "junit", "markdown", "html"]
+FORMATS = ["text", "json", "jsonl", "sarif", "github", "junit", "markdown", "html"]
 
 # A password setting added at the end of a file, in the syntax of the format its folder holds.
 APPENDED = {
@@ -115,6 +115,9 @@ def test_no_planted_secret_in_any_output():
         found = leaks("lint --format text", proc.stdout) + leaks("lint (stderr)", proc.stderr)
         for fmt in FORMATS[1:]:
             found += leaks(f"--report {fmt}", (work / f"report.{fmt}").read_text())
+        # jsonl on standard output is streamed file by file: a path of its own.
+        proc = run(["lint", "--format", "jsonl", "--fail-on", "never", "corpus"], work)
+        found += leaks("lint --format jsonl (streamed)", proc.stdout) + leaks("lint --format jsonl (stderr)", proc.stderr)
         proc = run(["model", "corpus"], work)
         found += leaks("model", proc.stdout) + leaks("model (stderr)", proc.stderr)
         proc = run(["baseline", "corpus", "--output", "baseline.json"], work)

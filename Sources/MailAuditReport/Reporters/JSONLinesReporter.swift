@@ -31,29 +31,27 @@ public struct JSONLinesReporter: Reporter {
 }
 
 /// `--format jsonl` while a run goes on: each file's lines, masked, as soon as the file is done;
-/// the summary line once the run is over. Holds only the counts and the secrets seen so far.
+/// the summary line once the run is over. Holds only the counts, so memory stays flat.
+///
+/// A file's lines are masked with the secrets of that file and of the files it includes (every
+/// string a finding or an error carries comes from those), through the same path as every
+/// report. Unlike a report written at the end, they are not also masked with other files'
+/// secrets: keeping every secret of a million files would grow with the run, and a shard of a
+/// split run could not know them either.
 public struct JSONLinesStream {
     let rules: RuleSet
-    /// Every secret of the files streamed so far: a line is masked with its own file's secrets and
-    /// those of every file before it (a report written at the end knows them all).
-    private var redactor = SecretRedactor()
     public private(set) var summary = ReportSummary()
 
     public init(rules: RuleSet) { self.rules = rules }
 
-    /// The lines of one part of the run (a file, or problems found before the files), masked through
-    /// the same path as every report.
+    /// The lines of one part of the run (a file, or problems found before the files).
     public mutating func lines(for part: LintResult) -> String {
-        var part = part
-        redactor.merge(part.redactor)
-        part.redactor = redactor
         summary.add(part)
         return Report(result: part, rules: rules).maskedText(JSONLinesReporter.lines)
     }
 
     public func summaryLine(baseline: BaselineSummary?) -> String {
         var report = Report(result: LintResult(), rules: rules)
-        report.result.redactor = redactor
         report.result.baseline = baseline
         return report.maskedText { JSONLinesReporter.summaryLine(summary, baseline: $0.result.baseline) }
     }
