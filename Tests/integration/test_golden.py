@@ -21,7 +21,7 @@ REGENERATE = "MAILAUDIT_BIN=.build/debug/mailaudit python3 Tests/integration/tes
 
 # name of the golden file -> arguments after the binary (run from the repository root)
 OUTPUTS = {f"lint.{fmt}": ["lint", "Examples/", "--format", fmt]
-           for fmt in ("text", "json", "sarif", "github", "junit", "markdown", "html")}
+           for fmt in ("text", "json", "jsonl", "sarif", "github", "junit", "markdown", "html")}
 OUTPUTS["model.json"] = ["model", "Examples/"]
 
 

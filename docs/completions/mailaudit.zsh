@@ -89,7 +89,7 @@ _mailaudit_lint() {
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
         '--files-from[Also lint the paths listed in FILE, one per line ('\''-'\''\: standard input). Blank lines are ignored.]:FILE:'
         '(-0 --null)'{-0,--null}'[The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).]'
-        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1…N together lint every file exactly once.]:I/N:'
+        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1 to N together lint every file exactly once.]:I/N:'
         '--color[Colour in text output.]:color:{__mailaudit_complete "${___color[@]}"}'
         '--quiet[Only findings\: no fixes, no summary.]'
         '--statistics[Counts per rule and format after the findings.]'
@@ -150,7 +150,7 @@ _mailaudit_model() {
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
         '--files-from[Also lint the paths listed in FILE, one per line ('\''-'\''\: standard input). Blank lines are ignored.]:FILE:'
         '(-0 --null)'{-0,--null}'[The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).]'
-        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1…N together lint every file exactly once.]:I/N:'
+        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1 to N together lint every file exactly once.]:I/N:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -170,7 +170,7 @@ _mailaudit_baseline() {
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
         '--files-from[Also lint the paths listed in FILE, one per line ('\''-'\''\: standard input). Blank lines are ignored.]:FILE:'
         '(-0 --null)'{-0,--null}'[The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).]'
-        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1…N together lint every file exactly once.]:I/N:'
+        '--shard[Lint only shard I of N\: a stable split by path, so N runs with I = 1 to N together lint every file exactly once.]:I/N:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

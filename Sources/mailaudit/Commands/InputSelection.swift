@@ -11,7 +11,7 @@ struct InputSelection: ParsableArguments {
     @Flag(name: [.customShort("0"), .customLong("null")], help: "The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).")
     var nulSeparated = false
 
-    @Option(help: ArgumentHelp("Lint only shard I of N: a stable split by path, so N runs with I = 1…N together lint every file exactly once.", valueName: "I/N"))
+    @Option(help: ArgumentHelp("Lint only shard I of N: a stable split by path, so N runs with I = 1 to N together lint every file exactly once.", valueName: "I/N"))
     var shard: String?
 
     func validate() throws {
