@@ -32,8 +32,6 @@ public struct Verifier: Sendable {
         public var results: [ProbeResult]
         public var plan: [Planned]
 
-        public var findings: [Finding] { findingsBySetup.flatMap { $0 }.sorted(by: Finding.reportOrder) }
-
         /// What the lint pipeline takes from it: findings per setup, and the observations for the report.
         public var verification: Verification {
             Verification(findings: findingsBySetup, probes: results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) })

@@ -8,7 +8,7 @@ struct InputSelection: ParsableArguments {
     @Option(name: .customLong("files-from"), help: ArgumentHelp("Also lint the paths listed in FILE, one per line ('-': standard input). Blank lines are ignored.", valueName: "FILE"))
     var filesFrom: String?
 
-    @Flag(name: [.customShort("0"), .customLong("null")], help: "The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).")
+    @Flag(name: .customShort("0"), help: "The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).")
     var nulSeparated = false
 
     @Option(help: ArgumentHelp("Lint only shard I of N: a stable split by path, so N runs with I = 1 to N together lint every file exactly once.", valueName: "I/N"))
