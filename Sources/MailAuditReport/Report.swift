@@ -20,6 +20,9 @@ public struct Report: Sendable {
     public var listedFindings: [Finding] { options.maxFindings.map { Array(activeFindings.prefix($0)) } ?? activeFindings }
 
     public var counts: SeverityCounts { SeverityCounts(activeFindings) }
+
+    /// Inputs with at least one MA000 (a file may have many).
+    public var unreadableFiles: Int { Set(result.problems.map(\.path)).count }
 }
 
 public struct ReportOptions: Sendable {

@@ -18,15 +18,19 @@ struct SourceExcerpt {
 final class SourceExcerpts {
     private let report: Report
     private var secretsByLine: [String: [Int: [SourceSpan]]] = [:]
-    private var masked: (path: String, line: Int, scalars: [Unicode.Scalar])?
+    private var masked: (path: String, number: Int, line: SecretMask.MaskedLine)?
 
     init(_ report: Report) { self.report = report }
 
     func excerpt(_ span: SourceSpan) -> SourceExcerpt? {
         guard let file = report.result.sources[span.path], span.line >= 1, span.line <= file.lines.count else { return nil }
-        let scalars = maskedLine(file.lines[span.line - 1], path: span.path, line: span.line)
-        let start = min(span.column - 1, scalars.count)
-        let end = span.endLine == span.line ? min(max(span.endColumn - 1, start + 1), max(scalars.count, start + 1)) : max(scalars.count, start + 1)
+        let line = maskedLine(file.lines[span.line - 1], path: span.path, line: span.line)
+        let scalars = line.scalars
+        // The span's columns are the original line's; a secret before or under it changed the length.
+        let start = min(line.offset(span.column - 1, isEnd: false), scalars.count)
+        let end = span.endLine == span.line
+            ? min(max(line.offset(span.endColumn - 1, isEnd: true), start + 1), max(scalars.count, start + 1))
+            : max(scalars.count, start + 1)
         // The window starts a little before the span and never runs past the line.
         let from = scalars.count <= SourceExcerpt.width ? 0 : max(0, min(start - 20, scalars.count - SourceExcerpt.width))
         let to = min(scalars.count, from + SourceExcerpt.width)
@@ -38,11 +42,11 @@ final class SourceExcerpts {
         return SourceExcerpt(text: text, caretIndent: indent, caretCount: max(1, min(end, max(to, start + 1)) - start))
     }
 
-    private func maskedLine(_ line: Substring, path: String, line number: Int) -> [Unicode.Scalar] {
-        if let masked, masked.path == path, masked.line == number { return masked.scalars }
-        let scalars = Array(SecretMask.mask(line, lineNumber: number, secrets: secrets(path)[number] ?? []).unicodeScalars)
-        masked = (path, number, scalars)
-        return scalars
+    private func maskedLine(_ text: Substring, path: String, line number: Int) -> SecretMask.MaskedLine {
+        if let masked, masked.path == path, masked.number == number { return masked.line }
+        let line = SecretMask.maskedLine(text, lineNumber: number, secrets: secrets(path)[number] ?? [])
+        masked = (path, number, line)
+        return line
     }
 
     /// A file's secret spans by each line they cover, made once per file.

@@ -28,11 +28,10 @@ public struct GitHubReporter: Reporter {
         }
         let extra = hidden.values.reduce(0, +)
         if extra > 0 {
-            let parts = ["error", "warning", "notice"].compactMap { l in hidden[l].map { "\($0) \(l)\($0 == 1 ? "" : "s")" } }
+            let parts = ["error", "warning", "notice"].compactMap { l in hidden[l].map { Wording.count($0, l) } }
             out += "::notice title=mailaudit::\(data("\(parts.joined(separator: ", ")) more than GitHub shows as annotations; the job summary and the SARIF or JSON report list them all"))\n"
         }
-        let c = report.counts
-        out += "mailaudit: \(c.error) errors, \(c.warning) warnings, \(c.note) notes in \(report.result.files.count) files\n"
+        out += "mailaudit: \(Wording.severities(report))\n"
         return out
     }
 

@@ -5,7 +5,6 @@ public struct HTMLReporter: Reporter {
     public init() {}
 
     public func document(_ report: Report) -> String {
-        let c = report.counts
         var rows = ""
         let excerpts = SourceExcerpts(report)
         for f in report.activeFindings {
@@ -22,7 +21,7 @@ public struct HTMLReporter: Reporter {
         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em;vertical-align:top;text-align:left}
         tr.error td:first-child{color:#b00}tr.warning td:first-child{color:#a60}tr.note td:first-child{color:#06a}pre{margin:.3em 0 0;background:#f6f6f6}</style></head>
         <body><h1>mailaudit report</h1>
-        <p>\(c.error) errors, \(c.warning) warnings, \(c.note) notes in \(report.result.files.count) files; \(report.result.problems.count) could not be read.</p>
+        <p>\(Wording.severities(report))\(Wording.unreadable(report).map { "; \($0)" } ?? "").</p>
         <table><thead><tr><th>severity</th><th>location</th><th>rule</th><th>message</th></tr></thead><tbody>
         \(rows)</tbody></table></body></html>
 

@@ -9,7 +9,7 @@ public struct MarkdownReporter: Reporter {
         let c = report.counts
         var out = "## mailaudit\n\n"
         out += "| errors | warnings | notes | files | suppressed | unreadable |\n|---:|---:|---:|---:|---:|---:|\n"
-        out += "| \(c.error) | \(c.warning) | \(c.note) | \(report.result.files.count) | \(report.result.findings.count - report.activeFindings.count) | \(report.result.problems.count) |\n\n"
+        out += "| \(c.error) | \(c.warning) | \(c.note) | \(report.result.files.count) | \(report.result.findings.count - report.activeFindings.count) | \(report.unreadableFiles) |\n\n"
         if !report.result.problems.isEmpty {
             out += "### Could not be read\n\n"
             for p in report.result.problems {

@@ -2,8 +2,9 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
 
-/// The human format: `path:line:col: severity: message [ID name]`, the source line with a caret
-/// under the span, the fix, and a summary line.
+/// The human format, concise like ruff's and rustc's: `path:line:col: severity: message [ID name]`,
+/// the source line with a caret under the span, one `help:` line with the fix, a `note:` line per
+/// other setting that contributed, and a summary line. Why a rule matters is `mailaudit explain`'s.
 public struct TextReporter: Reporter {
     public init() {}
 
@@ -18,22 +19,40 @@ public struct TextReporter: Reporter {
         }
         for index in findings.indices { items.append((findings[index].span, 1, index)) }
         var fixes: [String: String] = [:]  // each rule's fix, shortened once rather than per finding
+        var helped = Set<String>()  // the fixes already shown in the current file
         let excerpts = SourceExcerpts(report)
         items.sort { a, b in (a.0.path, a.0.line, a.0.column, a.1, a.2) < (b.0.path, b.0.line, b.0.column, b.1, b.2) }
-        for (_, kind, index) in items {
+        var position = 0
+        while position < items.count {
+            let (span, kind, index) = items[position]
+            if position == 0 || items[position - 1].0.path != span.path { helped = [] }
+            position += 1
             if kind == 0 {
                 let problem = problems[index]
                 out += "\(location(problem.path, problem.span)): \(paint.red("error")): \(problem.message) [MA000 parse-error]\n"
                 if let span = problem.span { out += excerpt(span, excerpts, paint: paint) }
                 continue
             }
-            let finding = findings[index]
-            out += "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
-            out += excerpt(finding.span, excerpts, paint: paint)
-            if !report.options.quiet, let text = finding.fix {
-                let fix = fixes[text] ?? firstParagraph(text)
-                fixes[text] = fix
-                if !fix.isEmpty { out += "  \(paint.cyan("fix")): \(fix)\n" }
+            // Findings at the same place (MA102 and MA103 on one `tls off`) share its source lines.
+            var group = [findings[index]]
+            while position < items.count, items[position].1 == 1, items[position].0 == span {
+                group.append(findings[items[position].2])
+                position += 1
+            }
+            for finding in group {
+                out += "\(location(finding.span.path, finding.span)): \(paint.severity(finding.severity)): \(finding.message) [\(finding.ruleId) \(finding.ruleName)]\n"
+            }
+            out += excerpt(span, excerpts, paint: paint)
+            guard !report.options.quiet else { continue }
+            var noted = Set<SourceSpan>()
+            for finding in group {
+                // A fix is shown once per file: the same advice ten lines below adds nothing.
+                if let text = finding.fix, helped.insert(finding.ruleId + "\u{1F}" + text).inserted {
+                    let fix = fixes[text] ?? Self.helpLine(text)
+                    fixes[text] = fix
+                    if !fix.isEmpty { out += "  \(paint.cyan("help")): \(fix)\n" }
+                }
+                out += notes(finding.related.filter { noted.insert($0).inserted }, excerpts, paint: paint)
             }
         }
         if report.options.statistics { out += statistics(report) }
@@ -54,24 +73,56 @@ public struct TextReporter: Reporter {
         return "    \(number) | \(excerpt.text)\n    \(gutter) | \(excerpt.caretIndent)\(paint.red(String(repeating: "^", count: excerpt.caretCount)))\n"
     }
 
-    func firstParagraph(_ text: String) -> String {
-        let paragraph = text.components(separatedBy: "\n\n").first ?? text
-        return paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    /// The most `note:` lines one finding gets; the rest are counted.
+    static let noteLimit = 3
+
+    /// The other settings that contributed (an msmtp `defaults` line, a main.cf value), one short line each.
+    func notes(_ related: [SourceSpan], _ excerpts: SourceExcerpts, paint: Paint) -> String {
+        var out = ""
+        for span in related.prefix(Self.noteLimit) {
+            var line = "\(location(span.path, span)) also contributes"
+            if let text = excerpts.excerpt(span)?.text.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+                line += ": \(text.count > 60 ? String(text.prefix(59)) + "…" : text)"
+            }
+            out += "  \(paint.cyan("note")): \(line)\n"
+        }
+        if related.count > Self.noteLimit {
+            out += "  \(paint.cyan("note")): and \(Wording.count(related.count - Self.noteLimit, "other setting")) (all in the JSON and SARIF reports)\n"
+        }
+        return out
+    }
+
+    /// The fix as one line: its first paragraph with the line breaks collapsed, and when that is
+    /// long, its first sentence (the rest is `mailaudit explain`'s).
+    static func helpLine(_ text: String) -> String {
+        let paragraph = text.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n\n").first ?? ""
+        let line = paragraph.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        guard line.count > 160 else { return line }
+        return firstSentence(line)
+    }
+
+    /// Up to the first `. ` outside backquotes (a `.` in `ssl = required.` or a host name does not end it).
+    static func firstSentence(_ line: String) -> String {
+        var inCode = false
+        var previous: Character = " "
+        for index in line.indices {
+            let c = line[index]
+            if c == "`" { inCode.toggle() }
+            if !inCode, c == " ", previous == "." { return String(line[..<line.index(before: index)]) + "." }
+            previous = c
+        }
+        return line
     }
 
     func summary(_ report: Report) -> String {
-        let c = report.counts
-        func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        var text = "\(n(c.error, "error")), \(n(c.warning, "warning")), \(n(c.note, "note")) in \(n(report.result.files.count, "file"))"
+        var text = Wording.severities(report)
         let suppressed = report.result.findings.count - report.activeFindings.count
         if suppressed > 0 { text += " (\(suppressed) suppressed)" }
-        if !report.result.problems.isEmpty {
-            text += "; \(report.result.problems.count) could not be read (MA000)"
-        }
+        if let unreadable = Wording.unreadable(report) { text += "; \(unreadable) (MA000)" }
         if let baseline = report.result.baseline {
-            text += "\nbaseline: \(baseline.matched) known finding\(baseline.matched == 1 ? "" : "s") not shown"
+            text += "\nbaseline: \(Wording.count(baseline.matched, "known finding")) not shown"
             if !baseline.stale.isEmpty {
-                text += "; \(baseline.stale.count) entr\(baseline.stale.count == 1 ? "y matches" : "ies match") nothing any more (fixed? record the baseline again to tighten it):"
+                text += "; \(Wording.count(baseline.stale.count, "entry", "entries")) \(baseline.stale.count == 1 ? "matches" : "match") nothing any more (fixed? record the baseline again to tighten it):"
                 for e in baseline.stale { text += "\n  \(e.path): \(e.ruleId) \(e.message) [\(e.fingerprint)]" }
             }
         }

@@ -175,8 +175,9 @@ public struct Linter: Sendable {
             outcome.suppressions = setup.suppressions
         }
         outcome.findings = findings
-        // Comments too: an unused or expired one (MA001, MA002) is shown with its line.
-        let pointedAt = Set(findings.map(\.span.path) + outcome.problems.compactMap { $0.span?.path } + outcome.suppressions.map(\.span.path))
+        // Related settings and comments too: a report quotes their lines (a main.cf value behind a
+        // master.cf finding; an unused or expired suppression, MA001/MA002).
+        let pointedAt = Set(findings.flatMap { [$0.span.path] + $0.related.map(\.path) } + outcome.problems.compactMap { $0.span?.path } + outcome.suppressions.map(\.span.path))
         if pointedAt.contains(file.path) { outcome.sources.append(file) }
         outcome.sources += includedSources(setup).filter { pointedAt.contains($0.path) }
         if keepSetups { outcome.setup = setup }

@@ -125,8 +125,8 @@ struct ProbeCommand: ParsableCommand {
             if lines.last == "" { lines.removeLast() }
             if !lines.isEmpty { lines.removeLast() }
             let counts = SeverityCounts(result.activeFindings)
-            func n(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-            let summary = "\(n(counts.error, "error")), \(n(counts.warning, "warning")), \(n(counts.note, "note")) for \(n(parsed.count, "endpoint")) (probed in \(String(format: "%.1f", elapsed)) s)"
+            let n = Wording.count
+            let summary = "\(n(counts.error, "error", nil)), \(n(counts.warning, "warning", nil)), \(n(counts.note, "note", nil)) for \(n(parsed.count, "endpoint", nil)) (probed in \(String(format: "%.1f", elapsed)) s)"
             text = ProbeReport.text(results) + lines.map { $0 + "\n" }.joined() + summary + "\n"
         default:
             break

@@ -93,7 +93,7 @@ struct BaselineCommand: ParsableCommand {
         let result = try setup.lint(paths: paths, inlineSuppressions: true)
         let baseline = Baseline(findings: result.findings)
         try ReportWriter.write(result.redactor.redact(baseline.rendered(), inDocument: true), to: output)
-        FileHandle.standardError.write(Data("mailaudit: recorded \(baseline.entries.count) finding\(baseline.entries.count == 1 ? "" : "s") in \(output)\n".utf8))
+        FileHandle.standardError.write(Data("mailaudit: recorded \(Wording.count(baseline.entries.count, "finding")) in \(output)\n".utf8))
         for p in result.problems {
             FileHandle.standardError.write(Data("\(p.path)\(p.span.map { ":\($0.line):\($0.column)" } ?? ""): error: \(p.message) [MA000 parse-error]\n".utf8))
         }

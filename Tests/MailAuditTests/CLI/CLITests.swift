@@ -24,7 +24,7 @@ import Testing
         #expect(mixed.status == 2)
         #expect(mixed.stdout.contains("broken.mailaudit.yml:3:1: error: invalid YAML"))
         #expect(mixed.stdout.contains("bad.mailaudit.yml:4:57: error:"))
-        #expect(mixed.stdout.contains("in 4 files; 1 could not be read (MA000)"))
+        #expect(mixed.stdout.contains("in 4 files; 1 file could not be read (MA000)"))
         // Usage errors: 64.
         #expect(try TestSupport.run(["lint", "--format", "yaml", "."], cwd: dir).status == 64)
         #expect(try TestSupport.run(["lint", "--as", "msmtpp", "."], cwd: dir).status == 64)

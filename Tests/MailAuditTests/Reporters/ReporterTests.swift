@@ -28,7 +28,7 @@ import Testing
         #expect(text.contains("office.mailaudit.yml:8:12: error: account \"office\", incoming IMAP to mail.example.com:993: port 993 is the implicit-TLS port for IMAP"))
         #expect(text.contains("[MA101 plaintext-on-implicit-tls-port]"))
         #expect(text.contains("    8 |       tls: none\n      |            ^^^^\n"))
-        #expect(text.contains("  fix: "))
+        #expect(text.contains("  help: "))
         #expect(text.hasSuffix("2 errors, 1 warning, 0 notes in 1 file\n"))
         #expect(!text.contains("\u{1B}["))
     }

@@ -1,0 +1,20 @@
+/// Counted nouns and the one-line summary every human-readable format ends with, so they all
+/// agree in number: "1 error", "2 errors", "in 1 file".
+public enum Wording {
+    /// `1 error`, `2 errors`; `plural` for a noun that does not just take an `s` (`entries`).
+    public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+    }
+
+    /// `3 errors, 7 warnings, 2 notes in 5 files`.
+    static func severities(_ report: Report) -> String {
+        let c = report.counts
+        return "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.note, "note")) in \(count(report.result.files.count, "file"))"
+    }
+
+    /// `2 files could not be read`: one file with several parse errors is one file.
+    static func unreadable(_ report: Report) -> String? {
+        let files = report.unreadableFiles
+        return files == 0 ? nil : "\(count(files, "file")) could not be read"
+    }
+}
