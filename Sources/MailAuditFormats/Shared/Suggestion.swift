@@ -32,6 +32,21 @@ public enum Suggestion {
         return best.1 <= allowed ? best.0 : nil
     }
 
+    /// Up to `limit` candidates near `word`, nearest first (ties in the order given): those it begins
+    /// or is part of, then those within a few edits. For a list of alternatives rather than one guess.
+    public static func nearest(to word: String, in candidates: [String], limit: Int) -> [String] {
+        let lower = word.lowercased(), length = lower.unicodeScalars.count
+        let allowed = max(2, min(4, length / 3))
+        let scored = candidates.enumerated().compactMap { index, candidate -> (String, Int, Int)? in
+            let other = candidate.lowercased()
+            if length >= 3, other.contains(lower) { return (candidate, 0, index) }
+            guard abs(other.unicodeScalars.count - length) <= allowed else { return nil }
+            let d = distance(lower, other)
+            return d <= allowed ? (candidate, d, index) : nil
+        }
+        return scored.sorted { ($0.1, $0.2) < ($1.1, $1.2) }.prefix(limit).map(\.0)
+    }
+
     /// " — did you mean 'x'?" or "" (also once the input's suggestions are used up).
     public static func phrase(for word: String, in candidates: [String]) -> String {
         if let budget, !budget.take() { return "" }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MailAuditReport
 import MailAuditRules
+import MailAuditFormats
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rules", abstract: "List the rule pack.")
@@ -38,22 +39,52 @@ struct RulesCommand: ParsableCommand {
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "explain", abstract: "Print a rule's rationale, fix, references and examples.")
 
+    enum Format: String, CaseIterable, ExpressibleByArgument { case text, markdown }
+
     @Argument(help: "A rule id (MA101) or name (plaintext-on-implicit-tls-port).")
     var rule: String
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("Show the examples in this input format (repeatable); without it, text lists the formats that have examples.", valueName: "FORMAT"))
+    var formats: [String] = []
+
+    @Option(help: "Output format (markdown: the rule's whole page, as in docs/rules.md).")
+    var format: Format = .text
+
     @OptionGroup var pack: RulePackOptions
+
+    func validate() throws {
+        let known = FormatRegistry.builtIn.ids
+        for id in formats where !known.contains(id) {
+            throw ValidationError("unknown format '\(id)'\(Suggestion.phrase(for: id, in: known)); formats: \(known.joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         let set = try pack.ruleSet()
-        guard let found = set.rule(idOrName: rule) else {
-            let names = set.rules.flatMap { [$0.id, $0.name] }
-            throw ValidationError("no rule '\(rule)'\(Suggestion.phrase(for: rule, in: names)); `mailaudit rules` lists them")
+        guard var found = set.rule(idOrName: rule) else {
+            throw ValidationError("no rule '\(rule)'\(Self.nearest(rule, in: set.rules)); `mailaudit rules` lists them")
         }
-        print(RuleDocumentation.markdown(found, headingLevel: 1), terminator: "")
+        switch format {
+        case .text:
+            print(RuleExplanation.text(found, formats: formats), terminator: "")
+        case .markdown:
+            if !formats.isEmpty { found.examples = found.examples.filter { formats.contains($0.format) } }
+            print(RuleDocumentation.markdown(found, headingLevel: 1), terminator: "")
+        }
+    }
+
+    /// " — did you mean MA107, MA106 or MA105?": the ids and names nearest to what was typed; among
+    /// ids equally near in spelling, the numerically nearest first (MA108 is likelier MA107 than MA101).
+    static func nearest(_ typed: String, in rules: [Rule]) -> String {
+        let number = Int(typed.drop { !$0.isNumber })
+        func gap(_ id: String) -> Int { number.flatMap { n in Int(id.drop { !$0.isNumber }).map { abs($0 - n) } } ?? Int.max }
+        let ids = rules.map(\.id).enumerated().sorted { (gap($0.element), $0.offset) < (gap($1.element), $1.offset) }.map(\.element)
+        let found = Suggestion.nearest(to: typed, in: ids + rules.map(\.name), limit: 3)
+        guard !found.isEmpty else { return "" }
+        let listed = found.count == 1 ? found[0] : found.dropLast().joined(separator: ", ") + " or " + found.last!
+        return " — did you mean \(listed)?"
     }
 }
-
-import MailAuditFormats
 
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "model", abstract: "Print the normalized model of the inputs as JSON.")

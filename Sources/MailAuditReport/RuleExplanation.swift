@@ -1,0 +1,83 @@
+import Foundation
+import MailAuditCore
+import MailAuditRules
+
+/// `mailaudit explain` for a terminal: title, severity, summary, the rationale and the fix wrapped
+/// to the width of a terminal, references, and the examples of the formats asked for (else which
+/// formats have examples). The full Markdown page stays `RuleDocumentation.markdown`'s.
+public enum RuleExplanation {
+    public static let width = 80
+
+    /// `formats`: show the examples of these format ids; empty lists which formats have some.
+    public static func text(_ rule: Rule, formats: [String]) -> String {
+        var out = "\(rule.id) \(rule.name)\n"
+        out += "severity: \(rule.severity.rawValue) · scope: \(rule.scope.rawValue)"
+        if !rule.tags.isEmpty { out += " · tags: \(rule.tags.joined(separator: ", "))" }
+        out += "\n\n" + wrap(rule.summary, indent: "") + "\n"
+        if !rule.rationale.trimmed.isEmpty { out += section("Why", wrap(rule.rationale, indent: "  ")) }
+        if !rule.fix.trimmed.isEmpty { out += section("Fix", wrap(rule.fix, indent: "  ")) }
+        if !rule.references.isEmpty { out += section("References", rule.references.map { "  - \($0)" }.joined(separator: "\n")) }
+        let documented = orderedFormats(rule)
+        if formats.isEmpty {
+            if !documented.isEmpty {
+                out += section("Examples", wrap("in \(documented.joined(separator: ", ")); show them with --as FORMAT", indent: "  "))
+            }
+            return out
+        }
+        for format in formats {
+            let examples = rule.examples.filter { $0.format == format }
+            guard !examples.isEmpty else {
+                let elsewhere = documented.isEmpty ? "it has none" : "it has some in \(documented.joined(separator: ", "))"
+                out += section("Examples, \(format)", wrap("\(rule.id) has no \(format) example; \(elsewhere)", indent: "  "))
+                continue
+            }
+            for e in examples {
+                let label = e.expect == .finding ? "Reported, \(format)" : "Clean, \(format)"
+                let body = e.config.replacingOccurrences(of: "↓", with: "").trimmed
+                out += section(label, body.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
+            }
+        }
+        return out
+    }
+
+    /// The formats a rule has examples in, in the order the rule file gives them.
+    static func orderedFormats(_ rule: Rule) -> [String] {
+        var seen = Set<String>()
+        return rule.examples.map(\.format).filter { seen.insert($0).inserted }
+    }
+
+    static func section(_ title: String, _ body: String) -> String { "\n\(title):\n\(body)\n" }
+
+    /// Paragraphs (blank-line separated) re-flowed to `width` columns; a line that starts a list
+    /// item or is indented (code) is kept as written.
+    static func wrap(_ text: String, indent: String) -> String {
+        var lines: [String] = []
+        var words: [Substring] = []
+        func flush() {
+            var line = indent
+            for word in words {
+                if line.count > indent.count, line.count + 1 + word.count > width {
+                    lines.append(line)
+                    line = indent
+                }
+                line += (line.count > indent.count ? " " : "") + word
+            }
+            if line.count > indent.count { lines.append(line) }
+            words = []
+        }
+        for raw in text.trimmed.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty {
+                flush()
+                if lines.last != "" { lines.append("") }
+            } else if raw.hasPrefix(" ") || line.hasPrefix("- ") || line.hasPrefix("* ") {
+                flush()
+                lines.append(indent + raw)
+            } else {
+                words += line.split(separator: " ")
+            }
+        }
+        flush()
+        return lines.joined(separator: "\n")
+    }
+}
