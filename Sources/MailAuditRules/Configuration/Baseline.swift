@@ -46,10 +46,13 @@ public struct Baseline: Sendable {
         }
     }
 
-    /// Marks baselined findings, and returns the entries that matched nothing (fixed since).
-    public func apply(to findings: inout [Finding]) -> BaselineSummary {
+    /// Marks baselined findings, and returns the entries that matched nothing (fixed since) among
+    /// those about a file in `linted`: an entry about a file this run did not read (pre-commit
+    /// passes only changed files) is neither matched nor stale.
+    public func apply(to findings: inout [Finding], linted: Set<String>) -> BaselineSummary {
         var match = BaselineMatch(self)
         match.apply(to: &findings)
+        match.noteLinted(linted)
         return match.summary
     }
 }
@@ -59,8 +62,20 @@ public struct Baseline: Sendable {
 public struct BaselineMatch: Sendable {
     private var remaining: [String: [Baseline.Entry]]
     private var matched = 0
+    /// The files the entries are about, and those of them this run read: only their entries can be stale.
+    private let entryPaths: Set<String>
+    private var lintedEntryPaths = Set<String>()
 
-    public init(_ baseline: Baseline) { remaining = Dictionary(grouping: baseline.entries, by: \.fingerprint) }
+    public init(_ baseline: Baseline) {
+        remaining = Dictionary(grouping: baseline.entries, by: \.fingerprint)
+        entryPaths = Set(baseline.entries.map(\.path))
+    }
+
+    /// Records files this run read (kept only where an entry names them, so memory does not grow
+    /// with the number of files).
+    public mutating func noteLinted(_ paths: some Sequence<String>) {
+        for path in paths where entryPaths.contains(path) { lintedEntryPaths.insert(path) }
+    }
 
     public mutating func apply(to findings: inout [Finding]) {
         for index in findings.indices where findings[index].suppression == nil {
@@ -72,9 +87,10 @@ public struct BaselineMatch: Sendable {
         }
     }
 
-    /// How many findings matched, and the entries that matched none (so far: at the end, the stale ones).
+    /// How many findings matched, and the entries about a linted file that matched none (so far: at
+    /// the end, the stale ones).
     public var summary: BaselineSummary {
-        let stale = remaining.values.flatMap { $0 }.sorted { ($0.path, $0.ruleId, $0.fingerprint) < ($1.path, $1.ruleId, $1.fingerprint) }
+        let stale = remaining.values.flatMap { $0 }.filter { lintedEntryPaths.contains($0.path) }.sorted { ($0.path, $0.ruleId, $0.fingerprint) < ($1.path, $1.ruleId, $1.fingerprint) }
         return BaselineSummary(matched: matched, stale: stale)
     }
 }

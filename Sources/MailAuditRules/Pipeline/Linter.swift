@@ -30,6 +30,9 @@ public struct LintResult: Sendable {
     public var baseline: BaselineSummary?
     /// What `--verify` observed at each endpoint it probed (nil: no probing in this run).
     public var probes: [ProbeObservation]?
+    /// Every file this run read, as findings name them: the inputs and what they included. Baseline
+    /// and `ignore:` entries about other files are not judged (pre-commit lints only changed files).
+    public var linted: Set<String> = []
 
     public var activeFindings: [Finding] { findings.filter { $0.suppression == nil } }
 
@@ -102,7 +105,7 @@ public struct Linter: Sendable {
     /// One result from the files' outcomes: the configuration's `ignore:` applied, in report order.
     func merged(_ outcomes: [Outcome]) -> LintResult {
         var result = collected(outcomes)
-        if !ignores.isEmpty { result.findings = applyIgnores(result.findings) }
+        if !ignores.isEmpty { result.findings = applyIgnores(result.findings, linted: result.linted) }
         result.sortForReport()
         return result.masked()
     }
@@ -113,6 +116,7 @@ public struct Linter: Sendable {
         for outcome in outcomes {
             result.files.append(outcome.file)
             result.findings += outcome.findings
+            result.linted.formUnion(outcome.read)
             result.problems += outcome.problems
             for source in outcome.sources { result.sources[source.path] = source }
             for span in outcome.secrets { result.secrets[span.path, default: []].append(span) }
@@ -133,6 +137,8 @@ public struct Linter: Sendable {
         var setup: MailSetup?
         /// The file's `mailaudit: disable=…` comments, applied by `suppressed` (after verification).
         var suppressions: [SuppressionComment] = []
+        /// The input and its includes, when it could be read.
+        var read: [String] = []
     }
 
     func lintOne(_ input: LintInput) -> Outcome {
@@ -162,6 +168,7 @@ public struct Linter: Sendable {
         setup.path = input.displayPath
         outcome.redactor = read.redactor
         outcome.file.endpoints = setup.endpoints.count
+        outcome.read = [file.path] + setup.includedFiles
         // Once per place: a file included many times (within the include limit) repeats its problems.
         var seen = Set<ParseProblem>()
         outcome.problems = ProblemLimit.apply(setup.problems.filter { seen.insert($0).inserted })
@@ -246,9 +253,19 @@ public struct Linter: Sendable {
     }
 
     /// The configuration's `ignore:` entries: like inline suppressions, for files without comments.
-    func applyIgnores(_ findings: [Finding]) -> [Finding] {
+    func applyIgnores(_ findings: [Finding], linted: Set<String>) -> [Finding] {
         var used = Set<Int>()
-        return markIgnored(findings, used: &used) + unusedIgnoreFindings(used: used)
+        return markIgnored(findings, used: &used) + unusedIgnoreFindings(used: used, judged: ignoreEntries(naming: linted))
+    }
+
+    /// The `ignore:` entries (by index) that name one of `paths`: an entry that matches nothing is
+    /// MA001 only when this run read a file it names, since a run over some files (pre-commit's
+    /// changed ones) says nothing about the others.
+    func ignoreEntries(naming paths: some Sequence<String>) -> Set<Int> {
+        let relative = paths.map(pathRelativeToConfiguration)
+        return Set(ignores.indices.filter { n in
+            relative.contains { path in ignores[n].paths.isEmpty || ignores[n].paths.contains { Glob.matches($0, path) } }
+        })
     }
 
     /// Marks the findings an `ignore:` entry covers, and notes which entries covered one (by index).
@@ -266,8 +283,9 @@ public struct Linter: Sendable {
         return out
     }
 
-    /// MA002 for entries that expired but still match, MA001 for entries that matched nothing in the whole run.
-    func unusedIgnoreFindings(used usedEntries: Set<Int>) -> [Finding] {
+    /// MA002 for entries that expired but still match, MA001 for entries that matched nothing in the
+    /// whole run among those `judged` (they name a file the run read).
+    func unusedIgnoreFindings(used usedEntries: Set<Int>, judged: Set<Int>) -> [Finding] {
         var meta: [Finding] = []
         for (n, ignore) in ignores.enumerated() {
             let expired = ignore.until.map { $0 < today } ?? false
@@ -275,7 +293,7 @@ public struct Linter: Sendable {
             let comment = SuppressionComment(ruleIds: [ignore.rule], reason: ignore.reason, until: ignore.until, scope: .file, span: ignore.span, coveredLine: 0)
             if expired, used {
                 meta += metaFinding("MA002", comment, "the configuration's ignore entry for \(ignore.rule) expired on \(ignore.until!), so it no longer suppresses; fix the findings or renew the date", format: "configuration")
-            } else if !used {
+            } else if !used, judged.contains(n) {
                 meta += metaFinding("MA001", comment, "this ignore entry for \(ignore.rule) matches no finding; remove it", format: "configuration")
             }
         }

@@ -86,7 +86,7 @@ struct LintCommand: ParsableCommand {
         var result = try setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, verify: verifyStage)
         if let baseline {
             switch Result(catching: { () throws(ParseProblem) in try Baseline.load(path: baseline) }) {
-            case .success(let b): result.baseline = b.apply(to: &result.findings)
+            case .success(let b): result.baseline = b.apply(to: &result.findings, linted: result.linted)
             case .failure(let problem): result.problems.append(problem)
             }
         }
@@ -165,7 +165,16 @@ struct LintSetup {
         progress.finish()
         result.problems = found.problems + result.problems
         result.skipped = found.skipped.count
+        if result.files.isEmpty, result.problems.isEmpty { Self.nothingToLint(paths, skipped: result.skipped) }
         return result
+    }
+
+    /// A walk that found no file it knows is not an error (exit 0), but a user should not take the
+    /// empty report for a clean one.
+    static func nothingToLint(_ paths: [String], skipped: Int) {
+        let folders = paths.isEmpty ? ["."] : paths
+        let notice = "mailaudit: no files mailaudit knows in \(folders.joined(separator: ", ")); \(skipped) skipped\n"
+        FileHandle.standardError.write(Data(notice.utf8))
     }
 
     /// The linter the configuration asks for.

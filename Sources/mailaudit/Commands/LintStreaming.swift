@@ -24,12 +24,14 @@ extension LintSetup {
             }
         }
         write(stream.lines(for: before))
+        if found.inputs.isEmpty, found.problems.isEmpty { LintSetup.nothingToLint(paths, skipped: found.skipped.count) }
         var linter = linter(inlineSuppressions: inlineSuppressions)
         let progress = Progress(total: found.inputs.count)
         linter.progress = progress.tick
         linter.stream(found.inputs) { part in
             var part = part
             match?.apply(to: &part.findings)
+            match?.noteLinted(part.linted)
             write(stream.lines(for: part))
         }
         progress.finish()
