@@ -276,12 +276,19 @@ _mailaudit_rules() {
 _mailaudit_explain() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=(--rules)
-    non_repeating_options=()
+    repeating_options=(--as --rules)
+    non_repeating_options=(--format)
     __mailaudit_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--as')
+        return
+        ;;
+    '--format')
+        __mailaudit_add_completions -W 'text'$'\n''markdown'
+        return
+        ;;
     '--rules')
         return
         ;;

@@ -129,8 +129,11 @@ _mailaudit_rules() {
 
 _mailaudit_explain() {
     local -i ret=1
+    local -ar ___format=('text' 'markdown')
     local -ar arg_specs=(
         ':rule:'
+        '*--as[Show the examples in this input format (repeatable); without it, text lists the formats that have examples.]:FORMAT:'
+        '--format[Output format (markdown\: the rule'\''s whole page, as in docs/rules.md).]:format:{__mailaudit_complete "${___format[@]}"}'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
