@@ -15,7 +15,7 @@ public enum RuleExplanation {
         if !rule.tags.isEmpty { out += " · tags: \(rule.tags.joined(separator: ", "))" }
         out += "\n\n" + wrap(rule.summary, indent: "") + "\n"
         if !rule.rationale.trimmed.isEmpty { out += section("Why", wrap(rule.rationale, indent: "  ")) }
-        if !rule.fix.trimmed.isEmpty { out += section("Fix", wrap(rule.fix, indent: "  ")) }
+        if !rule.fix.isEmpty { out += section("Fix", fix(rule.fix, formats: formats)) }
         if !rule.references.isEmpty { out += section("References", rule.references.map { "  - \($0)" }.joined(separator: "\n")) }
         let documented = orderedFormats(rule)
         if formats.isEmpty {
@@ -36,6 +36,15 @@ public enum RuleExplanation {
                 let body = e.config.replacingOccurrences(of: "↓", with: "").trimmed
                 out += section(label, body.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
             }
+        }
+        return out
+    }
+
+    /// The general fix, then each format's own (only those asked for, when some are), one per line.
+    static func fix(_ fix: RuleFix, formats: [String]) -> String {
+        var out = wrap(fix.general, indent: "  ")
+        for entry in fix.byFormat where formats.isEmpty || formats.contains(entry.format) {
+            out += (out.isEmpty ? "" : "\n") + wrap("\(entry.format): \(entry.text)", indent: "  ")
         }
         return out
     }
