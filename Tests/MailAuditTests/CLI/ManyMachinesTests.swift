@@ -34,7 +34,7 @@ import Testing
         #expect(run.stdout.contains("a/bad.mailaudit.yml:4:57: error:"))
         #expect(run.stdout.contains("missing.yml: error: no such file or directory [MA000 parse-error]"))
         #expect(!run.stdout.contains("also.mailaudit.yml"), "only the listed files")
-        #expect(run.stdout.contains("in 2 files; 1 could not be read"))
+        #expect(run.stdout.contains("in 2 files; 1 file could not be read"))
         // NUL-separated, from a file, together with a path on the command line.
         try Data("a/bad.mailaudit.yml\u{0}b/good.mailaudit.yml\u{0}".utf8).write(to: dir.appendingPathComponent("list0"))
         let nul = try TestSupport.run(["lint", "--files-from", "list0", "-0", "c/also.mailaudit.yml"], cwd: dir)
