@@ -46,6 +46,10 @@ public struct Endpoint: Hashable, Sendable {
     public var modelledVersions: [Field: String] = [:]
     /// Other settings that contributed to a field but lost (an msmtp `defaults` block, a main.cf value under a master.cf `-o`).
     public var related: [Field: [SourceSpan]] = [:]
+    /// Fields decided by a setting this endpoint shares with others rather than one in its own block
+    /// (an msmtp or fetchmail `defaults` block, main.cf under a master.cf service): a finding then
+    /// prefers a setting of the endpoint's own that takes part in it.
+    public var inherited: Set<Field> = []
 
     public init(role: Role, location: SourceSpan) {
         self.role = role
@@ -53,9 +57,12 @@ public struct Endpoint: Hashable, Sendable {
     }
 
     /// Where a finding about `field` points: the setting itself, or the block when a default decided it.
-    public func span(of field: Field) -> SourceSpan {
-        if field == .loopback, spans[.loopback] == nil { return spans[.host] ?? location }
-        return spans[field] ?? location
+    public func span(of field: Field) -> SourceSpan { writtenSpan(of: field) ?? location }
+
+    /// The setting that decided `field`, or nil when nothing written did (the program's default).
+    public func writtenSpan(of field: Field) -> SourceSpan? {
+        if field == .loopback, spans[.loopback] == nil { return spans[.host] }
+        return spans[field]
     }
 
     public func value(of field: Field) -> FieldValue? {
@@ -84,17 +91,23 @@ public struct Endpoint: Hashable, Sendable {
     }
 
     /// Words that name the endpoint in a message: `account "office", incoming IMAP to mail.example.com:993`.
-    public var descriptionForMessages: String {
-        var words: [String] = []
+    public var descriptionForMessages: String { subjectForMessages + ", " + connectionForMessages }
+
+    /// Who: `account "office"`, `server "submission"`, `client` or `server`.
+    public var subjectForMessages: String {
         let name = account.map { "\"\($0)\"" }
         switch role {
-        case .client: words.append(name.map { "account \($0)" } ?? "client")
-        case .server: words.append(name.map { "server \($0)" } ?? "server")
+        case .client: return name.map { "account \($0)" } ?? "client"
+        case .server: return name.map { "server \($0)" } ?? "server"
         }
+    }
+
+    /// Which connection: `incoming IMAP to mail.example.com:993`, `submission SMTP listener on port 587`.
+    public var connectionForMessages: String {
         var what: [String] = []
         if let direction { what.append(direction == .outgoing && role == .server ? "submission" : direction.rawValue) }
         what.append(self.protocol?.displayName ?? "mail")
-        var text = words.joined() + ", " + what.joined(separator: " ")
+        var text = what.joined(separator: " ")
         switch role {
         case .client:
             let target = (host ?? "(no host)") + (port.map { ":\($0)" } ?? "")

@@ -7,17 +7,24 @@ public struct Finding: Sendable {
     public var span: SourceSpan
     public var format: String
     public var fix: String?
-    /// The endpoint (or identity) the finding is about. Kept in a box: findings are copied when sorted,
-    /// filtered and reported, and inline the two made every copy several hundred bytes.
+    /// The endpoint (or identity) the finding is about: the first of `endpoints`. Kept in a box:
+    /// findings are copied when sorted, filtered and reported, and inline the two made every copy
+    /// several hundred bytes.
     public var endpoint: Endpoint? {
-        get { endpointBox?.value }
-        set { endpointBox = newValue.map(Box.init) }
+        get { endpoints.first }
+        set { endpoints = newValue.map { [$0] } ?? [] }
+    }
+    /// Every endpoint the finding is about: one setting shared by several endpoints (an msmtp
+    /// `defaults` block, a main.cf value under several master.cf services) is one finding.
+    public var endpoints: [Endpoint] {
+        get { endpointsBox?.value ?? [] }
+        set { endpointsBox = newValue.isEmpty ? nil : Box(newValue) }
     }
     public var identity: Identity? {
         get { identityBox?.value }
         set { identityBox = newValue.map(Box.init) }
     }
-    private var endpointBox: Box<Endpoint>?
+    private var endpointsBox: Box<[Endpoint]>?
     private var identityBox: Box<Identity>?
     /// Content-based key that survives unrelated edits.
     public var fingerprint: String
@@ -35,7 +42,7 @@ public struct Finding: Sendable {
         self.span = span
         self.format = format
         self.fix = fix
-        self.endpointBox = endpoint.map(Box.init)
+        self.endpointsBox = endpoint.map { Box([$0]) }
         self.identityBox = identity.map(Box.init)
         self.fingerprint = fingerprint
         self.related = related

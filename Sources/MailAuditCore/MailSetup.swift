@@ -14,6 +14,9 @@ public struct MailSetup: Sendable {
     public var includedFiles: [String] = []
     /// Includes named but not read (MA003).
     public var unfollowedIncludes: [UnfollowedInclude] = []
+    /// The program and release whose defaults the parser models (`msmtp 1.8`): a finding that rests on
+    /// a default names it.
+    public var modelledProgram: String?
 
     public init(path: String, format: String) {
         self.path = path

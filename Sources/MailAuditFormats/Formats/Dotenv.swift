@@ -85,12 +85,19 @@ struct DotenvReader {
     }
 
     mutating func read() {
-        laravel()
-        symfonyMailer()
-        swiftmailerURL()
-        djangoEnv()
-        dockerMailserver()
-        mailu()
+        // Each application's settings, and the release whose defaults they are read with: a finding
+        // that rests on a default names the programs this file configures.
+        let applications: [(program: String, read: (inout DotenvReader) -> Void)] = [
+            (versions.name("laravel"), { $0.laravel() }), ("Symfony 7", { $0.symfonyMailer() }), ("SwiftMailer 6", { $0.swiftmailerURL() }),
+            ("Django 3.2", { $0.djangoEnv() }), ("docker-mailserver 14", { $0.dockerMailserver() }), ("Mailu 2024.06", { $0.mailu() }),
+        ]
+        var programs: [String] = []
+        for application in applications {
+            let before = setup.endpoints.count
+            application.read(&self)
+            if setup.endpoints.count > before { programs.append(application.program) }
+        }
+        if !programs.isEmpty { setup.modelledProgram = programs.joined(separator: ", ") }
     }
 
     // MARK: helpers

@@ -511,6 +511,8 @@ struct DovecotReader {
         var value: String?
         var span: SourceSpan?
         var related: [SourceSpan] = []
+        /// A global setting, shared by the listeners of every protocol rather than one `protocol X {}` block's.
+        var inherited = false
         var explicit: Bool { span != nil }
     }
 
@@ -525,7 +527,7 @@ struct DovecotReader {
             return Effective(value: Self.defaults(version: version)[key], span: nil)
         }
         let related = (global + scoped).map(\.span).filter { $0 != winner.span }
-        return Effective(value: winner.value, span: winner.span, related: related)
+        return Effective(value: winner.value, span: winner.span, related: related, inherited: scoped.isEmpty)
     }
 
     struct Login {
@@ -549,6 +551,7 @@ struct DovecotReader {
     mutating func buildEndpoints() {
         guard let root = rootFile else { return }
         let v = version
+        setup.modelledProgram = "Dovecot \(v)"
         // Which protocols are on: the setting, or the default (empty on Debian, whose dovecot.conf adds them from protocols.d).
         let protocolsSetting = assignments.last { $0.key == "protocols" && $0.scope == .global }
         let protocols: [String]?
@@ -623,6 +626,7 @@ struct DovecotReader {
         func apply(_ field: Endpoint.Field, _ s: Effective) {
             if let span = s.span { e.spans[field] = span } else { e.spans[field] = nil }
             for r in s.related { e.addRelated(r, for: field) }
+            if s.inherited { e.inherited.insert(field) } else { e.inherited.remove(field) }
         }
         e.port = port
         e.portIsDefault = portSpan == nil && port != nil

@@ -158,6 +158,8 @@ struct FetchmailReader {
         var server: [String: Setting] = [:]
         var users: [User] = []
         var defaultUser = User()
+        /// Where the `defaults` this entry takes its unset options from wrote them.
+        var fromDefaults: Set<SourceSpan> = []
     }
 
     enum Arity { case flag, one, list, envelope }
@@ -404,6 +406,7 @@ struct FetchmailReader {
     func apply(defaults: Entry?, to entry: Entry) -> Entry {
         guard let defaults else { return entry }
         var e = entry
+        e.fromDefaults = Set(defaults.server.values.map(\.span) + defaults.users.flatMap { $0.options.values.map(\.span) + [$0.remote?.span].compactMap { $0 } })
         e.server = defaults.server.merging(entry.server) { $1 }
         let defaultUserOptions = defaults.users.reduce(into: [String: Setting]()) { $0.merge($1.options) { $1 } }
         if e.users.isEmpty {
@@ -565,6 +568,7 @@ struct FetchmailReader {
         } else if mechanisms.isEmpty {
             e.set(\.credential, CredentialKind.none, field: .credential, span: s["auth"]?.span)
         }
+        e.inherited = Set(e.spans.filter { entry.fromDefaults.contains($0.value) }.keys)
         setup.endpoints.append(e)
     }
 

@@ -64,6 +64,8 @@ struct MsmtpReader {
         var span: SourceSpan
         /// Settings of the same command that this one overrode (a `defaults` block, an inherited account).
         var overridden: [SourceSpan] = []
+        /// Written in `defaults` or in an account this one copies, not in the account's own block.
+        var inherited = false
     }
 
     struct Account {
@@ -226,7 +228,11 @@ struct MsmtpReader {
             problem("account \(name) was already defined: msmtp refuses the file", line.restSpan)
         }
         var account = Account(name: name, location: line.span)
-        account.settings = defaults.settings
+        account.settings = defaults.settings.mapValues { setting in
+            var setting = setting
+            setting.inherited = true
+            return setting
+        }
         if parts.count > 1 {
             for parent in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: [" ", "\t"]) }) where !parent.isEmpty {
                 guard let source = accountIndex[parent].map({ accounts[$0] }) else {
@@ -238,6 +244,7 @@ struct MsmtpReader {
                     if let previous = account.settings[key], previous.span != setting.span, !setting.overridden.contains(previous.span) {
                         setting.overridden.append(previous.span)
                     }
+                    setting.inherited = true
                     account.settings[key] = setting
                     account.own.insert(key)
                 }
@@ -288,6 +295,7 @@ struct MsmtpReader {
         func decide<T>(_ keyPath: WritableKeyPath<Endpoint, T>, _ value: T, _ field: Endpoint.Field, _ setting: Setting?) {
             e.set(keyPath, value, field: field, span: setting?.span)
             for span in setting?.overridden ?? [] { e.addRelated(span, for: field) }
+            if setting?.inherited == true { e.inherited.insert(field) } else { e.inherited.remove(field) }
         }
 
         let proto = s["protocol"]
@@ -370,6 +378,7 @@ struct MsmtpReader {
         // decided by the same lines: it is reported once, under the first account's name.
         var connection = e
         connection.account = nil
+        connection.inherited = []
         connection.location = SourceSpan(path: "", line: 1, column: 1)
         guard connections.insert(connection).inserted else { return }
         setup.endpoints.append(e)

@@ -446,6 +446,8 @@ struct PostfixReader {
         /// The winning setting; nil for the compiled-in default.
         var span: SourceSpan?
         var related: [SourceSpan] = []
+        /// A main.cf value a master.cf service takes over, shared with every service that does not override it.
+        var inherited = false
         var isExplicit: Bool { span != nil }
     }
 
@@ -482,7 +484,7 @@ struct PostfixReader {
         // Only the latest few: every service would otherwise copy a main.cf value repeated thousands of times.
         related = Array(related.suffix(Endpoint.relatedLimit))
         let value = winner.conditional ? nil : expand(winner.value, service: service, depth: 0)
-        return Setting(value: value, span: winner.span, related: related)
+        return Setting(value: value, span: winner.span, related: related, inherited: service != nil && fromService.isEmpty)
     }
 
     /// The raw (unexpanded) text of a parameter's winning value.
@@ -740,6 +742,7 @@ struct PostfixReader {
         func setSpan(_ field: Endpoint.Field, _ s: Setting) {
             if let span = s.span { e.spans[field] = span } else { e.spans[field] = nil }
             for r in s.related { e.addRelated(r, for: field) }
+            if s.inherited { e.inherited.insert(field) } else { e.inherited.remove(field) }
         }
         if wrap == true {
             // smtpd enforces TLS in wrapper mode whatever the level says (enforce_tls = wrappermode || …).
@@ -893,6 +896,7 @@ struct PostfixReader {
         func setSpan(_ field: Endpoint.Field, _ s: Setting) {
             if let span = s.span { e.spans[field] = span } else { e.spans[field] = nil }
             for r in s.related { e.addRelated(r, for: field) }
+            if s.inherited { e.inherited.insert(field) } else { e.inherited.remove(field) }
         }
         let relay = setting("relayhost", service: service)
         var relayKnown = true

@@ -6,6 +6,7 @@ extension ConfigFormat {
     /// out of the model) so every output can mask them.
     public func read(_ file: SourceFile, context: ParseContext) -> (setup: MailSetup, redactor: SecretRedactor) {
         var setup = parse(file, context: context)
+        if setup.modelledProgram == nil { setup.modelledProgram = context.versions.modelledProgram(format: id) }
         var files = [file.path: file]
         for path in setup.includedFiles where files[path] == nil {
             if let included = try? context.readFile(path) { files[path] = included; files[included.path] = included }

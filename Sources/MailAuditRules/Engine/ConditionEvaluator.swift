@@ -15,6 +15,17 @@ public enum ConditionEvaluator {
         }
     }
 
+    /// The fields whose values make `condition` hold for `subject`, in the order written: the leaves of
+    /// the branches that hold. What sits under `not` is an exception, not a cause, and is left out.
+    public static func causes(_ condition: Condition, for subject: FieldSubject) -> [String] {
+        switch condition {
+        case .all(let cs): return cs.flatMap { causes($0, for: subject) }
+        case .any(let cs): return cs.filter { holds($0, for: subject) }.flatMap { causes($0, for: subject) }
+        case .leaf(let field, _): return [field]
+        case .not, .some, .every, .none: return []
+        }
+    }
+
     static func leaf(_ value: FieldValue?, _ test: Condition.Test) -> Bool {
         if case .exists(let wanted) = test { return (value != nil) == wanted }
         guard let value else { return false }

@@ -1,15 +1,16 @@
 import MailAuditCore
 
-/// Fills `{field}` placeholders; `{endpoint}` and `{identity}` describe the subject in words.
+/// Fills `{field}` placeholders; `{endpoint}` and `{identity}` describe the subject in words
+/// (`endpointName`, when given, stands for the endpoint: the grouping step names it later).
 public enum MessageTemplate {
-    public static func render(_ template: String, subject: FieldSubject, endpoint: Endpoint?, identity: Identity?) -> String {
+    public static func render(_ template: String, subject: FieldSubject, endpoint: Endpoint?, identity: Identity?, endpointName: String? = nil) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
-            out += value(name, subject: subject, endpoint: endpoint, identity: identity)
+            out += name == "endpoint" && endpointName != nil ? endpointName! : value(name, subject: subject, endpoint: endpoint, identity: identity)
             rest = rest[rest.index(after: close)...]
         }
         out += rest

@@ -14,6 +14,7 @@ public struct RuleEngine: Sendable {
         let ports = ruleSet.ports
         let endpointSubjects = setup.endpoints.map { FieldSubject.endpoint($0, ports: ports) }
         var out: [Finding] = []
+        var perEndpoint: [FindingGrouping.Pending] = []
         for rule in ruleSet.rules where settings.isEnabled(rule.id) {
             let severity = settings.severity(for: rule)
             for clause in rule.clauses {
@@ -21,7 +22,7 @@ public struct RuleEngine: Sendable {
                 case .endpoint:
                     for (endpoint, subject) in zip(setup.endpoints, endpointSubjects)
                     where ConditionEvaluator.holds(clause.when, for: subject) {
-                        out.append(finding(rule, clause, severity, setup: setup, endpoint: endpoint, subject: subject))
+                        perEndpoint.append(finding(rule, clause, severity, setup: setup, endpoint: endpoint, subject: subject))
                     }
                 case .identity:
                     for identity in setup.identities {
@@ -45,23 +46,26 @@ public struct RuleEngine: Sendable {
                 }
             }
         }
-        return Fingerprint.disambiguate(out)
+        return Fingerprint.disambiguate(out + FindingGrouping.group(perEndpoint, path: setup.path))
     }
 
-    private func finding(_ rule: Rule, _ clause: Rule.Clause, _ severity: Severity, setup: MailSetup, endpoint: Endpoint, subject: FieldSubject) -> Finding {
-        let field = clause.at.flatMap(FieldCatalog.spanField(for:))
-        let span = field.map(endpoint.span(of:)) ?? endpoint.location
-        var related = field.flatMap { endpoint.related[$0] } ?? []
-        related.removeAll { $0 == span }
-        var message = MessageTemplate.render(clause.message, subject: subject, endpoint: endpoint, identity: nil)
-        // A finding that rests on a release-specific behaviour says which release was modelled.
-        let versions = Set(clause.when.fieldNames.compactMap(FieldCatalog.spanField(for:)).compactMap { endpoint.modelledVersions[$0] })
+    private func finding(_ rule: Rule, _ clause: Rule.Clause, _ severity: Severity, setup: MailSetup, endpoint: Endpoint, subject: FieldSubject) -> FindingGrouping.Pending {
+        let cause = FindingCause(at: clause.at, causes: ConditionEvaluator.causes(clause.when, for: subject), endpoint: endpoint)
+        var message = MessageTemplate.render(clause.message, subject: subject, endpoint: endpoint, identity: nil, endpointName: FindingGrouping.marker)
+        // A finding that rests on a default or a release-specific behaviour says which release was modelled.
+        var versions = Set(clause.when.fieldNames.compactMap(FieldCatalog.spanField(for:)).compactMap { endpoint.modelledVersions[$0] })
+        if let field = cause.defaulted {
+            let program = endpoint.modelledVersions[field] ?? setup.modelledProgram
+            message += program.map { " (\(field.rawValue) is not set: the default of \($0))" } ?? " (\(field.rawValue) is not set: the default)"
+            if let program { versions.remove(program) }
+        }
         if !versions.isEmpty { message += " (modelled on \(versions.sorted().joined(separator: ", ")))" }
         let identity = [endpoint.account ?? "", endpoint.role.rawValue, endpoint.direction?.rawValue ?? "",
                         endpoint.protocol?.rawValue ?? "", endpoint.host ?? "", clause.at ?? ""]
-        return Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: span,
-                       format: setup.format, fix: rule.fix.text(for: setup.format), endpoint: endpoint,
-                       fingerprint: Fingerprint.make(rule.id, setup.path, identity), related: related)
+        let finding = Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: cause.span,
+                              format: setup.format, fix: rule.fix.text(for: setup.format), endpoint: endpoint,
+                              fingerprint: Fingerprint.make(rule.id, setup.path, identity), related: cause.related)
+        return FindingGrouping.Pending(finding: finding, message: message, identity: identity)
     }
 }
 

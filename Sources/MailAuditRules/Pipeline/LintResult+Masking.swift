@@ -11,7 +11,7 @@ extension LintResult {
         out.findings = findings.map { f in
             var f = f
             f.message = mask(f.message, at: f.span)
-            f.endpoint = f.endpoint.map(mask)
+            f.endpoints = f.endpoints.map(mask)
             if let name = f.identity?.name { f.identity?.name = redactor.redact(name) }
             return f
         }
