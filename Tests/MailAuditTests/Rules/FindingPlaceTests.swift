@@ -120,7 +120,7 @@ import Testing
         let text = """
         defaults
           proto IMAP
-          auth password
+          auth any
 
         poll mail.oldisp.example
           user "bob" there with password "bob1975" is bob here
