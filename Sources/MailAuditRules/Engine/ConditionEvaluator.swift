@@ -17,7 +17,7 @@ public enum ConditionEvaluator {
 
     /// The fields whose values make `condition` hold for `subject`, in the order written: the leaves of
     /// the branches that hold. What sits under `not` is an exception, not a cause, and is left out.
-    public static func causes(_ condition: Condition, for subject: FieldSubject) -> [String] {
+    static func causes(_ condition: Condition, for subject: FieldSubject) -> [String] {
         switch condition {
         case .all(let cs): return cs.flatMap { causes($0, for: subject) }
         case .any(let cs): return cs.filter { holds($0, for: subject) }.flatMap { causes($0, for: subject) }

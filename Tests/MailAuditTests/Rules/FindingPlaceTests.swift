@@ -33,6 +33,14 @@ import Testing
         #expect(finding.message.hasPrefix("accounts \"office\", \"relay\", \"scanner\": the password is written"))
     }
 
+    @Test func aLongListOfEndpointsIsCountedPastTen() throws {
+        let names = (1...25).map { "a\($0)" }
+        let result = TestSupport.lint(Self.sharedPassword(accounts: names), format: "msmtp", path: "msmtprc")
+        let ma501 = try #require(result.findings.first { $0.ruleId == "MA501" })
+        #expect(ma501.endpoints.count == 25)
+        #expect(ma501.message.hasPrefix("accounts \"a1\", \"a2\", \"a3\", \"a4\", \"a5\", \"a6\", \"a7\", \"a8\", \"a9\", \"a10\" and 15 more: "))
+    }
+
     @Test func theFingerprintDoesNotDependOnTheOrderOfTheEndpoints() throws {
         func fingerprint(_ accounts: [String]) throws -> String {
             let result = TestSupport.lint(Self.sharedPassword(accounts: accounts), format: "msmtp", path: "msmtprc")
