@@ -46,7 +46,7 @@ public struct SARIFReporter: Reporter {
     func result(_ f: Finding, ruleIndex: Int?) -> SARIF.Result {
         var related: [SARIF.Location] = []
         for (n, span) in f.related.enumerated() {
-            related.append(.init(id: n + 1, physicalLocation: physical(span), message: .init(text: "This setting also contributes.")))
+            related.append(.init(id: n + 1, physicalLocation: physical(span), message: .init(text: "A related setting: shared, inherited or overridden.")))
         }
         return .init(ruleId: f.ruleId, ruleIndex: ruleIndex, level: level(f.severity), message: .init(text: f.message),
                      locations: [.init(id: nil, physicalLocation: physical(f.span), message: nil)],

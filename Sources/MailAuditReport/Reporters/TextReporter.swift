@@ -46,13 +46,15 @@ public struct TextReporter: Reporter {
             guard !report.options.quiet else { continue }
             var noted = Set<SourceSpan>()
             for finding in group {
+                // Under a shared source line, each help and note says which finding it belongs to.
+                let label = group.count > 1 ? " (\(finding.ruleId))" : ""
                 // A fix is shown once per file: the same advice ten lines below adds nothing.
                 if let text = finding.fix, helped.insert(finding.ruleId + "\u{1F}" + text).inserted {
                     let fix = fixes[text] ?? Self.helpLine(text)
                     fixes[text] = fix
-                    if !fix.isEmpty { out += "  \(paint.cyan("help")): \(fix)\n" }
+                    if !fix.isEmpty { out += "  \(paint.cyan("help"))\(label): \(fix)\n" }
                 }
-                out += notes(finding.related.filter { noted.insert($0).inserted }, excerpts, paint: paint)
+                out += notes(finding.related.filter { noted.insert($0).inserted }, label: label, excerpts, paint: paint)
             }
         }
         if report.options.statistics { out += statistics(report) }
@@ -77,17 +79,17 @@ public struct TextReporter: Reporter {
     static let noteLimit = 3
 
     /// The other settings that contributed (an msmtp `defaults` line, a main.cf value), one short line each.
-    func notes(_ related: [SourceSpan], _ excerpts: SourceExcerpts, paint: Paint) -> String {
+    func notes(_ related: [SourceSpan], label: String, _ excerpts: SourceExcerpts, paint: Paint) -> String {
         var out = ""
         for span in related.prefix(Self.noteLimit) {
-            var line = "\(location(span.path, span)) also contributes"
+            var line = "related setting at \(location(span.path, span))"
             if let text = excerpts.excerpt(span)?.text.trimmingCharacters(in: .whitespaces), !text.isEmpty {
                 line += ": \(text.count > 60 ? String(text.prefix(59)) + "…" : text)"
             }
-            out += "  \(paint.cyan("note")): \(line)\n"
+            out += "  \(paint.cyan("note"))\(label): \(line)\n"
         }
         if related.count > Self.noteLimit {
-            out += "  \(paint.cyan("note")): and \(Wording.count(related.count - Self.noteLimit, "other setting")) (all in the JSON and SARIF reports)\n"
+            out += "  \(paint.cyan("note"))\(label): and \(Wording.count(related.count - Self.noteLimit, "other setting")) (all in the JSON and SARIF reports)\n"
         }
         return out
     }

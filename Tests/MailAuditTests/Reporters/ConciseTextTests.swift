@@ -42,15 +42,17 @@ import Testing
         let headers = out.split(separator: "\n").filter { $0.hasPrefix("t.mailaudit.yml:4:") }
         #expect(headers.count == 3, "\(out)")
         #expect(out.components(separatedBy: "    4 |").count - 1 == 2, "the source line is repeated:\n\(out)")
-        // Each finding keeps its help line, in the order of the headers.
-        #expect(out.components(separatedBy: "  help: ").count - 1 == 3)
+        // Each finding keeps its help line, in the order of the headers, labelled with its rule
+        // where findings share a source line.
+        #expect(out.components(separatedBy: "  help").count - 1 == 3)
+        #expect(out.contains("  help (MA103): ") && out.contains("  help (MA501): "), "\(out)")
     }
 
     @Test func relatedSettingsAreNoteLines() {
         // The account's `tls off` overrides the defaults' `tls on`, which the note names.
         let msmtp = "defaults\nauth on\ntls on\nport 587\n\naccount office\nhost smtp.example.com\ntls off\nuser ben\npasswordeval pass show mail\n"
         let out = text(msmtp, format: "msmtp", path: "msmtprc")
-        #expect(out.contains("  note: msmtprc:3:5 also contributes: tls on\n"), "\(out)")
+        #expect(out.contains(": related setting at msmtprc:3:5: tls on\n"), "\(out)")
     }
 
     @Test func quietKeepsOnlyTheFindings() {
