@@ -365,7 +365,9 @@ struct FetchmailReader {
             return Setting(value: negated ? "no" : "yes", span: keyword.span, keywordSpan: keyword.span)
         case .one:
             if negated { return Setting(value: "", span: keyword.span, keywordSpan: keyword.span) }
-            guard let v = peek, !(v.kind == .word && isKeyword(v)) || v.kind != .word else {
+            // `auth password` is valid: `password` is a keyword elsewhere but an authentication type here.
+            let takesAuthType = keyword.lower == "auth" || keyword.lower == "authenticate"
+            guard let v = peek, (takesAuthType && Self.isAuthWord(v)) || !(v.kind == .word && isKeyword(v)) else {
                 problem("`\(keyword.text)` needs a value", keyword.span)
                 return nil
             }

@@ -18,6 +18,14 @@ import Testing
         #expect(!MuttFormat().matches(content: SourceFile(path: "testrc", text: "set syslog\nset bouncemail\nset no spambounce\nset properties \"\"\npoll pop.example.net with proto POP3\n")))
     }
 
+    @Test func authPasswordIsAnAuthenticationType() throws {
+        // `password` is a user keyword, but after `auth` it names the authentication type (fetchmail's grammar).
+        let setup = parse("poll mail.example.com protocol imap auth password user \"a\" password \"x\" ssl\n")
+        #expect(setup.problems.isEmpty, "\(setup.problems)")
+        let e = try #require(setup.endpoints.first)
+        #expect(e.auth == ["password"] && e.credential == .inline && e.tls == .implicit)
+    }
+
     @Test func defaultsOfAPlainPoll() throws {
         // No ssl, no sslproto: STARTTLS, required because sslcertck is on by default (since fetchmail 6.4),
         // and `sslproto auto` negotiates TLS 1.2 or newer (since 6.5).
