@@ -1,6 +1,5 @@
 import Foundation
 import MailAuditCore
-import Yams
 
 /// mailaudit's own YAML: accounts, servers with listeners, webmail URLs.
 public struct NativeYAMLFormat: ConfigFormat {
@@ -51,17 +50,18 @@ private struct NativeYAMLReader {
         self.setup = MailSetup(path: file.path, format: "mailaudit-yaml")
     }
 
-    mutating func problem(_ message: String, at node: Node?) {
+    mutating func problem(_ message: String, at node: YAMLItem?) {
         setup.problems.append(ParseProblem(message, path: file.path, span: node.map { $0.span(in: file.path) } ?? SourceSpan(path: file.path, line: 1, column: 1)))
     }
 
     mutating func read() {
         do {
-            guard let root = try SafeYAML.document(file), !root.isNull else {
+            // libyaml's events straight into a flat tape: no node tree (the format's hot path).
+            guard let root = try YAMLTape(file).root(path: file.path), !root.isNull else {
                 problem("empty file: a mailaudit setup starts with `mailaudit: 1`", at: nil)
                 return
             }
-            guard case .mapping = root else {
+            guard root.isMapping else {
                 problem("a mailaudit setup is a mapping with `mailaudit: 1`, found \(root.kindName)", at: root)
                 return
             }
@@ -72,12 +72,12 @@ private struct NativeYAMLReader {
     }
 
     /// Each key of a mapping with its value, unknown keys reported; returns the known ones by name.
-    mutating func fields(of node: Node, allowed: [String], block: String) throws(ParseProblem) -> [String: (key: Node, value: Node)] {
-        guard case .mapping = node else {
+    mutating func fields(of node: YAMLItem, allowed: [String], block: String) throws(ParseProblem) -> [String: (key: YAMLItem, value: YAMLItem)] {
+        guard node.isMapping else {
             problem("\(block) must be a mapping, found \(node.kindName)", at: node)
             return [:]
         }
-        var result: [String: (key: Node, value: Node)] = [:]
+        var result: [String: (key: YAMLItem, value: YAMLItem)] = [:]
         for (key, value) in try node.pairs(budget: budget) {
             guard let name = key.text else { problem("keys in \(block) must be plain words", at: key); continue }
             if allowed.contains(name) {
@@ -89,7 +89,7 @@ private struct NativeYAMLReader {
         return result
     }
 
-    mutating func readTop(_ root: Node) throws(ParseProblem) {
+    mutating func readTop(_ root: YAMLItem) throws(ParseProblem) {
         let top = try fields(of: root, allowed: NativeKeys.top, block: "the top level")
         guard let version = top["mailaudit"] else {
             problem("missing `mailaudit: 1` at the top level (the schema version)", at: root)
@@ -110,21 +110,21 @@ private struct NativeYAMLReader {
         }
     }
 
-    mutating func list(_ node: Node, what: String) throws(ParseProblem) -> [Node] {
+    mutating func list(_ node: YAMLItem, what: String) throws(ParseProblem) -> [YAMLItem] {
         if node.isNull { return [] }
-        guard case .sequence = node else {
+        guard node.isSequence else {
             problem("`\(what)` must be a list, found \(node.kindName)", at: node)
             return []
         }
         return try node.items(budget: budget)
     }
 
-    mutating func readAccount(_ node: Node) throws(ParseProblem) {
+    mutating func readAccount(_ node: YAMLItem) throws(ParseProblem) {
         let f = try fields(of: node, allowed: NativeKeys.account, block: "an account")
         let name = f["name"]?.value.text
         for (key, direction) in [("incoming", Direction.incoming), ("outgoing", Direction.outgoing)] {
             guard let (keyNode, value) = f[key] else { continue }
-            if case .sequence = value {
+            if value.isSequence {
                 for item in try value.items(budget: budget) {
                     try readEndpoint(item, role: .client, direction: direction, account: name, location: item.span(in: file.path))
                 }
@@ -144,7 +144,7 @@ private struct NativeYAMLReader {
         }
     }
 
-    mutating func readServer(_ node: Node) throws(ParseProblem) {
+    mutating func readServer(_ node: YAMLItem) throws(ParseProblem) {
         let f = try fields(of: node, allowed: NativeKeys.server, block: "a server")
         let name = f["name"]?.value.text
         let host = f["host"]?.value.text
@@ -157,7 +157,7 @@ private struct NativeYAMLReader {
         }
     }
 
-    mutating func readWebmail(_ node: Node) throws(ParseProblem) {
+    mutating func readWebmail(_ node: YAMLItem) throws(ParseProblem) {
         let f = try fields(of: node, allowed: NativeKeys.webmail, block: "a webmail entry")
         guard let (_, urlNode) = f["url"], let text = urlNode.text else {
             problem("a webmail entry needs `url:`", at: node)
@@ -181,7 +181,7 @@ private struct NativeYAMLReader {
         setup.endpoints.append(endpoint)
     }
 
-    mutating func readEndpoint(_ node: Node, role: Role, direction: Direction?, account: String?, location: SourceSpan, host: String? = nil) throws(ParseProblem) {
+    mutating func readEndpoint(_ node: YAMLItem, role: Role, direction: Direction?, account: String?, location: SourceSpan, host: String? = nil) throws(ParseProblem) {
         let allowed = role == .server ? NativeKeys.listener : NativeKeys.endpoint
         let block = role == .server ? "a listener" : "an endpoint"
         let f = try fields(of: node, allowed: allowed, block: block)
@@ -306,7 +306,7 @@ private struct NativeYAMLReader {
         setup.endpoints.append(e)
     }
 
-    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ node: Node, key: String) -> E? where E.RawValue == String {
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ type: E.Type, _ node: YAMLItem, key: String) -> E? where E.RawValue == String {
         let text = node.text ?? ""
         if let value = E(rawValue: text.lowercased()) { return value }
         let names = E.allCases.map(\.rawValue)
@@ -314,7 +314,7 @@ private struct NativeYAMLReader {
         return nil
     }
 
-    mutating func bool(_ node: Node?, key: String) -> Bool? {
+    mutating func bool(_ node: YAMLItem?, key: String) -> Bool? {
         guard let node else { return nil }
         if let b = node.boolValue { return b }
         problem("\(key) must be true or false, found '\(node.text ?? node.kindName)'", at: node)

@@ -116,9 +116,14 @@ public final class YAMLBudget {
     }
 
     public func spend(_ node: Node) throws(ParseProblem) {
+        try spend(at: node.mark.map { ($0.line, $0.column) })
+    }
+
+    /// A visit of the value at `line`/`column` (1-based; nil when unknown).
+    public func spend(at position: (line: Int, column: Int)?) throws(ParseProblem) {
         remaining -= 1
         if remaining < 0 {
-            let span = node.mark.map { SourceSpan(path: path, line: $0.line, column: $0.column) }
+            let span = position.map { SourceSpan(path: path, line: $0.line, column: $0.column) }
             throw ParseProblem("the YAML expands to more than \(YAMLBudget.defaultVisits) nodes (nested aliases?); refusing to walk it", path: path, span: span)
         }
     }
