@@ -38,13 +38,14 @@ public struct FormatRegistry: Sendable {
         formats.filter { $0.matches(fileName: fileName, path: path) }
     }
 
-    /// The format of a file: its name decides when exactly one format claims it; otherwise its content.
+    /// The format of a file: its name decides when exactly one format claims it; otherwise its first bytes.
     public func detect(fileName: String, path: String, content: () -> SourceFile?) -> (any ConfigFormat)? {
         let byName = candidates(fileName: fileName, path: path)
         if byName.count == 1 { return byName[0] }
         guard let file = content() else { return nil }
+        let head = file.detectionHead
         let pool = byName.isEmpty ? formats : byName
-        let byContent = pool.filter { $0.matches(content: file) }
+        let byContent = pool.filter { $0.matches(content: head) }
         return byContent.count == 1 ? byContent[0] : nil
     }
 }

@@ -7,14 +7,17 @@ public struct LintInput: Sendable {
     public var path: String
     public var displayPath: String
     public var format: (any ConfigFormat)?
+    /// A file a walk found whose format its first bytes decide (when `format` is nil).
+    public var pending: PendingDetection?
     public var text: String?
     /// The folder being audited (the directory walked), absolute; nil: the file's own folder.
     public var tree: String?
 
-    public init(path: String, displayPath: String, format: (any ConfigFormat)?, text: String? = nil, tree: String? = nil) {
+    public init(path: String, displayPath: String, format: (any ConfigFormat)?, pending: PendingDetection? = nil, text: String? = nil, tree: String? = nil) {
         self.path = path
         self.displayPath = displayPath
         self.format = format
+        self.pending = pending
         self.text = text
         self.tree = tree
     }
@@ -43,16 +46,27 @@ public struct FileDiscovery: Sendable {
         self.excludeBase = excludeBase ?? base
     }
 
+    /// The inputs with their formats decided: a walk's files whose first bytes must decide are read
+    /// here, one after the other. For tests and tools that want the list; `Linter` decides in its
+    /// parallel stage instead, from the bytes it reads to parse.
     public func inputs(for paths: [String]) -> (inputs: [LintInput], problems: [ParseProblem]) {
         let found = discover(paths)
-        return (found.inputs, found.problems)
+        let inputs = found.inputs.compactMap { input -> LintInput? in
+            guard input.format == nil, let pending = input.pending else { return input }
+            var decided = input
+            decided.format = pending.decide(head: (try? SourceFile.load(path: input.path))?.detectionHead)
+            decided.pending = nil
+            return decided.format == nil ? nil : decided
+        }
+        return (inputs, found.problems)
     }
 
     /// What the paths hold: the inputs, the problems, and the files walks passed over.
     public struct Discovery: Sendable {
         public var inputs: [LintInput] = []
         public var problems: [ParseProblem] = []
-        /// Regular files a walk looked at and did not recognise (not those `exclude:` removes).
+        /// Regular files a walk looked at and did not recognise by name (not those `exclude:` removes).
+        /// Inputs whose first bytes do not confirm their format are passed over later (`Linter`).
         public var skipped: [String] = []
     }
 
@@ -74,8 +88,13 @@ public struct FileDiscovery: Sendable {
                 for index in before..<inputs.count { inputs[index].tree = tree }
             } else {
                 let shown = display(path)
-                if let format = forcedFormat ?? registry.detect(fileName: (path as NSString).lastPathComponent, path: path, content: { try? SourceFile.load(path: path) }) {
-                    inputs.append(LintInput(path: path, displayPath: shown, format: format))
+                // A named file the name does not settle is read here, once: its text is handed on to the linter.
+                var content: SourceFile?
+                if let format = forcedFormat ?? registry.detect(fileName: (path as NSString).lastPathComponent, path: path, content: {
+                    content = try? SourceFile.load(path: path)
+                    return content
+                }) {
+                    inputs.append(LintInput(path: path, displayPath: shown, format: format, text: content?.text))
                 } else {
                     let claims = registry.candidates(fileName: (path as NSString).lastPathComponent, path: path).map(\.id)
                     let why = claims.count > 1 ? "the name fits \(claims.joined(separator: ", "))" : "neither its name nor its content says which format it is"
@@ -108,8 +127,10 @@ public struct FileDiscovery: Sendable {
             case .directory:
                 if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, problems: &problems, skipped: &skipped, visited: &visited) }
             case .file:
-                if let format = forcedFormat ?? detectInWalk(name: entry.name, path: path) {
-                    inputs.append(LintInput(path: path, displayPath: childShown, format: format))
+                if let forcedFormat {
+                    inputs.append(LintInput(path: path, displayPath: childShown, format: forcedFormat))
+                } else if let pending = pendingInWalk(name: entry.name, path: path) {
+                    inputs.append(LintInput(path: path, displayPath: childShown, format: nil, pending: pending))
                 } else if entry.name.lowercased() != ".mailaudit.yml" {
                     skipped.append(childShown)
                 }
@@ -119,41 +140,27 @@ public struct FileDiscovery: Sendable {
         }
     }
 
-    /// In a walk the name picks the candidate formats and the content may only confirm one of them:
-    /// a walk never guesses from content alone, so a Cyrus SASL `smtpd.conf`, a compose file holding
-    /// a fetchmail configuration or a rule file in YAML is passed over, not misread. The exceptions
-    /// are formats whose content is unmistakable: YAML with a top-level `mailaudit: 1` (other YAML is
-    /// only Spring's `application*.yml`, by name), and XML whose root element is `<clientConfig>`,
+    /// In a walk the name picks the candidate formats and the content may only confirm one of them
+    /// (`FormatRegistry.decide`, from the file's first bytes, when the linter reads it): a walk never
+    /// guesses from content alone, so a Cyrus SASL `smtpd.conf`, a compose file holding a fetchmail
+    /// configuration or a rule file in YAML is passed over, not misread. The exceptions are formats
+    /// whose content is unmistakable: YAML with a top-level `mailaudit: 1` (other YAML is only
+    /// Spring's `application*.yml`, by name), and XML whose root element is `<clientConfig>`,
     /// `<Autodiscover>` or a profile `<plist>`. Below a folder named `autoconfig` or `ispdb`, any file
     /// that starts with `<` is looked at too: ISPDB entries are named after their domain
-    /// (`gmail.com`, `t-online.de_pop_ssl`), mostly without `.xml`.
-    private func detectInWalk(name: String, path: String) -> (any ConfigFormat)? {
+    /// (`gmail.com`, `t-online.de_pop_ssl`), mostly without `.xml`. Nil: the name rules the file out.
+    private func pendingInWalk(name: String, path: String) -> PendingDetection? {
         let lower = name.lowercased()
         guard lower != ".mailaudit.yml" else { return nil }
         let claims = registry.candidates(fileName: name, path: path)
-        if !claims.isEmpty {
-            guard let file = try? SourceFile.load(path: path) else {
-                // Unreadable: the one claimant reports why (exit 2); several cannot be told apart.
-                return claims.count == 1 ? claims[0] : nil
-            }
-            let byContent = claims.count == 1 ? claims : claims.filter { $0.matches(content: file) }
-            guard byContent.count == 1, byContent[0].confirms(content: file) else { return nil }
-            return byContent[0]
-        }
+        if !claims.isEmpty { return PendingDetection(claims: claims) }
         if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
-            return sniff(path, among: registry.formats.filter { $0 is NativeYAMLFormat })
+            return PendingDetection(claims: [], sniffed: registry.formats.filter { $0 is NativeYAMLFormat })
         }
         if lower.hasSuffix(".xml") || Self.inAutoconfigFolder(path) {
-            return sniff(path, among: registry.formats.filter { $0 is AutoconfigFormat || $0 is AutodiscoverFormat || $0 is MobileconfigFormat })
+            return PendingDetection(claims: [], sniffed: registry.formats.filter { $0 is AutoconfigFormat || $0 is AutodiscoverFormat || $0 is MobileconfigFormat })
         }
         return nil
-    }
-
-    /// The one format among `formats` whose content the file has, for XML also starting with `<`.
-    private func sniff(_ path: String, among formats: [any ConfigFormat]) -> (any ConfigFormat)? {
-        guard let file = try? SourceFile.load(path: path) else { return nil }
-        let byContent = formats.filter { $0.matches(content: file) }
-        return byContent.count == 1 ? byContent[0] : nil
     }
 
     static func inAutoconfigFolder(_ path: String) -> Bool {

@@ -114,6 +114,7 @@ public struct Linter: Sendable {
     func collected(_ outcomes: [Outcome]) -> LintResult {
         var result = LintResult()
         for outcome in outcomes {
+            if outcome.passedOver { result.skipped += 1; continue }
             result.files.append(outcome.file)
             result.findings += outcome.findings
             result.linted.formUnion(outcome.read)
@@ -139,22 +140,34 @@ public struct Linter: Sendable {
         var suppressions: [SuppressionComment] = []
         /// The input and its includes, when it could be read.
         var read: [String] = []
+        /// A walk's file whose first bytes did not confirm its format: counted as skipped, not linted.
+        var passedOver = false
     }
 
     func lintOne(_ input: LintInput) -> Outcome {
-        guard let format = input.format else {
+        // Read once: the bytes that decide a walk's file's format are the ones parsed.
+        let loaded = Result { () throws(ParseProblem) -> SourceFile in
+            if let text = input.text { return try SourceFile.decode(Data(text.utf8), path: input.displayPath) }
+            return try SourceFile.load(path: input.path, displayPath: input.displayPath)
+        }
+        var format = input.format
+        if format == nil, let pending = input.pending {
+            format = pending.decide(head: (try? loaded.get())?.detectionHead)
+            if format == nil {
+                var outcome = Outcome(file: .init(path: input.displayPath, format: "unknown", endpoints: 0))
+                outcome.passedOver = true
+                return outcome
+            }
+        }
+        guard let format else {
             return Outcome(file: .init(path: input.displayPath, format: "unknown", endpoints: 0),
                            problems: [ParseProblem("cannot tell the format; use --as FORMAT", path: input.displayPath)])
         }
         var outcome = Outcome(file: .init(path: input.displayPath, format: format.id, endpoints: 0))
         let file: SourceFile
-        do {
-            if let text = input.text {
-                file = try SourceFile.decode(Data(text.utf8), path: input.displayPath)
-            } else {
-                file = try SourceFile.load(path: input.path, displayPath: input.displayPath)
-            }
-        } catch {
+        switch loaded {
+        case .success(let read): file = read
+        case .failure(let error):
             outcome.problems.append(error)
             return outcome
         }

@@ -164,7 +164,7 @@ struct LintSetup {
         var result = try verify.map { try linter.lint(found.inputs, verifyingWith: $0) } ?? linter.lint(found.inputs)
         progress.finish()
         result.problems = found.problems + result.problems
-        result.skipped = found.skipped.count
+        result.skipped += found.skipped.count  // plus the walk's files the linter passed over
         if result.files.isEmpty, result.problems.isEmpty { Self.nothingToLint(paths, skipped: result.skipped) }
         return result
     }
