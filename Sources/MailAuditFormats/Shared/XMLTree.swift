@@ -79,8 +79,8 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLTree.Element?
     var error: ParseProblem?
     var errorCode = 0
-    /// Each line as scalars, made on first use.
-    var scalarLines: [Int: [Unicode.Scalar]] = [:]
+    /// Every line's scalars, made in one pass over the file when the first tag is located.
+    lazy var table = ScalarTable(file.lines)
 
     init(file: SourceFile) { self.file = file }
 
@@ -96,13 +96,7 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         return text.replacingCharacters(in: enc, with: blank)
     }
 
-    func scalars(_ line: Int) -> [Unicode.Scalar] {
-        if let cached = scalarLines[line] { return cached }
-        guard line >= 1, line <= file.lines.count else { return [] }
-        let s = Array(file.lines[line - 1].unicodeScalars)
-        scalarLines[line] = s
-        return s
-    }
+    func scalars(_ line: Int) -> ScalarTable.Line { table.line(line) }
 
     /// The scalar at a 1-based position, nil past the line's end.
     func scalar(_ line: Int, _ column: Int) -> Unicode.Scalar? {
@@ -353,6 +347,41 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         case 89: return "recursive or exponentially expanding entities (refused)"
         default: return code == 0 ? "the parser stopped" : "libxml2 error \(code)"
         }
+    }
+}
+
+/// The scalars of every line of a file in one array, with where each line starts: positions are
+/// looked up by (line, column) without a String index walk or an array per line.
+struct ScalarTable {
+    private let scalars: [Unicode.Scalar]
+    /// Line n (1-based) is scalars[starts[n - 1] ..< starts[n]].
+    private let starts: [Int]
+
+    init(_ lines: [Substring]) {
+        var scalars: [Unicode.Scalar] = []
+        var starts = [0]
+        starts.reserveCapacity(lines.count + 1)
+        for line in lines {
+            scalars.append(contentsOf: line.unicodeScalars)
+            starts.append(scalars.count)
+        }
+        self.scalars = scalars
+        self.starts = starts
+    }
+
+    /// A line's scalars, indexed from 0; empty outside the file.
+    func line(_ number: Int) -> Line {
+        guard number >= 1, number < starts.count else { return Line(scalars: scalars, start: 0, count: 0) }
+        return Line(scalars: scalars, start: starts[number - 1], count: starts[number] - starts[number - 1])
+    }
+
+    struct Line: RandomAccessCollection {
+        let scalars: [Unicode.Scalar]
+        let start: Int
+        let count: Int
+        var startIndex: Int { 0 }
+        var endIndex: Int { count }
+        subscript(position: Int) -> Unicode.Scalar { scalars[start + position] }
     }
 }
 
