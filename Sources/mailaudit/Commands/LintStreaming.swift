@@ -24,17 +24,22 @@ extension LintSetup {
             }
         }
         write(stream.lines(for: before))
-        if found.inputs.isEmpty, found.problems.isEmpty { LintSetup.nothingToLint(paths, skipped: found.skipped.count) }
         var linter = linter(inlineSuppressions: inlineSuppressions)
         let progress = Progress(total: found.inputs.count)
         linter.progress = progress.tick
+        // Whether any file was linted is known only after the stream: a walk's candidates may all be passed over.
+        var files = 0, problems = found.problems.count, skipped = found.skipped.count
         linter.stream(found.inputs) { part in
             var part = part
+            files += part.files.count
+            problems += part.problems.count
+            skipped += part.skipped
             match?.apply(to: &part.findings)
             match?.noteLinted(part.linted)
             write(stream.lines(for: part))
         }
         progress.finish()
+        if files == 0, problems == 0 { LintSetup.nothingToLint(paths, skipped: skipped) }
         let baselineSummary = match?.summary
         write(stream.summaryLine(baseline: baselineSummary))
 
