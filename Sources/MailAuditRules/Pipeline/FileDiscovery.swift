@@ -141,7 +141,7 @@ public struct FileDiscovery: Sendable {
     }
 
     /// In a walk the name picks the candidate formats and the content may only confirm one of them
-    /// (`FormatRegistry.decide`, from the file's first bytes, when the linter reads it): a walk never
+    /// (`PendingDetection.decide`, from the file's first bytes, when the linter reads it): a walk never
     /// guesses from content alone, so a Cyrus SASL `smtpd.conf`, a compose file holding a fetchmail
     /// configuration or a rule file in YAML is passed over, not misread. The exceptions are formats
     /// whose content is unmistakable: YAML with a top-level `mailaudit: 1` (other YAML is only
