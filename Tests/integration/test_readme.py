@@ -135,6 +135,8 @@ def commands(block):
         code = line.split("  #", 1)[0].strip()
         for part in code.split("&&"):
             words = shlex.split(part)
+            while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]):
+                words = words[1:]  # `NAME=value command`: the command is what follows
             if words and (words[0] == "mailaudit" or words[0].endswith("/mailaudit")):
                 yield words[1:]
 
