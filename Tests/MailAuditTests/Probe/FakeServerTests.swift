@@ -174,6 +174,8 @@ final class FakeServer: @unchecked Sendable {
         var results: [ProbeResult] = []
         let took = await clock.measure { results = await prober.probe(targets) }
         #expect(results.count == 24 && results.allSatisfy { $0.implicitTLS?.succeeded == false })
-        #expect(took < .seconds(Self.timeout * 4), "24 hanging endpoints at once took \(took)")
+        // One after another they would take 24 timeouts (12 s); at once, about one. Half of the serial
+        // time separates the two whatever the machine's load (this is no benchmark).
+        #expect(took < .seconds(Self.timeout * 12), "24 hanging endpoints at once took \(took)")
     }
 }
