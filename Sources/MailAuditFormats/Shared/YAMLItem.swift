@@ -2,7 +2,7 @@ import MailAuditCore
 
 /// One value of a `YAMLTape`, read the way `Node` is read (YAMLNode+Model.swift): every scalar a
 /// string, `true/yes/on` booleans, `<<` merge keys applied, walks paid from a `YAMLBudget`.
-public struct YAMLItem {
+public struct YAMLItem: YAMLMergeable {
     let tape: YAMLTape
     let index: Int
 
@@ -55,23 +55,13 @@ public struct YAMLItem {
     public func pairs(budget: YAMLBudget) throws(ParseProblem) -> [(key: YAMLItem, value: YAMLItem)] {
         guard isMapping else { return [] }
         let children = tape.children(index)
-        var own: [(key: YAMLItem, value: YAMLItem)] = []
-        var merged: [(key: YAMLItem, value: YAMLItem)] = []
-        var i = 0
-        while i + 1 < children.count {
-            let key = YAMLItem(tape: tape, index: children[i]), value = YAMLItem(tape: tape, index: children[i + 1])
-            i += 2
-            try budget.spend(at: (value.line, value.column))
-            if key.text == "<<", key.isPlainScalar {
-                let sources = value.isSequence ? tape.children(value.index).map { YAMLItem(tape: tape, index: $0) } : [value]
-                for source in sources { merged += try source.pairs(budget: budget) }
-            } else {
-                own.append((key, value))
-            }
+        let raw = stride(from: 0, to: children.count - 1, by: 2).map { i in
+            (key: YAMLItem(tape: tape, index: children[i]), value: YAMLItem(tape: tape, index: children[i + 1]))
         }
-        let ownKeys = Set(own.compactMap(\.key.text))
-        return own + merged.filter { !ownKeys.contains($0.key.text ?? "") }
+        return try YAMLMergeKeys.apply(raw, budget: budget) { value throws(ParseProblem) in try budget.spend(at: (value.line, value.column)) }
     }
+
+    public var mergeSources: [YAMLItem] { isSequence ? tape.children(index).map { YAMLItem(tape: tape, index: $0) } : [self] }
 
     /// A sequence's items, or the value itself when a single item stands where a list may.
     public func items(budget: YAMLBudget) throws(ParseProblem) -> [YAMLItem] {

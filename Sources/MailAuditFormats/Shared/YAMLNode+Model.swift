@@ -2,7 +2,7 @@ import MailAuditCore
 import Yams
 
 /// Reading composed YAML (tags unresolved, see `SafeYAML`) the way YAML 1.1 people write it.
-extension Node {
+extension Node: YAMLMergeable {
     public var isPlainScalar: Bool { scalar?.style == .plain }
 
     /// The scalar's text, or nil for a mapping or sequence.
@@ -46,20 +46,10 @@ extension Node {
     /// A mapping's pairs with `<<` merge keys applied (explicit keys win over merged ones), each walk step paid from the budget.
     public func pairs(budget: YAMLBudget) throws(ParseProblem) -> [(key: Node, value: Node)] {
         guard case .mapping(let mapping) = self else { return [] }
-        var own: [(key: Node, value: Node)] = []
-        var merged: [(key: Node, value: Node)] = []
-        for (key, value) in mapping {
-            try budget.spend(value)
-            if key.text == "<<", key.isPlainScalar {
-                let sources: [Node] = value.sequence.map { Array($0) } ?? [value]
-                for source in sources { merged += try source.pairs(budget: budget) }
-            } else {
-                own.append((key, value))
-            }
-        }
-        let ownKeys = Set(own.compactMap(\.key.text))
-        return own + merged.filter { !ownKeys.contains($0.key.text ?? "") }
+        return try YAMLMergeKeys.apply(mapping.map { (key: $0.key, value: $0.value) }, budget: budget) { value throws(ParseProblem) in try budget.spend(value) }
     }
+
+    public var mergeSources: [Node] { sequence.map { Array($0) } ?? [self] }
 
     /// A sequence's items, or the node itself when a single item stands where a list may.
     public func items(budget: YAMLBudget) throws(ParseProblem) -> [Node] {

@@ -104,9 +104,8 @@ struct LintCommand: ParsableCommand {
         if format == .github, let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
             ReportWriter.append(MarkdownReporter().render(report), to: summary)
         }
-        var status = LintCommand.exitStatus(result, failOn: threshold(setup))
-        if status == 0, strictBaseline, let stale = result.baseline?.stale, !stale.isEmpty { status = 1 }
-        throw ExitCode(status)
+        throw ExitCode(LintCommand.exitStatus(ReportSummary(result), failOn: threshold(setup),
+                                              staleBaseline: strictBaseline && !(result.baseline?.stale.isEmpty ?? true)))
     }
 
     /// `--fail-on`, else the configuration's `fail_on`, else warning.
@@ -114,11 +113,18 @@ struct LintCommand: ParsableCommand {
         failOn ?? setup.configuration.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
     }
 
-    /// 2 when an input could not be read; 1 when a finding reaches --fail-on; else 0.
-    static func exitStatus(_ result: LintResult, failOn: FailOn) -> Int32 {
-        if !result.problems.isEmpty { return 2 }
-        guard let threshold = failOn.threshold else { return 0 }
-        return result.activeFindings.contains { $0.severity >= threshold } ? 1 : 0
+    /// 2 when an input could not be read; 1 when a finding reaches --fail-on, or `--strict-baseline`
+    /// found stale entries; else 0. From the counts, so a streamed run decides as a whole one does.
+    static func exitStatus(_ summary: ReportSummary, failOn: FailOn, staleBaseline: Bool) -> Int32 {
+        if summary.parseErrors > 0 { return 2 }
+        let reached: Int
+        switch failOn.threshold {
+        case .error?: reached = summary.error
+        case .warning?: reached = summary.error + summary.warning
+        case .note?: reached = summary.findings
+        case nil: reached = 0
+        }
+        return reached > 0 || staleBaseline ? 1 : 0
     }
 }
 

@@ -27,33 +27,19 @@ extension LintSetup {
         var linter = linter(inlineSuppressions: inlineSuppressions)
         let progress = Progress(total: found.inputs.count)
         linter.progress = progress.tick
-        // Whether any file was linted is known only after the stream: a walk's candidates may all be passed over.
-        var files = 0, problems = found.problems.count, skipped = found.skipped.count
         linter.stream(found.inputs) { part in
             var part = part
-            files += part.files.count
-            problems += part.problems.count
-            skipped += part.skipped
             match?.apply(to: &part.findings)
             match?.noteLinted(part.linted)
             write(stream.lines(for: part))
         }
         progress.finish()
-        if files == 0, problems == 0 { LintSetup.nothingToLint(paths, skipped: skipped) }
+        // Whether any file was linted is known only after the stream: a walk's candidates may all be passed over.
+        let summary = stream.summary
+        if summary.files == 0, summary.parseErrors == 0 { LintSetup.nothingToLint(paths, skipped: summary.skipped) }
         let baselineSummary = match?.summary
         write(stream.summaryLine(baseline: baselineSummary))
-
-        let summary = stream.summary
-        if summary.parseErrors > 0 { return 2 }
-        let reached: Bool
-        switch failOn {
-        case .error: reached = summary.error > 0
-        case .warning: reached = summary.error + summary.warning > 0
-        case .note: reached = summary.findings > 0
-        case .never: reached = false
-        }
-        if reached { return 1 }
-        return strictBaseline && !(baselineSummary?.stale.isEmpty ?? true) ? 1 : 0
+        return LintCommand.exitStatus(summary, failOn: failOn, staleBaseline: strictBaseline && !(baselineSummary?.stale.isEmpty ?? true))
     }
 
     private func write(_ text: String) {
