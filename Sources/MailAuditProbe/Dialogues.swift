@@ -40,11 +40,6 @@ enum Dialect: Sendable {
         }
     }
 
-    var startTLSName: String {
-        if case .pop3 = self { return "STLS" }
-        return "STARTTLS"
-    }
-
     // MARK: greeting
 
     /// Reads the greeting; returns its text (the banner). A greeting that refuses service is an error.

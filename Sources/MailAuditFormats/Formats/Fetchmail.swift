@@ -157,7 +157,6 @@ struct FetchmailReader {
         var isDefaults: Bool
         var server: [String: Setting] = [:]
         var users: [User] = []
-        var defaultUser = User()
         /// Where the `defaults` this entry takes its unset options from wrote them.
         var fromDefaults: Set<SourceSpan> = []
     }

@@ -48,11 +48,6 @@ public enum TemplateSyntax {
         return nil
     }
 
-    /// Whether a whole text looks like a template (any placeholder or Jinja tag in it).
-    public static func isTemplate(_ text: some StringProtocol) -> Bool {
-        placeholder(in: text) != nil || text.contains("{%") || text.contains("{#")
-    }
-
     private static func occurrences(of needle: String, in text: String) -> Int {
         text.components(separatedBy: needle).count - 1
     }

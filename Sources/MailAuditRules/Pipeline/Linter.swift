@@ -65,7 +65,7 @@ public struct Linter: Sendable {
     public init(engine: RuleEngine) { self.engine = engine }
 
     public func lint(_ inputs: [LintInput]) -> LintResult {
-        let outcomes = ConcurrentMap.map(inputs) { input in
+        let outcomes = OrderedDelivery.map(inputs) { input in
             let outcome = suppressed(lintOne(input))
             progress?()
             return outcome
@@ -79,7 +79,7 @@ public struct Linter: Sendable {
     /// comment that disables one is not reported unused (MA001). Baselines apply after this, too.
     public func lint<E: Error>(_ inputs: [LintInput], verifyingWith verify: ([MailSetup]) throws(E) -> Verification) throws(E) -> LintResult {
         let keeping = { var linter = self; linter.keepSetups = true; return linter }()
-        var outcomes = ConcurrentMap.map(inputs) { input in
+        var outcomes = OrderedDelivery.map(inputs) { input in
             let outcome = keeping.lintOne(input)
             keeping.progress?()
             return outcome
@@ -333,27 +333,5 @@ public struct Linter: Sendable {
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyy-MM-dd"
         return f.string(from: date)
-    }
-}
-
-/// Slots for results computed on several threads; the lock guards the array.
-private final class ResultBox<R>: @unchecked Sendable {
-    var results: [R?]
-    let lock = NSLock()
-    init(_ n: Int) { results = Array(repeating: nil, count: n) }
-}
-
-/// `map` over both cores, results in input order.
-enum ConcurrentMap {
-    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-        guard items.count > 1 else { return items.map(transform) }
-        let box = ResultBox<R>(items.count)
-        DispatchQueue.concurrentPerform(iterations: items.count) { index in
-            let r = transform(items[index])
-            box.lock.lock()
-            box.results[index] = r
-            box.lock.unlock()
-        }
-        return box.results.map { $0! }
     }
 }

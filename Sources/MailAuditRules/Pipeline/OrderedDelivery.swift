@@ -21,6 +21,14 @@ public enum OrderedDelivery {
         while let result = state.nextInOrder() { deliver(result) }
         group.wait()
     }
+
+    /// `map` on every core, the results in input order (for a run that keeps them all).
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) -> R) -> [R] {
+        var results: [R] = []
+        results.reserveCapacity(items.count)
+        run(items, transform: transform) { results.append($0) }
+        return results
+    }
 }
 
 /// The window's shared state; the condition's lock guards every field.
