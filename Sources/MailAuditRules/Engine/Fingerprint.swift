@@ -4,7 +4,7 @@ import MailAuditCore
 /// identity — no line numbers, so it survives edits elsewhere in the file.
 public enum Fingerprint {
     public static func make(_ ruleId: String, _ path: String, _ identity: [String]) -> String {
-        hex(fnv1a(([ruleId, path] + identity).joined(separator: "\u{1F}")))
+        hex(FNV1a.hash(([ruleId, path] + identity).joined(separator: "\u{1F}")))
     }
 
     /// Two findings with the same key (the same listener written twice) get an occurrence suffix, in file order.
@@ -14,18 +14,9 @@ public enum Fingerprint {
             var f = finding
             let n = seen[f.fingerprint, default: 0]
             seen[f.fingerprint] = n + 1
-            if n > 0 { f.fingerprint = hex(fnv1a(f.fingerprint + ":\(n)")) }
+            if n > 0 { f.fingerprint = hex(FNV1a.hash(f.fingerprint + ":\(n)")) }
             return f
         }
-    }
-
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
     }
 
     static func hex(_ value: UInt64) -> String {

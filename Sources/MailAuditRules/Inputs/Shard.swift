@@ -30,17 +30,7 @@ public struct Shard: Sendable, Equatable {
     }
 
     public func contains(_ path: String) -> Bool {
-        Int(Self.fnv1a(path) % UInt64(count)) == index - 1
-    }
-
-    /// 64-bit FNV-1a over the UTF-8 bytes.
-    public static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        Int(FNV1a.hash(path) % UInt64(count)) == index - 1
     }
 }
 
