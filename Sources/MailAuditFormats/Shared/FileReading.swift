@@ -73,6 +73,21 @@ public enum FileReading {
         return data
     }
 
+    /// A whole list file (`--files-from`): a regular file, or standard input for "-"; never a FIFO
+    /// or device named as a file, and never more than `limit` bytes.
+    public static func list(_ path: String, limit: Int) throws(ParseProblem) -> Data {
+        let data: Data
+        if path == "-" {
+            data = try readBounded(STDIN_FILENO, shown: "standard input", limit: limit)
+        } else {
+            let (fd, size) = try openRegularFile(path, shown: path)
+            defer { close(fd) }
+            data = try readBounded(fd, shown: path, sizeHint: size, limit: limit)
+        }
+        guard data.count <= limit else { throw ParseProblem("'\(path)' is larger than \(limit / 1_048_576) MB", path: path) }
+        return data
+    }
+
     /// The first `count` bytes of a regular file; nil when it cannot be read or is not a regular file.
     public static func head(of path: String, count: Int) -> Data? {
         guard let (fd, size) = try? openRegularFile(path, shown: path) else { return nil }

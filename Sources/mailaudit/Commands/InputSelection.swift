@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailAuditCore
+import MailAuditFormats
 import MailAuditRules
 
 /// `--files-from`, `-0` and `--shard`: which files a run lints, for runs split over many machines.
@@ -28,21 +29,17 @@ struct InputSelection: ParsableArguments {
     var listOnStandardInput: Bool { filesFrom == "-" }
 
     /// The listed paths; a list that cannot be read is a problem of the run (MA000, exit 2).
+    /// Read as every input is: a regular file or standard input, bounded (a FIFO or device named
+    /// as the list is refused, not waited on).
     func listedPaths() -> Result<[String], ParseProblem> {
         guard let filesFrom else { return .success([]) }
-        let data: Data
-        if filesFrom == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: filesFrom, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let handle = FileHandle(forReadingAtPath: filesFrom) else {
-                let why = FileManager.default.fileExists(atPath: filesFrom) ? "it is a folder or cannot be opened" : "no such file"
-                return .failure(ParseProblem("cannot read the --files-from list: \(why)", path: filesFrom))
+        return Result { () throws(ParseProblem) in
+            do throws(ParseProblem) { return PathList.paths(in: try FileReading.list(filesFrom, limit: Self.listLimit), nulSeparated: nulSeparated) } catch {
+                throw ParseProblem("the --files-from list: \(error.message)", path: filesFrom)
             }
-            defer { try? handle.close() }
-            data = handle.readDataToEndOfFile()
         }
-        return .success(PathList.paths(in: data, nulSeparated: nulSeparated))
     }
+
+    /// The largest list read: a million paths of a thousand bytes.
+    static let listLimit = 1 << 30
 }

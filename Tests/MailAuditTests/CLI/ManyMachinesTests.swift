@@ -43,7 +43,11 @@ import Testing
         // A list that cannot be read is an input that cannot be read.
         let absent = try TestSupport.run(["lint", "--files-from", "nowhere.txt"], cwd: dir)
         #expect(absent.status == 2)
-        #expect(absent.stdout.contains("nowhere.txt: error: cannot read the --files-from list: no such file"))
+        #expect(absent.stdout.contains("nowhere.txt: error: the --files-from list: cannot read 'nowhere.txt': no such file"))
+        // Read like every input: a FIFO named as the list is refused, not waited on.
+        #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0)
+        let fifo = try TestSupport.run(["lint", "--files-from", "fifo"], cwd: dir, deadline: 10)
+        #expect(fifo.status == 2 && fifo.stdout.contains("is not a regular file (a FIFO)"), "\(fifo.stdout)")
         // An empty list lints nothing (not the current folder).
         let empty = try TestSupport.run(["lint", "--files-from", "-"], stdin: "\n\n", cwd: dir)
         #expect(empty.status == 0)
