@@ -2,7 +2,8 @@ import MailAuditCore
 import MailAuditRules
 
 /// A rule's page, in the shape ruff's rule docs use: what it does, why, examples, fix, references.
-/// `explain`, `docs/rules.md` and SARIF help all come from here, so they cannot drift apart.
+/// `explain --format markdown`, `docs/rules.md` and SARIF's Markdown help come from here; the plain
+/// text (`explain`, SARIF's text help) is `RuleExplanation`'s.
 public enum RuleDocumentation {
     public static func markdown(_ rule: Rule, headingLevel: Int = 2) -> String {
         let h = String(repeating: "#", count: headingLevel)
@@ -11,7 +12,7 @@ public enum RuleDocumentation {
         if !rule.tags.isEmpty { out += " · *Tags:* \(rule.tags.joined(separator: ", "))" }
         out += "\n\n**What it does.** \(rule.summary.trimmed)\n\n"
         if !rule.rationale.isEmpty { out += "**Why is this bad?** \(rule.rationale.trimmed)\n\n" }
-        if !rule.fix.isEmpty { out += "**How to fix.** \(rule.fix.general)\n\n" + formatList(rule.fix, markdown: true) }
+        if !rule.fix.isEmpty { out += "**How to fix.** \(rule.fix.general)\n\n" + formatList(rule.fix) }
         let examples = rule.examples
         for e in examples {
             let label = e.expect == .finding ? "Example (reported)" : "Use instead (clean)"
@@ -24,19 +25,10 @@ public enum RuleDocumentation {
         return out
     }
 
-    public static func plain(_ rule: Rule) -> String {
-        var out = "\(rule.id) \(rule.name) (\(rule.severity.rawValue))\n\n\(rule.summary.trimmed)\n"
-        if !rule.rationale.isEmpty { out += "\nWhy: \(rule.rationale.trimmed)\n" }
-        if !rule.fix.isEmpty { out += "\nFix: \(rule.fix.general)\n" + formatList(rule.fix, markdown: false) }
-        if !rule.references.isEmpty { out += "\nReferences: \(rule.references.joined(separator: "; "))\n" }
-        return out
-    }
-
     /// The per-format fixes, one line each, after the general one.
-    static func formatList(_ fix: RuleFix, markdown: Bool) -> String {
+    static func formatList(_ fix: RuleFix) -> String {
         guard !fix.byFormat.isEmpty else { return "" }
-        let lines = fix.byFormat.map { markdown ? "- `\($0.format)`: \($0.text)" : "  \($0.format): \($0.text)" }
-        return lines.joined(separator: "\n") + (markdown ? "\n\n" : "\n")
+        return fix.byFormat.map { "- `\($0.format)`: \($0.text)" }.joined(separator: "\n") + "\n\n"
     }
 
     /// `docs/rules.md`: a table and one section per rule.

@@ -37,7 +37,7 @@ public struct SARIFReporter: Reporter {
         return .init(id: rule.id, name: rule.name,
                      shortDescription: .init(text: rule.summary),
                      fullDescription: .init(text: rule.rationale.isEmpty ? rule.summary : rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines)),
-                     help: .init(text: RuleDocumentation.plain(rule), markdown: markdown),
+                     help: .init(text: RuleExplanation.text(rule, formats: []), markdown: markdown),
                      helpUri: "\(Self.rulesDocumentation)#\(rule.id.lowercased())",
                      defaultConfiguration: .init(level: level(rule.severity)),
                      properties: .init(tags: rule.tags, securitySeverity: securitySeverity(rule.severity), precision: "high"))
