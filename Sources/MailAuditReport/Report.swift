@@ -35,6 +35,8 @@ public struct ReportOptions: Sendable {
     public var sourceRoot: String = "."
     /// Show at most this many findings (the summary still counts all).
     public var maxFindings: Int?
+    /// What was audited, when and with which options: the audit report's header (HTML, Markdown).
+    public var context: AuditContext?
 
     public init(color: Bool = false, sarifCategory: String = "mailaudit/", includeSuppressed: Bool = false, quiet: Bool = false, statistics: Bool = false, sourceRoot: String = ".") {
         self.color = color

@@ -6,6 +6,7 @@ file. When the change is intended, regenerate them and read the diff:
 
 Volatile values are replaced before comparing: the tool version (it changes with every release,
 not with behaviour) becomes <VERSION>, and the checkout's own folder (SARIF's %SRCROOT%) <ROOT>.
+The time the audit reports (html, markdown) name is fixed with SOURCE_DATE_EPOCH.
 """
 import os
 import pathlib
@@ -30,7 +31,8 @@ def version():
 
 
 def produce(args):
-    env = dict(os.environ, NO_COLOR="1")
+    # A fixed moment for the audit reports' "generated" line.
+    env = dict(os.environ, NO_COLOR="1", SOURCE_DATE_EPOCH="1796000000")
     env.pop("GITHUB_STEP_SUMMARY", None)
     run = subprocess.run([BIN, *args], cwd=ROOT, capture_output=True, text=True, env=env)
     assert run.returncode in (0, 1), f"mailaudit {' '.join(args)} exited {run.returncode}: {run.stderr}"

@@ -83,7 +83,8 @@ struct LintCommand: ParsableCommand {
                                                  failOn: threshold(setup), strictBaseline: strictBaseline))
         }
         let verifyStage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings))
-        var result = try setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, verify: verifyStage)
+        var result = try setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, keepSetups: showsInventory, verify: verifyStage)
+        result.setups = result.setups.map(\.forInventory)
         if let baseline {
             switch Result(catching: { () throws(ParseProblem) in try Baseline.load(path: baseline) }) {
             case .success(let b): result.baseline = b.apply(to: &result.findings, linted: result.linted)
@@ -94,6 +95,7 @@ struct LintCommand: ParsableCommand {
                                     sarifCategory: sarifCategory, includeSuppressed: includeSuppressed,
                                     quiet: quiet, statistics: statistics)
         options.maxFindings = maxFindings
+        options.context = auditContext(setup)
         let report = Report(result: result, rules: setup.rules, options: options)
         try ReportWriter.write(format.reporter.render(report), to: output)
         for extra in reports {
