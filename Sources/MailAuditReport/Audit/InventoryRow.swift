@@ -51,7 +51,7 @@ struct InventoryRow {
             case false?: return Cell(text: "STARTTLS optional", tone: e.direction == .relay ? .neutral : .warn)
             case nil: return Cell(text: "STARTTLS")
             }
-        case .none?: return e.loopback == true ? Cell(text: "none (local)") : Cell(text: "none: not encrypted", tone: .bad)
+        case TLSMode.none?: return e.loopback == true ? Cell(text: "none (local)") : Cell(text: "none: not encrypted", tone: .bad)
         case nil: return Cell(text: "not set")
         }
     }
@@ -108,7 +108,7 @@ struct InventoryRow {
         switch r.observedTLS {
         case .implicit?: parts.append("TLS handshake")
         case .starttls?: parts.append("STARTTLS offered")
-        case .none?: parts.append("no TLS")
+        case TLSMode.none?: parts.append("no TLS")
         case nil: break
         }
         if let v = r.tls?.version { parts.append(v.rawValue.replacingOccurrences(of: "tls", with: "TLS ")) }

@@ -83,7 +83,7 @@ public struct HTMLReporter: Reporter {
             let c = setup.counts
             let name = setup.hasDetails ? "<a href=\"#setup-\(index)\">\(xml(setup.path))</a>" : xml(setup.path)
             out += "<tr><td class=\"wrap\">\(name)</td><td>\(xml(setup.format))</td><td class=\"num\">\(setup.endpointCount)</td>"
-            out += "<td class=\"tone-\(setup.verdict.tone.rawValue)\">\(setup.verdict.words)</td>"
+            out += "<td class=\"tone-\(setup.verdict.tone.rawValue) nowrap\">\(setup.verdict.words)</td>"
             out += "<td class=\"num\">\(c.error)</td><td class=\"num\">\(c.warning)</td><td class=\"num\">\(c.note)</td></tr>\n"
         }
         return out + "</tbody></table></section>\n"

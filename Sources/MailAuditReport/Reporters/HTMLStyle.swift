@@ -19,6 +19,7 @@ enum HTMLStyle {
     table{border-collapse:collapse;width:100%;margin:.5em 0}
     th,td{border:1px solid #c8c8c8;padding:.3em .5em;text-align:left;vertical-align:top}
     td.wrap{overflow-wrap:anywhere}
+    td.nowrap{white-space:nowrap}
     thead th{background:#e9e9e9}
     .num{text-align:right;white-space:nowrap}
     table.facts th{width:11em;background:#f5f5f5;font-weight:600}

@@ -16,14 +16,16 @@ public struct MarkdownReporter: Reporter {
         var page = Page(limit: Self.characterLimit - Self.noteReserve)
         page.add(header(report, view))
         page.add("### Verdict per setup\n\n| setup | format | endpoints | verdict | errors | warnings | notes |\n|---|---|---:|---|---:|---:|---:|\n")
-        for setup in view.setups {
+        // Clean setups are counted, not listed: a comment has room for what needs work.
+        let clean = view.setups.filter { $0.verdict == .clean }.count
+        for setup in view.setups where setup.verdict != .clean {
             let c = setup.counts
             if page.add("| \(MarkdownText.escaped(setup.path)) | \(MarkdownText.escaped(setup.format)) | \(setup.endpointCount) | **\(setup.verdict.words)** | \(c.error) | \(c.warning) | \(c.note) |\n") {
                 page.setupRows += 1
             }
         }
         if view.setups.isEmpty { page.add("| (nothing audited) | | 0 | | 0 | 0 | 0 |\n") }
-        page.add("\n")
+        page.add(clean == 0 ? "\n" : "\n\(clean == view.setups.count ? "All \(Wording.count(clean, "setup"))" : Wording.count(clean, "more setup")) with no findings.\n\n")
         if !view.byRule.isEmpty {
             page.add("### Findings by rule\n\n| rule | severity | findings |\n|---|---|---:|\n")
             for row in view.byRule { page.add("| \(MarkdownText.escaped(row.id)) \(MarkdownText.escaped(row.name)) | \(row.severity.rawValue) | \(row.count) |\n") }
@@ -33,7 +35,9 @@ public struct MarkdownReporter: Reporter {
         for setup in view.setups where setup.hasDetails {
             page.add(section(setup, probes: report.result.probes))
             if !setup.problems.isEmpty { page.add("**Could not be read**\n\n") }
-            for problem in setup.problems { page.add(self.problem(problem, excerpts)) }
+            for problem in setup.problems {
+                if page.add(self.problem(problem, excerpts)) { page.findings += 1 }
+            }
             for severity in Severity.allCases.reversed() {
                 let findings = setup.findings.filter { $0.severity == severity }
                 guard !findings.isEmpty else { continue }
@@ -46,11 +50,11 @@ public struct MarkdownReporter: Reporter {
             }
             page.add("\n")
         }
-        let listed = view.setups.reduce(0) { $0 + $1.findings.count }
+        let listed = view.setups.reduce(0) { $0 + $1.findings.count + $1.problems.count }
         var out = page.text
         if page.full {
             out += "\n> **Truncated** to stay within GitHub's \(Self.characterLimit)-character limit: "
-            out += "\(page.setupRows) of \(Wording.count(view.setups.count, "setup")) in the verdict table, "
+            out += "\(page.setupRows) of \(Wording.count(view.setups.count - clean, "setup")) with findings in the verdict table, "
             out += "\(page.findings) of \(Wording.count(listed, "finding")) shown; \(listed - page.findings) left out. "
             out += "The HTML or JSON report (`--report html:audit.html`) has them all.\n"
         } else if view.leftOut > 0 {

@@ -199,7 +199,8 @@ import Testing
     @Test func markdownAndHTML() throws {
         let dir = try repository(config: nil)
         let md = try TestSupport.run(["lint", "--format", "markdown", "."], cwd: dir).stdout
-        #expect(md.contains("| 1 | 2 | 0 | 1 | 0 | 0 |") && md.contains("`sub/a.mailaudit.yml:4:57` | MA101 |"))
+        #expect(md.contains("| sub/a.mailaudit.yml | mailaudit-yaml | 1 | **errors: fix before use** | 1 | 2 | 0 |"), "\(md)")
+        #expect(md.contains("- **error** MA101 plaintext-on-implicit-tls-port at line 4:57"), "\(md)")
         let html = try TestSupport.run(["lint", "--format", "html", "."], cwd: dir).stdout
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("MA101 plaintext-on-implicit-tls-port"))
     }
