@@ -41,7 +41,7 @@ public struct AuditContext: Sendable {
         return f.string(from: generatedAt)
     }
 
-    /// The options that change which findings a reader sees, in words; empty when all are defaults.
+    /// The options that change which findings a reader sees or what they mean, in words.
     public var resultOptions: [String] {
         var out = ["fail on: \(failOn)"]
         if !disabledRules.isEmpty { out.append("disabled rules: " + disabledRules.sorted().joined(separator: ", ")) }
