@@ -162,7 +162,9 @@ import Testing
         #expect(lines.firstIndex { $0.hasPrefix("::warning") }! > lines.lastIndex { $0.hasPrefix("::error") }!)
         #expect(run.stdout.contains("title=MA101 plaintext-on-implicit-tls-port::"))
         let md = try String(contentsOf: summary, encoding: .utf8)
-        #expect(md.contains("## mailaudit") && md.contains("| 12 | 24 | 0 | 12 | 0 | 0 |"))
+        #expect(md.contains("## Mail configuration audit") && md.contains("**12 errors, 24 warnings, 0 notes in 12 files**"), "\(md)")
+        // The job summary shows each setup's endpoints too (the run kept them for it).
+        #expect(md.contains("| f0.mailaudit.yml | mailaudit-yaml | 1 | **errors: fix before use** | 1 | 2 | 0 |") && md.contains("| account or server |"), "\(md)")
     }
 
     @Test func junitIsReadByAJUnitParser() throws {
