@@ -15,7 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-python3 -c 'import jsonschema, pytest, yaml, pre_commit, dask.distributed' 2>/dev/null || python3 -m pip install -q jsonschema pytest pyyaml pre-commit 'dask[distributed]'
+python3 -c 'import jsonschema, pytest, yaml, pre_commit, dask.distributed, html5lib' 2>/dev/null || python3 -m pip install -q jsonschema pytest pyyaml pre-commit 'dask[distributed]' html5lib
 
 # The third-party corpus of real configuration files, when a folder beside the clone holds one
 # (corpus/SOURCES.tsv): the corpus tests read it from MAILAUDIT_CORPUS and are skipped without it.

@@ -7,9 +7,8 @@ outside resource and the style sheet has no url().
 Browser: Debian's `chromium` renders the report of Examples/ and of a generated audit of 1,000
 setups to PNG and to A4 PDF. Nothing may overflow horizontally at 1280 px (a copy of the page with a
 probe script reports `document.documentElement.scrollWidth`), the PDF's text (`pdftotext`) holds
-every setup's path and verdict, and the 1,000-setup report renders (to PNG, less the browser's
-start-up) in under 5 s. Screenshots and
-PDFs go to a folder the test prints (MAILAUDIT_REPORT_ARTIFACTS, or a temporary one): look at them.
+every setup's path and verdict. How fast it renders is not asserted (the benchmark measures speed).
+Screenshots and PDFs go to a folder the test prints (MAILAUDIT_REPORT_ARTIFACTS, or a temporary one): look at them.
 """
 import json
 import os
@@ -18,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 
 import pytest
 
@@ -112,17 +110,10 @@ def scroll_width(html_path, width=1280):
     return int(found.group(1))
 
 
-def timed_screenshot(html, png):
-    """Seconds the page itself takes to render at 1280 px: the screenshot's time less that of an
-    empty page (the browser's own start, which a loaded CI machine stretches to seconds)."""
-    blank = png.with_name("blank.html")
-    blank.write_text("<!DOCTYPE html><title>blank</title>")
-    started = time.monotonic()
-    chromium(["--window-size=1280,2000", f"--screenshot={png.with_name('blank.png')}", blank.as_uri()])
-    start_up = time.monotonic() - started
-    started = time.monotonic()
+def screenshot(html, png):
+    """The page at 1280 px, kept with the artifacts for a person to look at. How long a browser
+    takes is not asserted here: speed is measured by the benchmark, not by a timed test."""
     chromium(["--window-size=1280,2000", f"--screenshot={png}", html.as_uri()])
-    return time.monotonic() - started - start_up
 
 
 def chromium(args, timeout=120):
@@ -145,7 +136,7 @@ def test_a_browser_renders_it_without_overflow_and_prints_every_verdict(name, ar
         report = json.loads(lint(["--format", "json", "."], cwd=tmp_path))
     html = artifacts / f"{name}.html"
     assert scroll_width(html) <= 1280, "the page is wider than a 1280 px window"
-    elapsed = timed_screenshot(html, artifacts / f"{name}.png")
+    screenshot(html, artifacts / f"{name}.png")
     chromium([f"--print-to-pdf={artifacts / (name + '.pdf')}", html.as_uri()], timeout=300)
     text = subprocess.run(["pdftotext", str(artifacts / f"{name}.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     squeezed = re.sub(r"\s+", "", text)
@@ -154,5 +145,3 @@ def test_a_browser_renders_it_without_overflow_and_prints_every_verdict(name, ar
         assert re.sub(r"\s+", "", path) in squeezed, f"{path} is not in the PDF"
     verdicts = sum(re.sub(r"\s+", " ", text).count(v) for v in VERDICTS)
     assert verdicts >= report["summary"]["files"], "a setup's verdict is missing from the PDF"
-    if name == "thousand-setups":
-        assert elapsed < 5, f"rendering the 1,000-setup report took {elapsed:.1f} s"
