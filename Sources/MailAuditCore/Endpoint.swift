@@ -47,7 +47,8 @@ public struct Endpoint: Hashable, Sendable {
     /// Other settings that contributed to a field but lost (an msmtp `defaults` block, a main.cf value under a master.cf `-o`).
     public var related: [Field: [SourceSpan]] = [:]
     /// Fields decided by a setting this endpoint shares with others rather than one in its own block
-    /// (an msmtp or fetchmail `defaults` block, main.cf under a master.cf service): a finding then
+    /// (an msmtp or fetchmail `defaults` block, OfflineIMAP's `[DEFAULT]`, main.cf under a master.cf
+    /// service): a finding then
     /// prefers a setting of the endpoint's own that takes part in it.
     public var inherited: Set<Field> = []
 
@@ -145,6 +146,12 @@ extension Endpoint {
     /// How many related settings a field keeps: a value overridden thousands of times would otherwise
     /// copy thousands of locations into every endpoint and finding.
     public static let relatedLimit = 10
+
+    /// Marks as inherited every field decided by one of `shared`, the settings of a block several
+    /// endpoints read (a `defaults` block, an INI `[DEFAULT]` section).
+    public mutating func markInherited(from shared: Set<SourceSpan>) {
+        inherited = Set(spans.filter { shared.contains($0.value) }.keys)
+    }
 
     /// Records a setting that contributed to `field` but was overridden (shown as a related location);
     /// past `relatedLimit` the earliest ones are dropped.

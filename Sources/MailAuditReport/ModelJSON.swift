@@ -24,6 +24,10 @@ enum ModelJSON {
             if !e.related.isEmpty {
                 fields["related"] = .object(Dictionary(uniqueKeysWithValues: e.related.map { ($0.key.rawValue, .array($0.value.map(span))) }))
             }
+            // Which fields a shared block decided (a `defaults` block, `[DEFAULT]`, main.cf under a service).
+            if !e.inherited.isEmpty {
+                fields["inherited"] = .array(e.inherited.map(\.rawValue).sorted().map(JSONValue.string))
+            }
         }
         return .object(fields)
     }

@@ -569,7 +569,7 @@ struct FetchmailReader {
         } else if mechanisms.isEmpty {
             e.set(\.credential, CredentialKind.none, field: .credential, span: s["auth"]?.span)
         }
-        e.inherited = Set(e.spans.filter { entry.fromDefaults.contains($0.value) }.keys)
+        e.markInherited(from: entry.fromDefaults)
         setup.endpoints.append(e)
     }
 

@@ -18,6 +18,9 @@ import MailAuditCore
 ///   `SystemCertificates no` with no `CertificateFile` leaves nothing to verify against;
 /// - `Pass` is an inline password, `PassCmd` a command, `UseKeychain yes` the macOS keychain; otherwise
 ///   mbsync prompts. `AuthMechs` lists mechanisms (`*`, the default: any mechanism secure enough).
+/// - Nothing is inherited: connection settings are written only in an `IMAPAccount` or `IMAPStore`
+///   (mbsync refuses them outside a section; global options are Channel and Store behaviour), and
+///   stores that name one `Account` share one endpoint rather than copies of it.
 public struct MbsyncFormat: ConfigFormat {
     public init() {}
     public let id = "mbsync"

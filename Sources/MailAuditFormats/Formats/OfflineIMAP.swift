@@ -19,6 +19,8 @@ import MailAuditCore
 ///   prompt (unknown to us). An empty `remotepass =` writes no password.
 /// - A value offlineimap rejects (`ssl = maybe`: configparser raises) leaves its field unknown.
 /// - `preauthtunnel` / `transporttunnel` run a command instead of connecting: no network endpoint.
+/// - A key in `[DEFAULT]` is read by every repository that does not set it: the fields it decides
+///   are inherited, so a finding about them is reported once, at that key.
 public struct OfflineIMAPFormat: ConfigFormat {
     public init() {}
     public let id = "offlineimap"
@@ -55,6 +57,8 @@ struct OfflineIMAPReader {
     /// The document's sections by name, so that each account and repository is not a search of the file.
     var sectionsByName: [String: [INISection]] = [:]
     var defaults: INISection?
+    /// The settings of `[DEFAULT]`: every repository reads them, so a field they decide is inherited.
+    var defaultSpans: Set<SourceSpan> = []
 
     init(file: SourceFile, ports: PortTable) {
         self.file = file
@@ -82,6 +86,7 @@ struct OfflineIMAPReader {
         for s in document.sections { sectionsByName[s.name, default: []].append(s) }
         setup.problems += document.problems
         defaults = section("DEFAULT")
+        defaultSpans = Set(defaults?.entries.map(\.valueSpan) ?? [])
 
         var accountNames: [String] = []
         var listed: [String: SourceSpan] = [:]
@@ -243,6 +248,7 @@ struct OfflineIMAPReader {
             e.set(\.credential, .command, field: .credential, span: c.valueSpan)
         }
         e.set(\.auth, mechanisms.map { $0.lowercased() }, field: .auth, span: mechEntry?.valueSpan ?? e.spans[.credential])
+        e.markInherited(from: defaultSpans)
         setup.endpoints.append(e)
     }
 

@@ -114,6 +114,18 @@ import Testing
         #expect(endpoint?["port"] as? Int == 993 && endpoint?["portIsDefault"] as? Bool == true && endpoint?["credential"] as? String == "keyring")
     }
 
+    @Test func modelNamesTheFieldsAnEndpointInheritsOnlyWhenThereAreSome() throws {
+        let dir = try folder(["msmtprc": "defaults\nauth on\ntls on\n\naccount office\nhost smtp.example.com\ntls off\n\naccount home\nhost smtp.home.example\nport 465\ntls_starttls off\n"])
+        let model = try TestSupport.run(["model", "msmtprc"], cwd: dir)
+        let doc = try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as? [String: Any]
+        let endpoints = try #require((doc?["setups"] as? [[String: Any]])?.first?["endpoints"] as? [[String: Any]])
+        #expect(endpoints.count == 2)
+        #expect(endpoints[0]["inherited"] as? [String] == ["auth"], "office writes its own tls")
+        #expect(endpoints[1]["inherited"] as? [String] == ["auth", "tlsRequired"], "its own tls_starttls off decides tls")
+        let own = try TestSupport.run(["model", "a.mailaudit.yml"], cwd: try folder(["a.mailaudit.yml": Self.clean]))
+        #expect(!own.stdout.contains("\"inherited\""))
+    }
+
     @Test func customRulesFromTheCommandLine() throws {
         let dir = try folder([
             "policy/no-imap.yml": "id: ACME1\nname: no-imap\nseverity: error\nsummary: s\nwhen: {field: protocol, equals: imap}\nat: protocol\nmessage: \"{endpoint}: IMAP is not allowed here.\"\nrationale: r\nfix: f\n",

@@ -62,6 +62,17 @@ import Testing
         #expect(setup.endpoints.first?.host == "imap.example.com" && setup.endpoints.first?.port == 10993)
     }
 
+    @Test func fieldsDecidedByDefaultSectionAreInherited() throws {
+        let setup = parse("[DEFAULT]\nssl = no\nremotepass = shared\n" + Self.config("remotehost = h\nstarttls = no\n"))
+        let e = try #require(setup.endpoints.first)
+        #expect(e.credential == .inline && e.span(of: .credential).line == 3)
+        #expect(e.inherited == [.credential, .auth], "ssl = no is shared, but starttls = no in the repository decides tls")
+        #expect(!e.inherited.contains(.tls) && e.span(of: .tls).line == 14)
+        // Nothing from [DEFAULT]: nothing inherited, also for a value interpolated from it.
+        let own = try #require(parse("[DEFAULT]\ndomain = example.com\n" + Self.config("remotehost = imap.%(domain)s\n")).endpoints.first)
+        #expect(own.inherited.isEmpty)
+    }
+
     @Test func tlsVersions() throws {
         let v = try #require(parse(Self.config("remotehost = h\nssl_version = tls1\n")).endpoints.first)
         #expect(v.minTLSVersion == .tls10 && v.span(of: .minTLSVersion).line == 11)

@@ -141,6 +141,45 @@ import Testing
         #expect(ma103.related.contains { $0.line == 3 })
     }
 
+    @Test func offlineimapDefaultSectionIsOneFindingAndPointsAtTheRepositorysOwnSetting() throws {
+        let text = """
+        [general]
+        accounts = home, work
+
+        [DEFAULT]
+        remotepass = Winter2024
+        auth_mechanisms = PLAIN
+
+        [Account home]
+        localrepository = home-local
+        remoterepository = home-remote
+
+        [Account work]
+        localrepository = work-local
+        remoterepository = work-remote
+
+        [Repository home-remote]
+        type = IMAP
+        remotehost = imap.home.example
+
+        [Repository work-remote]
+        type = IMAP
+        remotehost = imap.work.example
+        ssl = no
+        starttls = no
+
+        """
+        let result = TestSupport.lint(text, format: "offlineimap", path: ".offlineimaprc")
+        let ma501 = result.findings.filter { $0.ruleId == "MA501" }
+        #expect(ma501.count == 1)
+        #expect(ma501.first?.span.line == 5)
+        #expect(ma501.first?.endpoints.map(\.host) == ["imap.home.example", "imap.work.example"])
+        // `auth_mechanisms` is shared; the work repository's own `starttls = no` is the cause.
+        let ma103 = try #require(result.findings.first { $0.ruleId == "MA103" })
+        #expect(ma103.span.line == 24)
+        #expect(ma103.related.contains { $0.line == 6 })
+    }
+
     @Test func aDefaultPointsAtTheBlockAndNamesTheRelease() throws {
         let text = "account office\nhost smtp.example.com\nport 587\nauth on\npasswordeval pass mail\n"
         let result = TestSupport.lint(text, format: "msmtp", path: "msmtprc")
