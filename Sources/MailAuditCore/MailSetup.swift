@@ -7,6 +7,10 @@ public struct MailSetup: Sendable {
     public var identities: [Identity] = []
     /// Every place a secret is written; reporters mask these.
     public var secrets: [SourceSpan] = []
+    /// Words a secret scan would take for a secret's name that the format's grammar reads as
+    /// something else (fetchmail's `auth password` names an authentication type): nothing after
+    /// them is masked on their account.
+    public var notSecretKeys: [SourceSpan] = []
     public var suppressions: [SuppressionComment] = []
     /// Problems that could not be read past (MA000). A setup may still hold what was read.
     public var problems: [ParseProblem] = []

@@ -382,6 +382,8 @@ struct FetchmailReader {
                     problem("syntax error at '\(v.text)': authentication types are \(Self.authWords.sorted().joined(separator: ", ")) (lower case)\(Suggestion.phrase(for: v.text, in: Array(Self.authWords)))", v.span)
                     return nil
                 }
+                // `auth password` names a type: what follows it (`user "bob" …`) is no password.
+                if v.kind == .word { setup.notSecretKeys.append(v.span) }
             } else if Self.isProtocolWord(v) || Self.isAuthWord(v) {
                 problem("syntax error at '\(v.text)': fetchmail reads \(v.text) as a \(Self.isProtocolWord(v) ? "protocol" : "authentication") name here; quote it (\"\(v.text)\") to use it as a value", v.span)
                 return nil

@@ -13,7 +13,7 @@ extension ConfigFormat {
         }
         var seen = Set(setup.secrets)
         for source in Set(files.values.map(\.path)).sorted().compactMap({ files[$0] }) {
-            for span in SecretScanner.spans(in: source) where seen.insert(span).inserted { setup.secrets.append(span) }
+            for span in SecretScanner.spans(in: source, notKeys: setup.notSecretKeys) where seen.insert(span).inserted { setup.secrets.append(span) }
         }
         // A comment's "secret" is mostly prose ("the password from the server"): it is masked in its
         // line, but its words are not looked for in messages.

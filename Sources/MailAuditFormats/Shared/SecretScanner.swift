@@ -5,14 +5,17 @@ import MailAuditCore
 /// a DSN query's `password=`, an XML `<Password>` element or a property list `<key>…Password</key>`.
 /// Each parser knows its own secrets; this scan runs on every file a setup reads as well, so what a
 /// parser could not read (a malformed line, an unterminated quote, a misspelled key) is masked too.
-/// One pass over each line, so linear in the input.
+/// One pass over each line, so linear in the input. `notKeys` are words the format's parser read as
+/// something other than a secret's name (fetchmail's `auth password`), by where they start.
 public enum SecretScanner {
-    public static func spans(in file: SourceFile) -> [SourceSpan] {
+    public static func spans(in file: SourceFile, notKeys: [SourceSpan] = []) -> [SourceSpan] {
         var out: [SourceSpan] = []
         let lines = file.lines.map { Array($0.unicodeScalars) }
         var names: [String: Bool] = [:]  // a file repeats its words: ask SecretName once per word
+        var notKeyColumns: [Int: Set<Int>] = [:]
+        for key in notKeys where key.path == file.path { notKeyColumns[key.line, default: []].insert(key.column) }
         for (index, line) in lines.enumerated() {
-            var scan = LineScan(line: line, lineNumber: index + 1, path: file.path)
+            var scan = LineScan(line: line, lineNumber: index + 1, path: file.path, notKeyColumns: notKeyColumns[index + 1] ?? [])
             scan.run(names: &names)
             out += scan.spans
             if let column = scan.pendingPlistValue, let next = plistValue(after: index, column: column, lines: lines, path: file.path) {
@@ -51,11 +54,14 @@ private struct LineScan {
     var spans: [SourceSpan] = []
     /// A property-list key that names a secret, whose value follows (column after `</key>`).
     var pendingPlistValue: Int?
+    /// 1-based columns where a word that only looks like a secret's name starts.
+    let notKeyColumns: Set<Int>
 
-    init(line: [Unicode.Scalar], lineNumber: Int, path: String) {
+    init(line: [Unicode.Scalar], lineNumber: Int, path: String, notKeyColumns: Set<Int>) {
         self.line = line
         self.lineNumber = lineNumber
         self.path = path
+        self.notKeyColumns = notKeyColumns
     }
 
     static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
@@ -83,7 +89,7 @@ private struct LineScan {
             let word = String(String.UnicodeScalarView(line[i..<end]))
             let secret = names[word] ?? SecretName.isSecret(word)
             names[word] = secret
-            if secret {
+            if secret, !notKeyColumns.contains(i + 1) {
                 if let next = value(afterKeyAt: i, end: end) { i = next; continue }
             }
             i = end

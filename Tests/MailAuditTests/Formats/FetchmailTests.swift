@@ -140,4 +140,23 @@ import Testing
         let f = result.findings.filter { $0.ruleId == "MA501" }
         #expect(f.count == 1 && f.first?.suppression != nil)
     }
+
+    /// `auth password` is an authentication type: only the `password "…"` values are secrets, also
+    /// for the scan that backs up the parser, so the rest of the line stays readable.
+    @Test func authPasswordIsATypeAndOnlyPasswordValuesAreMasked() throws {
+        let text = """
+        defaults auth password
+        poll mail.example.com proto IMAP auth password user "bob" there with password "bob1975" is bob here
+        poll pop.example.com proto POP3 auth any user carl there with password "c4rl!" is carl here
+        """
+        let format = try #require(FormatRegistry.builtIn.format(id: "fetchmail"))
+        let (setup, redactor) = format.read(SourceFile(path: "fetchmailrc", text: text), context: ParseContext(ports: TestSupport.ruleSet.ports))
+        #expect(setup.problems.isEmpty, "\(setup.problems)")
+        // The parser's span and the scan's (quotes included) of each value, nothing before it.
+        #expect(Set(setup.secrets) == [span(2, 80, 87), span(2, 79, 88), span(3, 73, 78), span(3, 72, 79)], "\(setup.secrets)")
+        #expect(redactor.redact("user bob1975 is bob") == "user **** is bob")
+        #expect(redactor.redactPieces("'user \"bob\" there with'", path: "fetchmailrc") == "'user \"bob\" there with'")
+        // Without the parser's word for it, a word `password` still masks what follows it.
+        #expect(SecretScanner.spans(in: SourceFile(path: "f", text: "auth password user bob")).count == 1)
+    }
 }
