@@ -186,7 +186,7 @@ _mailaudit() {
 
 _mailaudit_lint() {
     repeating_flags=()
-    non_repeating_flags=(-0 --quiet --statistics --include-suppressed --no-inline-suppressions --strict-baseline --print-config --verify --version -h --help)
+    non_repeating_flags=(-0 --null --quiet --statistics --include-suppressed --no-inline-suppressions --strict-baseline --print-config --verify --version -h --help)
     repeating_options=(--report --rules)
     non_repeating_options=(--format --output --fail-on --as --root --config --files-from --shard --color --max-findings --sarif-category --baseline --verify-host --timeout --concurrency --ca-file)
     __mailaudit_offer_flags_options -1
@@ -297,7 +297,7 @@ _mailaudit_explain() {
 
 _mailaudit_model() {
     repeating_flags=()
-    non_repeating_flags=(-0 --version -h --help)
+    non_repeating_flags=(-0 --null --version -h --help)
     repeating_options=(--rules)
     non_repeating_options=(--as --root --config --files-from --shard)
     __mailaudit_offer_flags_options -1
@@ -327,7 +327,7 @@ _mailaudit_model() {
 
 _mailaudit_baseline() {
     repeating_flags=()
-    non_repeating_flags=(-0 --version -h --help)
+    non_repeating_flags=(-0 --null --version -h --help)
     repeating_options=(--rules)
     non_repeating_options=(--output --as --root --config --files-from --shard)
     __mailaudit_offer_flags_options -1

@@ -4,19 +4,20 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
 
-/// `--files-from`, `-0` and `--shard`: which files a run lints, for runs split over many machines.
+/// `--files-from`, `-0`/`--null` and `--shard`: which files a run lints, for runs split over many machines.
 struct InputSelection: ParsableArguments {
     @Option(name: .customLong("files-from"), help: ArgumentHelp("Also lint the paths listed in FILE, one per line ('-': standard input). Blank lines are ignored.", valueName: "FILE"))
     var filesFrom: String?
 
-    @Flag(name: .customShort("0"), help: "The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).")
+    // `--null` as xargs and grep spell it; `-0` for short.
+    @Flag(name: [.customShort("0"), .customLong("null")], help: "The --files-from list is separated by NUL bytes (find -print0, git ls-files -z).")
     var nulSeparated = false
 
     @Option(help: ArgumentHelp("Lint only shard I of N: a stable split by path, so N runs with I = 1 to N together lint every file exactly once.", valueName: "I/N"))
     var shard: String?
 
     func validate() throws {
-        if nulSeparated, filesFrom == nil { throw ValidationError("-0 says how the --files-from list is separated; it needs --files-from FILE") }
+        if nulSeparated, filesFrom == nil { throw ValidationError("-0 (--null) says how the --files-from list is separated; it needs --files-from FILE") }
         if let shard {
             do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) }
         }

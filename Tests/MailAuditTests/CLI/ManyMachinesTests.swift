@@ -40,6 +40,9 @@ import Testing
         let nul = try TestSupport.run(["lint", "--files-from", "list0", "-0", "c/also.mailaudit.yml"], cwd: dir)
         #expect(nul.status == 1)
         #expect(nul.stdout.contains("in 3 files"))
+        // `--null` is its long name, as in xargs.
+        let long = try TestSupport.run(["lint", "--files-from", "list0", "--null", "c/also.mailaudit.yml"], cwd: dir)
+        #expect(long.status == 1 && long.stdout.contains("in 3 files"))
         // A list that cannot be read is an input that cannot be read.
         let absent = try TestSupport.run(["lint", "--files-from", "nowhere.txt"], cwd: dir)
         #expect(absent.status == 2)
@@ -62,6 +65,7 @@ import Testing
             (["--shard", "1/0"], "--shard I/N needs N of 1 or more"),
             (["--shard", "half"], "--shard takes I/N"),
             (["-0"], "it needs --files-from FILE"),
+            (["--null"], "-0 (--null) says how the --files-from list is separated"),
             (["--files-from", "-", "--as", "mailaudit-yaml", "-"], "cannot also be a file to lint"),
         ] {
             let run = try TestSupport.run(["lint"] + arguments + ["a.mailaudit.yml"], cwd: dir)
