@@ -47,9 +47,9 @@ public struct Endpoint: Hashable, Sendable {
     /// Other settings that contributed to a field but lost (an msmtp `defaults` block, a main.cf value under a master.cf `-o`).
     public var related: [Field: [SourceSpan]] = [:]
     /// Fields decided by a setting this endpoint shares with others rather than one in its own block
-    /// (an msmtp or fetchmail `defaults` block, OfflineIMAP's `[DEFAULT]`, main.cf under a master.cf
-    /// service): a finding then
-    /// prefers a setting of the endpoint's own that takes part in it.
+    /// (an msmtp or fetchmail `defaults` block, OfflineIMAP's `[DEFAULT]`, Thunderbird's
+    /// `mail.server.default.*`, main.cf under a master.cf service): a finding then prefers a setting
+    /// of the endpoint's own that takes part in it.
     public var inherited: Set<Field> = []
 
     public init(role: Role, location: SourceSpan) {

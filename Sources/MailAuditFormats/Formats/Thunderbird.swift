@@ -308,6 +308,15 @@ private struct ThunderbirdReader {
     /// Every object (`mail.server.server1`, `mail.identity.id1`, …) with its first statement, found in one pass.
     let objects: [ObjectKey: (order: Int, statement: SourceSpan)]
 
+    /// The prefs every server reads unless it sets its own (the `default` branches, the global
+    /// minimum TLS version): a field they decide is inherited, so its finding is reported once, there.
+    var shared: Set<SourceSpan> = []
+
+    static func isShared(_ pref: String) -> Bool {
+        pref.hasPrefix("mail.server.default.") || pref.hasPrefix("mail.smtpserver.default.") || pref.hasPrefix("mail.outgoingserver.default.")
+            || pref == "security.tls.version.min" || pref == "security.tls.version.enable-deprecated"
+    }
+
     struct ObjectKey: Hashable { var branch: String; var key: String }
     static let branches = ["mail.server", "mail.smtpserver", "mail.outgoingserver", "mail.identity", "mail.account"]
 
@@ -387,6 +396,7 @@ private struct ThunderbirdReader {
 
     mutating func read() {
         let minTLS = globalMinTLS()
+        shared = Set(prefs.names.filter(Self.isShared).compactMap { prefs[$0]?.span })
         // Account names: the server's name pref, else its account key.
         var accountOfServer: [String: String] = [:]
         var accountOfIdentity: [String: String] = [:]
@@ -491,6 +501,7 @@ private struct ThunderbirdReader {
         readPort(&e, branch: branch, key: key)
         applyAuthMethod(&e, entry: pref(branch, key, "authMethod"), pref: "mail.server.\(key).authMethod")
         if let (version, span) = minTLS, e.tls != TLSMode.none { e.set(\.minTLSVersion, version, field: .minTLSVersion, span: span) }
+        e.markInherited(from: shared)
         setup.endpoints.append(e)
     }
 
@@ -506,6 +517,7 @@ private struct ThunderbirdReader {
         readPort(&e, branch: branch, key: key)
         applyAuthMethod(&e, entry: pref(branch, key, "authMethod"), pref: "\(branch).\(key).authMethod")
         if let (version, span) = minTLS, e.tls != TLSMode.none { e.set(\.minTLSVersion, version, field: .minTLSVersion, span: span) }
+        e.markInherited(from: shared)
         setup.endpoints.append(e)
     }
 

@@ -67,6 +67,10 @@ import Testing
         """)
         #expect(branch.endpoints[0].tls == .starttls && branch.endpoints[0].port == 143 && branch.endpoints[0].span(of: .tls).line == 1)
         #expect(branch.endpoints[1].tls == .starttls && branch.endpoints[1].port == 587 && branch.endpoints[1].span(of: .tls).line == 3)
+        // What the default branch decides is inherited; what a server sets itself is not.
+        #expect(branch.endpoints[0].inherited.contains(.tls) && branch.endpoints[1].inherited.contains(.tls))
+        let own = parse("user_pref(\"mail.server.default.socketType\", 2);\nuser_pref(\"mail.server.server1.type\", \"imap\");\nuser_pref(\"mail.server.server1.socketType\", 3);\n")
+        #expect(own.endpoints[0].tls == .implicit && own.endpoints[0].inherited.isEmpty)
     }
 
     @Test func syntaxCommentsEscapesAndOverrides() throws {

@@ -180,6 +180,21 @@ import Testing
         #expect(ma103.related.contains { $0.line == 6 })
     }
 
+    @Test func thunderbirdDefaultBranchIsOneFindingForEveryServer() throws {
+        let text = """
+        user_pref("mail.server.default.socketType", 0);
+        user_pref("mail.server.server1.type", "imap");
+        user_pref("mail.server.server1.hostname", "imap.home.example");
+        user_pref("mail.server.server2.type", "imap");
+        user_pref("mail.server.server2.hostname", "imap.work.example");
+        """
+        let result = TestSupport.lint(text, format: "thunderbird", path: "prefs.js")
+        let ma102 = result.findings.filter { $0.ruleId == "MA102" }
+        #expect(ma102.count == 1)
+        #expect(ma102.first?.span.line == 1)
+        #expect(ma102.first?.endpoints.map(\.host) == ["imap.home.example", "imap.work.example"])
+    }
+
     @Test func aDefaultPointsAtTheBlockAndNamesTheRelease() throws {
         let text = "account office\nhost smtp.example.com\nport 587\nauth on\npasswordeval pass mail\n"
         let result = TestSupport.lint(text, format: "msmtp", path: "msmtprc")
