@@ -122,8 +122,8 @@ struct DjangoMail {
             e.set(\.tls, TLSMode.none, field: .tls, span: span)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: span)
         }
-        // Django < 4.2 starts TLS without an SSL context (no certificate check); 4.2+ verifies.
-        // The version is not in the settings, so verification stays unknown.
+        // Django before 4.0 started TLS without an SSL context (no certificate check); 4.0 and later
+        // verify. The version is not in the settings, so verification stays unknown.
 
         switch settings["EMAIL_PORT"] {
         case nil:

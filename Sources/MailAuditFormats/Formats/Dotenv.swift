@@ -88,8 +88,8 @@ struct DotenvReader {
         // Each application's settings, and the release whose defaults they are read with: a finding
         // that rests on a default names the programs this file configures.
         let applications: [(program: String, read: (inout DotenvReader) -> Void)] = [
-            (versions.name("laravel"), { $0.laravel() }), ("Symfony 7", { $0.symfonyMailer() }), ("SwiftMailer 6", { $0.swiftmailerURL() }),
-            ("Django 3.2", { $0.djangoEnv() }), ("docker-mailserver 14", { $0.dockerMailserver() }), ("Mailu 2024.06", { $0.mailu() }),
+            (versions.name("laravel"), { $0.laravel() }), ("Symfony 8.0", { $0.symfonyMailer() }), ("SwiftMailer 6.3", { $0.swiftmailerURL() }),
+            ("Django 5.2", { $0.djangoEnv() }), ("docker-mailserver 14", { $0.dockerMailserver() }), ("Mailu 2024.06", { $0.mailu() }),
         ]
         var programs: [String] = []
         for application in applications {
@@ -354,7 +354,7 @@ struct DotenvReader {
     }
 }
 
-/// Symfony Mailer DSNs (FORMATS.md §18; Symfony 7 `EsmtpTransportFactory` and `EsmtpTransport`).
+/// Symfony Mailer DSNs (FORMATS.md §18; `EsmtpTransportFactory` and `EsmtpTransport` of Symfony 7.4 and 8.0, which share their features).
 enum SymfonyDSN {
     /// Truthy like PHP's FILTER_VALIDATE_BOOL; nil for an empty option (Symfony ignores it).
     static func option(_ q: [String: String], _ name: String) -> Bool? {

@@ -10,7 +10,7 @@ extension ProgramVersions {
         "offlineimap": "offlineimap3 0.0~git20211018",
         "getmail": "getmail6 6.18",
         "gitconfig": "git send-email 2.39",
-        "thunderbird": "Thunderbird 128",
+        "thunderbird": "Thunderbird 140",
         "autoconfig": "Mozilla autoconfig 1.1",
         "mobileconfig": "Apple Mail (iOS 17)",
         "autodiscover": "Autodiscover POX 2006a",
@@ -18,8 +18,8 @@ extension ProgramVersions {
         "exim": "Exim 4.96",
         "opensmtpd": "OpenSMTPD 6.8",
         "dotenv": "Laravel 13",
-        "spring": "Spring Boot 3",
-        "django": "Django 3.2",
+        "spring": "Spring Boot 4.0",
+        "django": "Django 5.2",
     ]
 
     /// How a message names the release `format` models: pinned with `assume:`, or the default
