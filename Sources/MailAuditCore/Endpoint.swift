@@ -39,6 +39,9 @@ public struct Endpoint: Hashable, Sendable {
     }
 
     public var location: SourceSpan
+    /// The program whose settings define the endpoint, where one format serves several (an env file's
+    /// `laravel`, `symfony`, `docker-mailserver`, …): a rule's fix for `FORMAT/PROGRAM` is then shown.
+    public var program: String?
     /// The setting that decided each field.
     public var spans: [Field: SourceSpan] = [:]
     /// Fields whose value depends on the program's release, with the release modelled (`aerc 0.14`):

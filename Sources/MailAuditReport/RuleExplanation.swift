@@ -43,7 +43,8 @@ public enum RuleExplanation {
     /// The general fix, then each format's own (only those asked for, when some are), one per line.
     static func fix(_ fix: RuleFix, formats: [String]) -> String {
         var out = wrap(fix.general, indent: "  ")
-        for entry in fix.byFormat where formats.isEmpty || formats.contains(entry.format) {
+        // `dotenv/laravel` is one of dotenv's entries.
+        for entry in fix.byFormat where formats.isEmpty || formats.contains(String(entry.format.prefix { $0 != "/" })) {
             out += (out.isEmpty ? "" : "\n") + wrap("\(entry.format): \(entry.text)", indent: "  ")
         }
         return out

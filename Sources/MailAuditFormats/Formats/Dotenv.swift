@@ -87,15 +87,19 @@ struct DotenvReader {
     mutating func read() {
         // Each application's settings, and the release whose defaults they are read with: a finding
         // that rests on a default names the programs this file configures.
-        let applications: [(program: String, read: (inout DotenvReader) -> Void)] = [
-            (versions.name("laravel"), { $0.laravel() }), ("Symfony 8.0", { $0.symfonyMailer() }), ("SwiftMailer 6.3", { $0.swiftmailerURL() }),
-            ("Django 5.2", { $0.djangoEnv() }), ("docker-mailserver 14", { $0.dockerMailserver() }), ("Mailu 2024.06", { $0.mailu() }),
+        let applications: [(id: String, release: String, read: (inout DotenvReader) -> Void)] = [
+            ("laravel", versions.name("laravel"), { $0.laravel() }), ("symfony", "Symfony 8.0", { $0.symfonyMailer() }),
+            ("swiftmailer", "SwiftMailer 6.3", { $0.swiftmailerURL() }), ("django", "Django 5.2", { $0.djangoEnv() }),
+            ("docker-mailserver", "docker-mailserver 14", { $0.dockerMailserver() }), ("mailu", "Mailu 2024.06", { $0.mailu() }),
         ]
         var programs: [String] = []
         for application in applications {
             let before = setup.endpoints.count
             application.read(&self)
-            if setup.endpoints.count > before { programs.append(application.program) }
+            guard setup.endpoints.count > before else { continue }
+            programs.append(application.release)
+            // Which application an endpoint belongs to, so its finding shows that application's fix.
+            for index in before..<setup.endpoints.count { setup.endpoints[index].program = application.id }
         }
         if !programs.isEmpty { setup.modelledProgram = programs.joined(separator: ", ") }
     }

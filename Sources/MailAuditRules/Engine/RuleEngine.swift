@@ -63,7 +63,7 @@ public struct RuleEngine: Sendable {
         let identity = [endpoint.account ?? "", endpoint.role.rawValue, endpoint.direction?.rawValue ?? "",
                         endpoint.protocol?.rawValue ?? "", endpoint.host ?? "", clause.at ?? ""]
         let finding = Finding(ruleId: rule.id, ruleName: rule.name, severity: severity, message: message, span: cause.span,
-                              format: setup.format, fix: rule.fix.text(for: setup.format), endpoint: endpoint,
+                              format: setup.format, fix: rule.fix.text(for: setup.format, program: endpoint.program), endpoint: endpoint,
                               fingerprint: Fingerprint.make(rule.id, setup.path, identity), related: cause.related)
         return FindingGrouping.Pending(finding: finding, message: message, identity: identity)
     }

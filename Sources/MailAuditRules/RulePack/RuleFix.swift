@@ -1,5 +1,6 @@
 /// What to change, said in the syntax of the file the finding is in: a rule file's `fix:` is either
-/// one text for every format or a map keyed by format id with a `default` for the others.
+/// one text for every format or a map keyed by format id with a `default` for the others. Where one
+/// format serves several programs (env files), `FORMAT/PROGRAM` entries speak to one of them.
 public struct RuleFix: Sendable {
     /// The text for formats without an entry of their own (and the whole fix of a plain `fix:`).
     public var general: String
@@ -11,9 +12,10 @@ public struct RuleFix: Sendable {
         self.byFormat = byFormat
     }
 
-    /// The fix a finding in `format` shows: that format's entry, else the default.
-    public func text(for format: String) -> String {
-        byFormat.first { $0.format == format }?.text ?? general
+    /// The fix a finding in `format` shows: the entry for its program, else the format's, else the default.
+    public func text(for format: String, program: String? = nil) -> String {
+        if let program, let entry = byFormat.first(where: { $0.format == format + "/" + program }) { return entry.text }
+        return byFormat.first { $0.format == format }?.text ?? general
     }
 
     public func hasEntry(for format: String) -> Bool { byFormat.contains { $0.format == format } }

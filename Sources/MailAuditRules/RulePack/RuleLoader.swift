@@ -125,7 +125,7 @@ public enum RuleLoader {
                 references: try strings(f, "references"), tags: try strings(f, "tags"), examples: examples, source: path)
         }
 
-        /// `fix:` is one text, or a map of format ids to texts with a `default` for the rest.
+        /// `fix:` is one text, or a map of format ids (or `FORMAT/PROGRAM`) to texts with a `default` for the rest.
         func fix(_ node: Node?) throws(ParseProblem) -> RuleFix {
             guard let node, !node.isNull else { return RuleFix(general: "") }
             if let text = node.text { return RuleFix(general: text.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -135,7 +135,8 @@ public enum RuleLoader {
             var byFormat: [(format: String, text: String)] = []
             for (key, value) in try node.pairs(budget: budget) {
                 let name = key.text ?? ""
-                guard name == "default" || formats.contains(name) else {
+                let format = name.split(separator: "/", maxSplits: 1).first.map(String.init) ?? name
+                guard name == "default" || formats.contains(format) else {
                     throw fail("fix: unknown format '\(name)'\(Suggestion.phrase(for: name, in: ["default"] + formats))", key)
                 }
                 guard let text = value.text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {

@@ -127,8 +127,25 @@ import Testing
         #expect(msmtp.findings.first { $0.ruleId == "MA102" }?.fix == pack.text(for: "msmtp"))
     }
 
+    /// An env file configures one of several programs: its finding shows that program's entry, so a
+    /// Laravel user does not read about docker-mailserver.
+    @Test func anEnvFileFindingShowsItsProgramsEntry() throws {
+        let rule = try RuleLoader.load(SourceFile(path: "x.yml", text: Self.head + "fix:\n  default: d\n  dotenv: both\n  dotenv/laravel: l\n"))
+        #expect(rule.fix.text(for: "dotenv", program: "laravel") == "l")
+        #expect(rule.fix.text(for: "dotenv", program: "mailu") == "both")
+        #expect(rule.fix.text(for: "dotenv") == "both")
+        let pack = try #require(TestSupport.ruleSet.rules.first { $0.id == "MA501" }).fix
+        let laravel = TestSupport.lint("MAIL_MAILER=smtp\nMAIL_HOST=smtp.example.com\nMAIL_PORT=587\nMAIL_USERNAME=app\nMAIL_PASSWORD=Winter2024\n", format: "dotenv", path: ".env")
+        let relay = TestSupport.lint("SSL_TYPE=letsencrypt\nRELAY_HOST=smtp.example.com\nRELAY_PORT=587\nRELAY_USER=app\nRELAY_PASSWORD=Winter2024\n", format: "dotenv", path: "mailserver.env")
+        let laravelFix = try #require(laravel.findings.first { $0.ruleId == "MA501" }?.fix)
+        let relayFix = try #require(relay.findings.first { $0.ruleId == "MA501" }?.fix)
+        #expect(laravelFix == pack.text(for: "dotenv", program: "laravel") && laravelFix.contains("MAIL_PASSWORD") && !laravelFix.contains("docker-mailserver"))
+        #expect(relayFix == pack.text(for: "dotenv", program: "docker-mailserver") && relayFix.contains("RELAY_PASSWORD"))
+    }
+
     @Test(arguments: [
         ("fix:\n  default: d\n  msmpt: m\n", 10, "unknown format 'msmpt' — did you mean 'msmtp'?"),
+        ("fix:\n  default: d\n  dotnev/laravel: m\n", 10, "unknown format 'dotnev/laravel'"),
         ("fix:\n  msmtp: m\n", 9, "needs a `default:`"),
         ("fix:\n  default: d\n  msmtp: [a]\n", 10, "the entry for 'msmtp' must be text"),
         ("fix: [a]\n", 8, "`fix` must be text or a map"),
