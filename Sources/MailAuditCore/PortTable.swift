@@ -1,6 +1,6 @@
 /// The port knowledge of `Rules/ports.yml`. Loaded by MailAuditRules; Swift code
 /// asks it instead of repeating port numbers.
-public struct PortTable: Sendable {
+public struct PortTable: Sendable, Equatable {
     public struct Entry: Sendable, Hashable {
         public var port: Int
         public var service: String

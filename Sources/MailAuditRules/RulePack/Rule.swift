@@ -2,11 +2,11 @@ import Foundation
 import MailAuditCore
 
 /// One rule as its YAML file describes it: the condition, and the text that documents it.
-public struct Rule: Sendable {
+public struct Rule: Sendable, Equatable {
     public enum Scope: String, Sendable, CaseIterable { case endpoint, identity, setup, meta }
 
     /// When and where the rule fires. A rule has one; `also:` adds alternatives in other scopes.
-    public struct Clause: Sendable {
+    public struct Clause: Sendable, Equatable {
         public var scope: Scope
         public var when: Condition
         public var at: String?
@@ -28,7 +28,7 @@ public struct Rule: Sendable {
     /// The file the rule came from (`Rules/MA101.yml`, or a user's file).
     public var source: String
 
-    public struct Example: Sendable {
+    public struct Example: Sendable, Equatable {
         public enum Expectation: String, Sendable { case finding, clean }
         public var expect: Expectation
         public var format: String
@@ -48,7 +48,7 @@ public struct Rule: Sendable {
 }
 
 /// The condition language of the rule files.
-public indirect enum Condition: Sendable {
+public indirect enum Condition: Sendable, Equatable {
     case all([Condition])
     case any([Condition])
     case not(Condition)
@@ -58,7 +58,7 @@ public indirect enum Condition: Sendable {
     case every(Condition)
     case none(Condition)
 
-    public enum Test: Sendable {
+    public enum Test: Sendable, Equatable {
         case equals(FieldValue)
         case notEquals(FieldValue)
         case oneOf([FieldValue])
@@ -72,22 +72,29 @@ public indirect enum Condition: Sendable {
 
 /// A regular expression, checked when the rule loads and compiled for matching on first use
 /// (most runs never need most patterns). Immutable once built, so it can cross threads.
-public final class RegexBox: @unchecked Sendable {
+public final class RegexBox: @unchecked Sendable, Equatable {
     public let pattern: String
     private let source: String
     private let options: NSRegularExpression.Options
     private let lock = NSLock()
     private var compiled: NSRegularExpression?
 
-    init(_ pattern: String) throws {
+    /// A pattern already checked: the compiled rule pack's, checked when Rules/ was compiled.
+    init(checked pattern: String) {
         var source = pattern
         var options: NSRegularExpression.Options = []
         if source.hasPrefix("(?i)") { source.removeFirst(4); options.insert(.caseInsensitive) }
         self.pattern = pattern
         self.source = source
         self.options = options
+    }
+
+    convenience init(_ pattern: String) throws {
+        self.init(checked: pattern)
         _ = try NSRegularExpression(pattern: source, options: options)
     }
+
+    public static func == (a: RegexBox, b: RegexBox) -> Bool { a.pattern == b.pattern }
 
     func matches(_ text: String) -> Bool {
         lock.lock()

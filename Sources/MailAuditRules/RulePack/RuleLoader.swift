@@ -12,21 +12,6 @@ public enum RuleLoader {
     static let exampleKeys = ["expect", "format", "config", "description", "edit", "manual"]
     static let leafOperators = ["equals", "not_equals", "in", "not_in", "exists", "matches", "lt", "gt"]
 
-    /// The rule file without its top-level `examples:` block (cut as text, lines kept blank so
-    /// positions stay true).
-    public static func withoutExamples(_ file: SourceFile) -> SourceFile {
-        guard let start = file.lines.firstIndex(where: { $0.hasPrefix("examples:") }) else { return file }
-        var end = start + 1
-        while end < file.lines.count {
-            let line = file.lines[end]
-            if let first = line.first, first != " ", first != "\t", first != "-", first != "#" { break }
-            end += 1
-        }
-        var lines = file.lines.map(String.init)
-        for i in start..<end { lines[i] = "" }
-        return SourceFile(path: file.path, text: lines.joined(separator: "\n"))
-    }
-
     public static func load(_ file: SourceFile) throws(ParseProblem) -> Rule {
         guard let root = try SafeYAML.document(file) else { throw ParseProblem("empty rule file", path: file.path) }
         var reader = Reader(path: file.path, budget: YAMLBudget(path: file.path))

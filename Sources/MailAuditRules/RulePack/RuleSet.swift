@@ -13,15 +13,22 @@ public struct RuleSet: Sendable {
         self.ports = ports
     }
 
-    /// The pack embedded in the binary (the files of `Rules/` at build time). Linting needs no
-    /// examples, and they are most of the pack's text: without them start-up parses a fraction.
+    /// The built-in pack. Linting needs no examples, and they are most of the pack's text: without
+    /// them the pack is the table compiled from `Rules/` at build time, and start-up parses no YAML.
     public static func builtIn(examples: Bool = true) throws(ParseProblem) -> RuleSet {
+        examples ? try embeddedYAML() : compiled
+    }
+
+    /// The pack compiled into Swift literals (`CompiledRulePack.swift`), examples left out.
+    public static var compiled: RuleSet { RuleSet(rules: CompiledRulePack.rules(), ports: CompiledRulePack.ports()) }
+
+    /// The pack parsed from the YAML files of `Rules/` embedded in the binary, examples included.
+    public static func embeddedYAML() throws(ParseProblem) -> RuleSet {
         var rules: [Rule] = []
         var ports: PortTable?
         for (name, bytes) in EmbeddedRulePack.files {
-            var file = try SourceFile.decode(Data(bytes), path: "Rules/\(name)")
+            let file = try SourceFile.decode(Data(bytes), path: "Rules/\(name)")
             if name == "ports.yml" { ports = try PortTableLoader.load(file); continue }
-            if !examples { file = RuleLoader.withoutExamples(file) }
             rules.append(try RuleLoader.load(file))
         }
         guard let ports else { throw ParseProblem("the built-in pack has no ports.yml", path: "Rules/ports.yml") }

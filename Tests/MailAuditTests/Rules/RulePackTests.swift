@@ -18,6 +18,44 @@ import Testing
         }
     }
 
+    /// Linting reads the pack compiled from `Rules/` into Swift; a stale one fails with the command that regenerates it.
+    @Test func compiledPackIsFresh() throws {
+        let expected = CompiledRulePackSource.render(try RuleSet.embeddedYAML())
+        let committed = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent(CompiledRulePackSource.path), encoding: .utf8)
+        #expect(committed == expected, "\(CompiledRulePackSource.path) is stale: run \(CompiledRulePackSource.command)")
+    }
+
+    /// The compiled pack is the YAML pack without its examples: every field of every rule, and the port table.
+    @Test func compiledPackEqualsYAMLPack() throws {
+        let yaml = try RuleSet.embeddedYAML()
+        let compiled = try RuleSet.builtIn(examples: false)
+        #expect(compiled.rules.map(\.id) == yaml.rules.map(\.id))
+        for (fromYAML, fromTable) in zip(yaml.rules, compiled.rules) {
+            var expected = fromYAML
+            expected.examples = []
+            #expect(fromTable == expected, "\(fromYAML.id): the compiled rule differs from \(fromYAML.source); run \(CompiledRulePackSource.command)")
+        }
+        #expect(compiled.ports == yaml.ports)
+        // Not vacuous: the YAML side carries examples, clauses, per-format fixes and ports.
+        #expect(yaml.rules.contains { !$0.examples.isEmpty })
+        #expect(compiled.rules.contains { !$0.fix.byFormat.isEmpty } && compiled.rules.contains { $0.clauses.count > 1 })
+        #expect(compiled.ports.entries.count > 10 && !compiled.ports.defaults.isEmpty)
+    }
+
+    /// Equality sees each field, so the test above would notice a renderer that dropped one.
+    @Test func ruleEqualityComparesEveryField() throws {
+        let rule = try #require(try RuleSet.builtIn(examples: false).rule(idOrName: "MA104"))
+        var changed = [rule, rule, rule, rule, rule, rule]
+        changed[0].message += " "
+        changed[1].fix.byFormat.removeLast()
+        changed[2].clauses[0].at = nil
+        changed[3].references.append("RFC 1")
+        changed[4].source = "Rules/other.yml"
+        changed[5].clauses[0].when = .not(rule.clauses[0].when)
+        for other in changed { #expect(other != rule) }
+        #expect(rule == rule)
+    }
+
     /// docs/rules.md is generated from the pack; a stale page fails with the command that fixes it.
     @Test func rulesDocumentationIsFresh() throws {
         let expected = RuleDocumentation.rulesPage(TestSupport.ruleSet.rules)
