@@ -6,7 +6,7 @@ import MailAuditFormats
 /// only new findings. Entries match by content fingerprint, never by line, so unrelated edits
 /// do not break the baseline.
 public struct Baseline: Sendable {
-    public struct Entry: Codable, Sendable, Hashable {
+    public struct Entry: Decodable, Sendable, Hashable {
         public var fingerprint: String
         public var ruleId: String
         public var path: String
@@ -20,17 +20,11 @@ public struct Baseline: Sendable {
             .map { Entry(fingerprint: $0.fingerprint, ruleId: $0.ruleId, path: $0.span.path, message: $0.message) }
     }
 
-    struct Document: Codable {
+    /// The file's layout, for reading; MailAuditReport writes it (`rendered()`).
+    struct Document: Decodable {
         var tool = "mailaudit"
         var baselineVersion = 1
         var findings: [Entry]
-    }
-
-    public func rendered() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(Document(findings: entries))) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     public static func load(path: String) throws(ParseProblem) -> Baseline {

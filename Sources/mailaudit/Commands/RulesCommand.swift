@@ -15,7 +15,8 @@ struct RulesCommand: ParsableCommand {
     @OptionGroup var pack: RulePackOptions
 
     func run() throws {
-        let rules = try pack.ruleSet().rules
+        // Only the rules page shows the examples.
+        let rules = try pack.ruleSet(examples: format == .markdown).rules
         switch format {
         case .text:
             let width = rules.map(\.name.count).max() ?? 0
@@ -25,11 +26,7 @@ struct RulesCommand: ParsableCommand {
             }
             print(out, terminator: "")
         case .json:
-            struct Entry: Encodable { let id, name, severity, scope, summary: String; let tags: [String]; let source: String }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(rules.map { Entry(id: $0.id, name: $0.name, severity: $0.severity.rawValue, scope: $0.scope.rawValue, summary: $0.summary.trimmingCharacters(in: .whitespacesAndNewlines), tags: $0.tags, source: $0.source) })
-            print(String(decoding: data, as: UTF8.self))
+            print(RuleListJSON.document(rules), terminator: "")
         case .markdown:
             print(RuleDocumentation.rulesPage(rules), terminator: "")
         }
