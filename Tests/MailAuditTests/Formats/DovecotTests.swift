@@ -207,4 +207,16 @@ import Testing
         let explicit = discovery.inputs(for: [dir.appendingPathComponent("conf.d/10-ssl.conf").path]).inputs
         #expect(explicit.first?.format?.id == "dovecot")
     }
+
+    /// Driver argument files are not dovecot.conf syntax; the check is written out by hand, so its cases are pinned here.
+    @Test(arguments: [
+        ("dovecot-sql.conf.ext", false), ("dovecot-ldap.conf", false), ("dovecot-oauth2.conf.ext", false), ("dovecot-dict.conf", false),
+        ("dovecot-dict-sql.conf.ext", false), ("dovecot-dict-my_quota2.conf", false),
+        ("dovecot.conf", true), ("dovecot-dict-.conf", true), ("dovecot-dict-Ä.conf", true), ("dovecot-sql.conf.ext.bak", false),
+        ("dovecot-sqlite.conf", true), ("dovecot-sql.ext", false),
+    ])
+    func driverFilesAreNotDovecotConf(_ name: String, _ isDovecot: Bool) throws {
+        let format = try #require(FormatRegistry.builtIn.format(id: "dovecot"))
+        #expect(format.matches(fileName: name, path: "/etc/dovecot/\(name)") == isDovecot, "\(name)")
+    }
 }
