@@ -8,13 +8,27 @@ public enum Wording {
 
     /// `3 errors, 7 warnings, 2 notes in 5 files`.
     static func severities(_ report: Report) -> String {
-        let c = report.counts
-        return "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.note, "note")) in \(count(report.result.files.count, "file"))"
+        severities(report.counts, files: report.result.files.count)
+    }
+
+    static func severities(_ totals: ReportTotals) -> String {
+        severities(totals.counts, files: totals.summary.files)
+    }
+
+    static func severities(_ c: SeverityCounts, files: Int) -> String {
+        "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.note, "note")) in \(count(files, "file"))"
     }
 
     /// `2 files could not be read`: one file with several parse errors is one file.
     static func unreadable(_ report: Report) -> String? {
-        let files = report.unreadableFiles
+        unreadable(files: report.unreadableFiles)
+    }
+
+    static func unreadable(_ totals: ReportTotals) -> String? {
+        unreadable(files: totals.unreadablePaths.count)
+    }
+
+    static func unreadable(files: Int) -> String? {
         return files == 0 ? nil : "\(count(files, "file")) could not be read"
     }
 }

@@ -10,7 +10,7 @@ public struct JSONReporter: Reporter {
     public func document(_ report: Report) -> String {
         let all = report.result.findings
         let document: JSONValue = .object([
-            "tool": .object(["name": .string("mailaudit"), "version": .string(Self.toolVersion)]),
+            "tool": Self.tool,
             "schemaVersion": .int(1),
             "findings": .elements(count: all.count) { Self.finding(all[$0]) },
             "errors": .array(report.result.problems.map(ModelJSON.error)),
@@ -19,6 +19,8 @@ public struct JSONReporter: Reporter {
          .merging(report.result.probes.map { ["probes": .array($0.map(ProbeJSON.json))] } ?? [:]) { a, _ in a })
         return document.rendered()
     }
+
+    static var tool: JSONValue { .object(["name": .string("mailaudit"), "version": .string(toolVersion)]) }
 
     /// What `--baseline` matched, and its entries that match nothing any more.
     static func baseline(_ b: BaselineSummary) -> JSONValue {

@@ -9,10 +9,16 @@ public struct TextReporter: Reporter {
     public init() {}
 
     public func document(_ report: Report) -> String {
+        body(report, listing: report.listedFindings) + tail(ReportTotals(report.result), options: report.options)
+    }
+
+    /// The problems and `findings` of a report (a whole run, or one file of a stream) with their
+    /// source lines, fixes and notes, in report order.
+    func body(_ report: Report, listing findings: [Finding]) -> String {
         let paint = Paint(enabled: report.options.color)
         var out = ""
         // Order first, text after: holding every entry's text besides the output doubled the memory.
-        let problems = report.result.problems, findings = report.listedFindings
+        let problems = report.result.problems
         var items: [(SourceSpan, Int, Int)] = []  // (position, problems before findings, index)
         for (index, problem) in problems.enumerated() {
             items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), 0, index))
@@ -57,8 +63,14 @@ public struct TextReporter: Reporter {
                 out += notes(finding.related.filter { noted.insert($0).inserted }, label: label, excerpts, paint: paint)
             }
         }
-        if report.options.statistics { out += statistics(report) }
-        if !report.options.quiet { out += summary(report) + "\n" }
+        return out
+    }
+
+    /// What follows the findings: the statistics when asked for, the summary line.
+    func tail(_ totals: ReportTotals, options: ReportOptions) -> String {
+        var out = ""
+        if options.statistics { out += statistics(totals) }
+        if !options.quiet { out += summary(totals) + "\n" }
         return out
     }
 
@@ -116,12 +128,12 @@ public struct TextReporter: Reporter {
         return line
     }
 
-    func summary(_ report: Report) -> String {
-        var text = Wording.severities(report)
-        let suppressed = report.result.findings.count - report.activeFindings.count
+    func summary(_ totals: ReportTotals) -> String {
+        var text = Wording.severities(totals)
+        let suppressed = totals.summary.suppressed
         if suppressed > 0 { text += " (\(suppressed) suppressed)" }
-        if let unreadable = Wording.unreadable(report) { text += "; \(unreadable) (MA000)" }
-        if let baseline = report.result.baseline {
+        if let unreadable = Wording.unreadable(totals) { text += "; \(unreadable) (MA000)" }
+        if let baseline = totals.baseline {
             text += "\nbaseline: \(Wording.count(baseline.matched, "known finding")) not shown"
             if !baseline.stale.isEmpty {
                 text += "; \(Wording.count(baseline.stale.count, "entry", "entries")) \(baseline.stale.count == 1 ? "matches" : "match") nothing any more (fixed? record the baseline again to tighten it):"
@@ -131,19 +143,16 @@ public struct TextReporter: Reporter {
         return text
     }
 
-    func statistics(_ report: Report) -> String {
-        var byRule: [String: (String, Severity, Int)] = [:]
-        for f in report.activeFindings { byRule[f.ruleId, default: (f.ruleName, f.severity, 0)].2 += 1 }
-        var byFormat: [String: Int] = [:]
-        for f in report.result.files { byFormat[f.format, default: 0] += 1 }
+    func statistics(_ totals: ReportTotals) -> String {
+        let byRule = totals.byRule, byFormat = totals.byFormat
         var out = "\nfindings by rule:\n"
-        for (id, (name, severity, count)) in byRule.sorted(by: { $0.value.2 != $1.value.2 ? $0.value.2 > $1.value.2 : $0.key < $1.key }) {
+        for (id, (name, severity, count)) in byRule.sorted(by: { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }) {
             out += "  \(String(count).leftPad(6))  \(id) \(name) (\(severity.rawValue))\n"
         }
         out += "files by format:\n"
         for (format, count) in byFormat.sorted(by: { $0.key < $1.key }) { out += "  \(String(count).leftPad(6))  \(format)\n" }
         // Files a walk passed over: not a mail configuration mailaudit reads (or not one it could confirm).
-        out += "  \(String(report.result.skipped).leftPad(6))  skipped (not recognised)\n"
+        out += "  \(String(totals.summary.skipped).leftPad(6))  skipped (not recognised)\n"
         return out + "\n"
     }
 }

@@ -64,66 +64,33 @@ public struct Linter: Sendable {
 
     public init(engine: RuleEngine) { self.engine = engine }
 
+    /// A whole run over `inputs`: the audit's stream collected (see `Auditor`).
     public func lint(_ inputs: [LintInput]) -> LintResult {
-        let outcomes = OrderedDelivery.map(inputs) { input in
-            let outcome = suppressed(lintOne(input))
-            progress?()
-            return outcome
-        }
-        return merged(outcomes)
+        var collector = LintResultCollector()
+        Auditor(linter: self).run(FileDiscovery.Discovery(inputs: inputs), into: &collector)
+        return collector.result.masked()
     }
 
-    /// `lint --verify`: every file parsed and evaluated, then `verify` probes the endpoints of all the
-    /// setups at once (the same server named by many files is probed once), and only then are
-    /// suppressions applied, so probe findings (MA801–MA806) are suppressed like any other and a
-    /// comment that disables one is not reported unused (MA001). Baselines apply after this, too.
+    /// `lint --verify` as a whole run: `verify` probes every setup's endpoints before suppressions
+    /// apply (see `Auditor.run(_:verifyingWith:into:)`).
     public func lint<E: Error>(_ inputs: [LintInput], verifyingWith verify: ([MailSetup]) throws(E) -> Verification) throws(E) -> LintResult {
-        let keeping = { var linter = self; linter.keepSetups = true; return linter }()
-        var outcomes = OrderedDelivery.map(inputs) { input in
-            let outcome = keeping.lintOne(input)
-            keeping.progress?()
-            return outcome
-        }
-        let verification = try verify(outcomes.compactMap(\.setup))
-        var setupIndex = 0
-        for index in outcomes.indices where outcomes[index].setup != nil {
-            let probeFindings = setupIndex < verification.findings.count ? verification.findings[setupIndex] : []
-            setupIndex += 1
-            outcomes[index].findings += probeFindings
-            // Their lines are shown too; a file without other findings was not kept.
-            for path in Set(probeFindings.map(\.span.path)) where !outcomes[index].sources.contains(where: { $0.path == path }) {
-                if let file = try? SourceFile.load(path: path, displayPath: path) { outcomes[index].sources.append(file) }
-            }
-            if !keepSetups { outcomes[index].setup = nil }
-            outcomes[index] = suppressed(outcomes[index])
-        }
-        var result = merged(outcomes)
-        result.probes = verification.probes
-        return result
+        var collector = LintResultCollector()
+        try Auditor(linter: self).run(FileDiscovery.Discovery(inputs: inputs), verifyingWith: verify, into: &collector)
+        return collector.result.masked()
     }
 
-    /// One result from the files' outcomes: the configuration's `ignore:` applied, in report order.
-    func merged(_ outcomes: [Outcome]) -> LintResult {
-        var result = collected(outcomes)
-        if !ignores.isEmpty { result.findings = applyIgnores(result.findings, linted: result.linted) }
-        result.sortForReport()
-        return result.masked()
-    }
-
-    /// The outcomes' files, findings, problems and sources in one result, as they come.
-    func collected(_ outcomes: [Outcome]) -> LintResult {
+    /// The outcome's file, findings, problems, sources and secrets as one file's part of a result.
+    func collected(_ outcome: Outcome) -> LintResult {
         var result = LintResult()
-        for outcome in outcomes {
-            if outcome.passedOver { result.skipped += 1; continue }
-            result.files.append(outcome.file)
-            result.findings += outcome.findings
-            result.linted.formUnion(outcome.read)
-            result.problems += outcome.problems
-            for source in outcome.sources { result.sources[source.path] = source }
-            for span in outcome.secrets { result.secrets[span.path, default: []].append(span) }
-            result.redactor.merge(outcome.redactor)
-            if let setup = outcome.setup { result.setups.append(setup) }
-        }
+        if outcome.passedOver { result.skipped = 1; return result }
+        result.files = [outcome.file]
+        result.findings = outcome.findings
+        result.linted = Set(outcome.read)
+        result.problems = outcome.problems
+        for source in outcome.sources { result.sources[source.path] = source }
+        for span in outcome.secrets { result.secrets[span.path, default: []].append(span) }
+        result.redactor = outcome.redactor
+        if let setup = outcome.setup, keepSetups { result.setups = [setup] }
         return result
     }
 
@@ -140,6 +107,8 @@ public struct Linter: Sendable {
         var suppressions: [SuppressionComment] = []
         /// The input and its includes, when it could be read.
         var read: [String] = []
+        /// Their text, kept for `--verify` (its findings quote lines of files that had none before).
+        var filesRead: [SourceFile] = []
         /// A walk's file whose first bytes did not confirm its format: counted as skipped, not linted.
         var passedOver = false
     }
@@ -171,8 +140,12 @@ public struct Linter: Sendable {
             outcome.problems.append(error)
             return outcome
         }
+        // Every file the parse pulls in is read once and kept for the stages after it.
+        let filesRead = FilesRead()
         var context = ParseContext(ports: engine.ruleSet.ports, readFile: { path throws(ParseProblem) in
-            try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
+            try filesRead.read(path) { path throws(ParseProblem) in
+                try SourceFile.load(path: path, displayPath: FileDiscovery(registry: .builtIn, forcedFormat: nil).display(path))
+            }
         })
         context.versions = versions
         context.includePolicy = IncludePolicy.forInput(path: input.path == "-" ? workingDirectory + "/-" : input.path, tree: input.tree, root: root)
@@ -187,9 +160,10 @@ public struct Linter: Sendable {
         outcome.problems = ProblemLimit.apply(setup.problems.filter { seen.insert($0).inserted })
         outcome.secrets = setup.secrets
         let findings = engine.findings(for: setup) + unfollowedIncludeFindings(setup, format: format.id)
+        let included = includedSources(setup, filesRead)
         if inlineSuppressions {
             setup.suppressions += InlineSuppressions.scan(file, commentMarkers: format.commentMarkers)
-            for included in includedSources(setup) {
+            for included in included {
                 setup.suppressions += InlineSuppressions.scan(included, commentMarkers: format.commentMarkers)
             }
             outcome.suppressions = setup.suppressions
@@ -199,8 +173,11 @@ public struct Linter: Sendable {
         // master.cf finding; an unused or expired suppression, MA001/MA002).
         let pointedAt = Set(findings.flatMap { [$0.span.path] + $0.related.map(\.path) } + outcome.problems.compactMap { $0.span?.path } + outcome.suppressions.map(\.span.path))
         if pointedAt.contains(file.path) { outcome.sources.append(file) }
-        outcome.sources += includedSources(setup).filter { pointedAt.contains($0.path) }
-        if keepSetups { outcome.setup = setup }
+        outcome.sources += included.filter { pointedAt.contains($0.path) }
+        if keepSetups {
+            outcome.setup = setup
+            outcome.filesRead = [file] + included
+        }
         return outcome
     }
 
@@ -236,9 +213,10 @@ public struct Linter: Sendable {
         }
     }
 
-    /// The files a setup pulled in (includes, sourced files, master.cf beside main.cf), as their spans name them.
-    func includedSources(_ setup: MailSetup) -> [SourceFile] {
-        setup.includedFiles.compactMap { path in try? SourceFile.load(path: path, displayPath: path) }
+    /// The files a setup pulled in (includes, sourced files, master.cf beside main.cf), as their
+    /// spans name them: the text its parse read (a file a parser read some other way, from disk).
+    func includedSources(_ setup: MailSetup, _ filesRead: FilesRead) -> [SourceFile] {
+        setup.includedFiles.compactMap { path in filesRead[path] ?? (try? SourceFile.load(path: path, displayPath: path)) }
     }
 
     /// Marks findings covered by a comment, and reports comments that expired (MA002) or cover nothing (MA001).

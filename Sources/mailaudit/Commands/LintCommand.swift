@@ -78,36 +78,50 @@ struct LintCommand: ParsableCommand {
             print(setup.configuration.rendered(rules: setup.rules.rules), terminator: "")
             return
         }
-        if format == .jsonl, output == nil, reports.isEmpty, !verify.verify {
-            throw ExitCode(setup.streamJSONLines(paths: paths, inlineSuppressions: !noInlineSuppressions, baseline: baseline,
-                                                 failOn: threshold(setup), strictBaseline: strictBaseline))
-        }
-        let verifyStage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings))
-        var result = try setup.lint(paths: paths, inlineSuppressions: !noInlineSuppressions, keepSetups: showsInventory, verify: verifyStage)
-        result.setups = result.setups.map(\.forInventory)
+        var discovery = setup.discover(paths)
+        var recorded: Baseline?
         if let baseline {
             switch Result(catching: { () throws(ParseProblem) in try Baseline.load(path: baseline) }) {
-            case .success(let b): result.baseline = b.apply(to: &result.findings, linted: result.linted)
-            case .failure(let problem): result.problems.append(problem)
+            case .success(let b): recorded = b
+            case .failure(let problem): discovery.problems.append(problem)
             }
         }
+        var linter = setup.linter(inlineSuppressions: !noInlineSuppressions)
+        linter.keepSetups = showsInventory
+        let progress = Progress(total: discovery.inputs.count)
+        linter.progress = progress.tick
+        let auditor = Auditor(linter: linter, baseline: recorded)
+
+        // Every report consumes the same stream: each written as it comes, or at the end.
         var options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
                                     sarifCategory: sarifCategory, includeSuppressed: includeSuppressed,
                                     quiet: quiet, statistics: statistics)
         options.maxFindings = maxFindings
         options.context = auditContext(setup)
-        let report = Report(result: result, rules: setup.rules, options: options)
-        try ReportWriter.write(format.reporter.render(report), to: output)
+        var plainOptions = options
+        plainOptions.color = false
+        var destinations = [ReportDestination(path: output)]
+        var outputs = [ReportFanOut.Output(stream: format.stream(), options: options, write: destinations[0].write)]
         for extra in reports {
-            var extraOptions = options
-            extraOptions.color = false
-            try ReportWriter.write(extra.format.reporter.render(Report(result: result, rules: setup.rules, options: extraOptions)), to: extra.path)
+            destinations.append(ReportDestination(path: extra.path))
+            outputs.append(.init(stream: extra.format.stream(), options: plainOptions, write: destinations[destinations.count - 1].write))
         }
-        if format == .github, let summary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
-            ReportWriter.append(MarkdownReporter().render(report), to: summary)
+        let jobSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { format == .github && !$0.isEmpty ? ReportDestination(path: $0, appending: true) : nil }
+        if let jobSummary { outputs.append(.init(stream: WholeDocumentStream(MarkdownReporter()), options: options, write: jobSummary.write)) }
+        var fanOut = ReportFanOut(rules: setup.rules, outputs: outputs)
+
+        if let stage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings)) {
+            try auditor.run(discovery, verifyingWith: stage, into: &fanOut)
+        } else {
+            auditor.run(discovery, into: &fanOut)
         }
-        throw ExitCode(LintCommand.exitStatus(ReportSummary(result), failOn: threshold(setup),
-                                              staleBaseline: strictBaseline && !(result.baseline?.stale.isEmpty ?? true)))
+        progress.finish()
+        for destination in destinations + [jobSummary].compactMap({ $0 }) { try destination.finish() }
+        let totals = fanOut.totals
+        // Whether any file was linted is known only at the end: a walk's candidates may all be passed over.
+        if totals.summary.files == 0, totals.summary.parseErrors == 0 { LintSetup.nothingToLint(paths, skipped: totals.summary.skipped) }
+        throw ExitCode(LintCommand.exitStatus(totals.summary, failOn: threshold(setup),
+                                              staleBaseline: strictBaseline && !(totals.baseline?.stale.isEmpty ?? true)))
     }
 
     /// `--fail-on`, else the configuration's `fail_on`, else warning.
@@ -161,18 +175,17 @@ struct LintSetup {
         return LintSetup(rules: rules, configuration: configuration, input: input)
     }
 
-    /// Discovers and lints the inputs; `verify` (lint --verify) probes their endpoints before suppressions apply.
-    func lint(paths: [String], inlineSuppressions: Bool, keepSetups: Bool = false,
-              verify: (([MailSetup]) throws -> Verification)? = nil) throws -> LintResult {
+    /// A whole run over the inputs, collected (`baseline`, `model`).
+    func lint(paths: [String], inlineSuppressions: Bool, keepSetups: Bool = false) -> LintResult {
         var linter = linter(inlineSuppressions: inlineSuppressions)
         linter.keepSetups = keepSetups
         let found = discover(paths)
         let progress = Progress(total: found.inputs.count)
         linter.progress = progress.tick
-        var result = try verify.map { try linter.lint(found.inputs, verifyingWith: $0) } ?? linter.lint(found.inputs)
+        var collector = LintResultCollector()
+        Auditor(linter: linter).run(found, into: &collector)
         progress.finish()
-        result.problems = found.problems + result.problems
-        result.skipped += found.skipped.count  // plus the walk's files the linter passed over
+        let result = collector.result.masked()
         if result.files.isEmpty, result.problems.isEmpty { Self.nothingToLint(paths, skipped: result.skipped) }
         return result
     }

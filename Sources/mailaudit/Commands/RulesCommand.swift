@@ -95,7 +95,7 @@ struct ModelCommand: ParsableCommand {
 
     func run() throws {
         let setup = try LintSetup.make(input: input, examples: false)
-        let result = try setup.lint(paths: paths, inlineSuppressions: true, keepSetups: true)
+        let result = setup.lint(paths: paths, inlineSuppressions: true, keepSetups: true)
         print(ModelReporter().render(Report(result: result, rules: setup.rules)), terminator: "")
         if !result.problems.isEmpty { throw ExitCode(2) }
     }
@@ -118,7 +118,7 @@ struct BaselineCommand: ParsableCommand {
 
     func run() throws {
         let setup = try LintSetup.make(input: input, examples: false)
-        let result = try setup.lint(paths: paths, inlineSuppressions: true)
+        let result = setup.lint(paths: paths, inlineSuppressions: true)
         let baseline = Baseline(findings: result.findings)
         try ReportWriter.write(result.redactor.redact(baseline.rendered(), inDocument: true), to: output)
         FileHandle.standardError.write(Data("mailaudit: recorded \(Wording.count(baseline.entries.count, "finding")) in \(output)\n".utf8))

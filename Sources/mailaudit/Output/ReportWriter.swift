@@ -25,3 +25,28 @@ enum ReportWriter {
         }
     }
 }
+
+/// Where one report goes while the run goes on: standard output as each piece comes; a file
+/// written whole at the end (`OutputFile`'s atomic replacement, so a reader never sees half a
+/// report), or appended to (GitHub's job summary).
+final class ReportDestination {
+    let path: String?
+    let appending: Bool
+    private var pending = ""
+
+    init(path: String?, appending: Bool = false) {
+        self.path = path
+        self.appending = appending
+    }
+
+    func write(_ text: String) {
+        guard !text.isEmpty else { return }
+        if path == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { pending += text }
+    }
+
+    func finish() throws {
+        guard let path else { return }
+        if appending { ReportWriter.append(pending, to: path) } else { try ReportWriter.write(pending, to: path) }
+        pending = ""
+    }
+}
