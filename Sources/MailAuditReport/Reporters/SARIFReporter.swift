@@ -11,25 +11,32 @@ public struct SARIFReporter: Reporter {
     public static let rulesDocumentation = "https://github.com/mailaudit/mailaudit/blob/main/docs/rules.md"
 
     public func document(_ report: Report) -> String {
-        let rules = report.rules.rules
-        let index = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($1.id, $0) })
+        let index = ruleIndex(report.rules)
         let findings = report.options.includeSuppressed ? report.result.findings : report.activeFindings
         let ordered = findings.enumerated().sorted { a, b in
             a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
         }.map(\.element)
+        return SARIF.encode(log(report, successful: report.result.problems.isEmpty, notifications: report.result.problems.map(notification),
+                                results: ordered.map { result($0, ruleIndex: index[$0.ruleId]) }))
+    }
+
+    func ruleIndex(_ rules: RuleSet) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: rules.rules.enumerated().map { ($1.id, $0) })
+    }
+
+    /// The log around its notifications and results.
+    func log(_ report: Report, successful: Bool, notifications: [SARIF.Notification], results: [SARIF.Result]) -> SARIF.Log {
         let root = report.options.sourceRoot
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
-        let log = SARIF.Log(runs: [SARIF.Run(
+        return SARIF.Log(runs: [SARIF.Run(
             tool: .init(driver: .init(name: "mailaudit", version: MailAuditVersion.current, semanticVersion: MailAuditVersion.current,
                                       informationUri: "https://github.com/mailaudit/mailaudit",
-                                      rules: rules.map(descriptor))),
+                                      rules: report.rules.rules.map(descriptor))),
             automationDetails: .init(id: report.options.sarifCategory),
             originalUriBaseIds: ["%SRCROOT%": SARIF.ArtifactLocation(uri: rootURI.hasSuffix("/") ? rootURI : rootURI + "/")],
-            invocations: [.init(executionSuccessful: report.result.problems.isEmpty,
-                                toolExecutionNotifications: report.result.problems.map(notification))],
-            results: ordered.map { result($0, ruleIndex: index[$0.ruleId]) },
+            invocations: [.init(executionSuccessful: successful, toolExecutionNotifications: notifications)],
+            results: results,
             columnKind: "unicodeCodePoints")])
-        return SARIF.encode(log)
     }
 
     func descriptor(_ rule: Rule) -> SARIF.ReportingDescriptor {

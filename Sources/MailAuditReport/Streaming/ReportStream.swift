@@ -41,7 +41,7 @@ extension OutputFormat {
         case .github: return GitHubReportStream()
         case .jsonl: return JSONLinesReportStream()
         case .json: return JSONReportStream()
-        case .sarif: return WholeDocumentStream(reporter)
+        case .sarif: return SARIFReportStream()
         case .junit, .markdown, .html: return WholeDocumentStream(reporter)
         }
     }

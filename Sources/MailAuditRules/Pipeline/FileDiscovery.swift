@@ -68,6 +68,12 @@ public struct FileDiscovery: Sendable {
         /// Regular files a walk looked at and did not recognise by name (not those `exclude:` removes).
         /// Inputs whose first bytes do not confirm their format are passed over later (`Linter`).
         public var skipped: [String] = []
+
+        public init(inputs: [LintInput] = [], problems: [ParseProblem] = [], skipped: [String] = []) {
+            self.inputs = inputs
+            self.problems = problems
+            self.skipped = skipped
+        }
     }
 
     public func discover(_ paths: [String]) -> Discovery {

@@ -112,7 +112,7 @@ struct ProbeCommand: ParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
 
         // The lint result the reporters know, holding only probe findings.
-        var result = Linter(engine: RuleEngine(ruleSet: rules)).lint([])
+        var result = LintResult()
         result.findings = Verifier(ruleSet: rules, options: tuning.options).findings(for: results)
         result.probes = results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) }
         let options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),

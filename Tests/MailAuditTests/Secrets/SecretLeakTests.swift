@@ -119,6 +119,14 @@ struct SecretLeak: CustomTestStringConvertible, Sendable {
         let result = linter.lint([LintInput(path: leak.path, displayPath: leak.path, format: format, text: leak.text)])
         let report = Report(result: result, rules: TestSupport.ruleSet)
         var out = OutputFormat.allCases.map { ($0.rawValue, $0.reporter.render(report)) }
+        // Each format as `lint` writes it: streamed part by part, each masked with its file's secrets.
+        let input = LintInput(path: leak.path, displayPath: leak.path, format: format, text: leak.text)
+        for format in OutputFormat.allCases {
+            var text = ""
+            var fanOut = ReportFanOut(rules: TestSupport.ruleSet, outputs: [.init(stream: format.stream(), options: ReportOptions(), write: { text += $0 })])
+            Auditor(linter: linter).run(FileDiscovery.Discovery(inputs: [input]), into: &fanOut)
+            out.append(("streamed \(format.rawValue)", text))
+        }
         out.append(("model", ModelReporter().render(report)))
         out.append(("baseline", result.redactor.redact(Baseline(findings: result.findings).rendered(), inDocument: true)))
         return out
@@ -126,7 +134,7 @@ struct SecretLeak: CustomTestStringConvertible, Sendable {
 
     @Test(arguments: SecretLeak.all) func noPieceOfTheSecretInAnyOutput(_ leak: SecretLeak) {
         let outputs = Self.outputs(leak)
-        #expect(outputs.count == OutputFormat.allCases.count + 2)
+        #expect(outputs.count == 2 * OutputFormat.allCases.count + 2)
         for (name, text) in outputs {
             for piece in Self.pieces(leak.secret) where text.contains(piece) {
                 let lines = text.split(separator: "\n").filter { $0.contains(piece) }.map { $0.prefix(200) }
