@@ -1,7 +1,8 @@
 import MailAuditCore
 
 /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
-/// GitHub shows at most 10 annotations of each level per step, so errors come first and what
+/// GitHub shows at most 10 annotations of each level per step: the first of each level in report
+/// order are shown (errors first within what is written at once: a file, when streaming), and what
 /// does not fit is summarised in one notice (the full list goes to the job summary, see
 /// `MarkdownReporter`).
 public struct GitHubReporter: Reporter {
