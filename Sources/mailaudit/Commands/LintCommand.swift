@@ -100,20 +100,25 @@ struct LintCommand: ParsableCommand {
         options.context = auditContext(setup)
         var plainOptions = options
         plainOptions.color = false
-        var destinations = [ReportDestination(path: output)]
+        var destinations = [try ReportDestination(path: output)]
         var outputs = [ReportFanOut.Output(stream: format.stream(), options: options, write: destinations[0].write)]
         for extra in reports {
-            destinations.append(ReportDestination(path: extra.path))
+            destinations.append(try ReportDestination(path: extra.path))
             outputs.append(.init(stream: extra.format.stream(), options: plainOptions, write: destinations[destinations.count - 1].write))
         }
-        let jobSummary = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { format == .github && !$0.isEmpty ? ReportDestination(path: $0, appending: true) : nil }
+        let jobSummary = try ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { format == .github && !$0.isEmpty ? try ReportDestination(path: $0, appending: true) : nil }
         if let jobSummary { outputs.append(.init(stream: WholeDocumentStream(MarkdownReporter()), options: options, write: jobSummary.write)) }
         var fanOut = ReportFanOut(rules: setup.rules, outputs: outputs)
 
-        if let stage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings)) {
-            try auditor.run(discovery, verifyingWith: stage, into: &fanOut)
-        } else {
-            auditor.run(discovery, into: &fanOut)
+        do {
+            if let stage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings)) {
+                try auditor.run(discovery, verifyingWith: stage, into: &fanOut)
+            } else {
+                auditor.run(discovery, into: &fanOut)
+            }
+        } catch {
+            for destination in destinations { destination.abandon() }
+            throw error
         }
         progress.finish()
         for destination in destinations + [jobSummary].compactMap({ $0 }) { try destination.finish() }

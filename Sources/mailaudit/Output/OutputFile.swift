@@ -17,24 +17,74 @@ enum OutputFile {
     struct Failure: Error { let reason: String }
 
     static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
+        let writer = try open(path)
+        try writer.write(bytes)
+        try writer.finish()
+    }
+
+    /// A file being written piece by piece (a report streamed as the run goes on): opened as `write`
+    /// would write it, so a regular file is replaced only by `finish`, once complete.
+    final class Writer {
+        fileprivate let fd: Int32
+        /// The temporary file renamed over the destination at the end; nil when written in place.
+        fileprivate let temporary: String?
+        fileprivate let destination: String
+        private var failure: Failure?
+
+        fileprivate init(fd: Int32, temporary: String?, destination: String) {
+            self.fd = fd
+            self.temporary = temporary
+            self.destination = destination
+        }
+
+        /// Appends; the first failure is kept and reported by `finish`.
+        func write(_ bytes: [UInt8]) throws(Failure) {
+            if let failure { throw failure }
+            do throws(Failure) { try OutputFile.writeAll(bytes, to: fd) } catch { failure = error; throw error }
+        }
+
+        /// Gives up: a replaced file stays as it was, no temporary file is left behind.
+        func abandon() {
+            close(fd)
+            if let temporary { unlink(temporary) }
+        }
+
+        func finish() throws(Failure) {
+            let closed = close(fd) == 0
+            let failure = self.failure ?? (closed ? nil : Failure(reason: OutputFile.lastError()))
+            guard let temporary else {
+                if let failure { throw failure }
+                return
+            }
+            if let failure {
+                unlink(temporary)
+                throw failure
+            }
+            guard rename(temporary, destination) == 0 else {
+                let reason = OutputFile.lastError()
+                unlink(temporary)
+                throw Failure(reason: reason)
+            }
+        }
+    }
+
+    static func open(_ path: String) throws(Failure) -> Writer {
         guard !path.isEmpty else { throw Failure(reason: "the path is empty") }  // Foundation's path functions trap on ""
         var info = stat()
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
-            case S_IFREG: try replaceRegularFile(at: try target(of: path), with: bytes, keeping: info)
+            case S_IFREG: return try replacingRegularFile(at: try target(of: path), keeping: info)
             case S_IFDIR: throw Failure(reason: "it is a folder")
-            default: try writeInPlace(bytes, to: path, flags: 0)  // devices, FIFOs
+            default: return try inPlace(path, flags: 0)  // devices, FIFOs
             }
-            return
         }
         guard errno == ENOENT else { throw Failure(reason: lastError()) }
         var linkInfo = stat()
         if lstat(path, &linkInfo) == 0 {
             // A link to a file that does not exist yet: create the target, as a shell's `>` would.
-            try writeInPlace(bytes, to: path, flags: O_CREAT | O_TRUNC)
-            return
+            return try inPlace(path, flags: O_CREAT | O_TRUNC)
         }
-        try createFile(at: path, with: bytes)
+        return try creatingFile(at: path)
     }
 
     /// The file a path names, links resolved (the rename must replace the target, not the link).
@@ -46,22 +96,22 @@ enum OutputFile {
         return String(cString: resolved)
     }
 
-    private static func replaceRegularFile(at path: String, with bytes: [UInt8], keeping info: stat) throws(Failure) {
+    private static func replacingRegularFile(at path: String, keeping info: stat) throws(Failure) -> Writer {
         let (fd, temporary) = try temporaryFile(beside: path)
         // Without write access to the folder (or the right to give the file its owner back) the file
         // is rewritten in place: not atomic, but it stays the file its owner made.
-        guard fd >= 0 else { return try writeInPlace(bytes, to: path, flags: O_TRUNC) }
+        guard fd >= 0 else { return try inPlace(path, flags: O_TRUNC) }
         var keep = fchmod(fd, info.st_mode & 0o7777) == 0
         if keep, info.st_uid != geteuid() || info.st_gid != getegid() { keep = fchown(fd, info.st_uid, info.st_gid) == 0 }
         guard keep else {
             close(fd)
             unlink(temporary)
-            return try writeInPlace(bytes, to: path, flags: O_TRUNC)
+            return try inPlace(path, flags: O_TRUNC)
         }
-        try finish(fd: fd, temporary: temporary, bytes: bytes, destination: path)
+        return Writer(fd: fd, temporary: temporary, destination: path)
     }
 
-    private static func createFile(at path: String, with bytes: [UInt8]) throws(Failure) {
+    private static func creatingFile(at path: String) throws(Failure) -> Writer {
         let folder = path.folderPath
         var info = stat()
         if !folder.isEmpty {
@@ -74,7 +124,7 @@ enum OutputFile {
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o666 & ~mask)
-        try finish(fd: fd, temporary: temporary, bytes: bytes, destination: path)
+        return Writer(fd: fd, temporary: temporary, destination: path)
     }
 
     /// A new file beside `path` (same folder, so `rename` is atomic); fd is -1 when it cannot be made.
@@ -86,29 +136,13 @@ enum OutputFile {
         return (fd, String(cString: template))
     }
 
-    private static func finish(fd: Int32, temporary: String, bytes: [UInt8], destination: String) throws(Failure) {
-        do throws(Failure) {
-            try writeAll(bytes, to: fd)
-            guard close(fd) == 0 else { throw Failure(reason: lastError()) }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, destination) == 0 else {
-            let reason = lastError()
-            unlink(temporary)
-            throw Failure(reason: reason)
-        }
-    }
-
-    private static func writeInPlace(_ bytes: [UInt8], to path: String, flags: Int32) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC | flags, 0o666)
+    private static func inPlace(_ path: String, flags: Int32) throws(Failure) -> Writer {
+        let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC | flags, 0o666)
         guard fd >= 0 else { throw Failure(reason: lastError()) }
-        defer { close(fd) }
-        try writeAll(bytes, to: fd)
+        return Writer(fd: fd, temporary: nil, destination: path)
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) throws(Failure) {
+    fileprivate static func writeAll(_ bytes: [UInt8], to fd: Int32) throws(Failure) {
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
@@ -120,5 +154,5 @@ enum OutputFile {
         }
     }
 
-    private static func lastError() -> String { String(cString: strerror(errno)) }
+    fileprivate static func lastError() -> String { String(cString: strerror(errno)) }
 }

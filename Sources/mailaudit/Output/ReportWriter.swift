@@ -20,33 +20,59 @@ enum ReportWriter {
         do {
             try OutputFile.write(Array(text.utf8), to: path)
         } catch {
-            FileHandle.standardError.write(Data("mailaudit: cannot write '\(path)': \(error.reason)\n".utf8))
-            throw ExitCode(2)
+            throw cannotWrite(path, error)
         }
+    }
+
+    /// One line on standard error; the exit status 2 to throw.
+    static func cannotWrite(_ path: String, _ error: OutputFile.Failure) -> ExitCode {
+        FileHandle.standardError.write(Data("mailaudit: cannot write '\(path)': \(error.reason)\n".utf8))
+        return ExitCode(2)
     }
 }
 
-/// Where one report goes while the run goes on: standard output as each piece comes; a file
-/// written whole at the end (`OutputFile`'s atomic replacement, so a reader never sees half a
-/// report), or appended to (GitHub's job summary).
+/// Where one report goes while the run goes on: standard output, or a file, each piece as it
+/// comes. A regular file is written beside its path and renamed over it at the end (`OutputFile`),
+/// so nobody reads half a report; GitHub's job summary is appended to at the end.
 final class ReportDestination {
-    let path: String?
-    let appending: Bool
-    private var pending = ""
+    private enum Target {
+        case standardOutput
+        case file(OutputFile.Writer)
+        case appending(path: String, pending: String)
+    }
 
-    init(path: String?, appending: Bool = false) {
+    let path: String?
+    private var target: Target
+    private var failed = false
+
+    /// A file that cannot be opened is a failure at once (exit status 2), before the run.
+    init(path: String?, appending: Bool = false) throws {
         self.path = path
-        self.appending = appending
+        guard let path else { target = .standardOutput; return }
+        if appending { target = .appending(path: path, pending: ""); return }
+        do { target = .file(try OutputFile.open(path)) } catch { throw ReportWriter.cannotWrite(path, error) }
     }
 
     func write(_ text: String) {
-        guard !text.isEmpty else { return }
-        if path == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { pending += text }
+        guard !text.isEmpty, !failed else { return }
+        switch target {
+        case .standardOutput: FileHandle.standardOutput.write(Data(text.utf8))
+        case .file(let writer): do { try writer.write(Array(text.utf8)) } catch { failed = true }
+        case .appending(let path, let pending): target = .appending(path: path, pending: pending + text)
+        }
+    }
+
+    /// The run stopped: a file being replaced keeps its old content.
+    func abandon() {
+        if case .file(let writer) = target { writer.abandon() }
     }
 
     func finish() throws {
-        guard let path else { return }
-        if appending { ReportWriter.append(pending, to: path) } else { try ReportWriter.write(pending, to: path) }
-        pending = ""
+        switch target {
+        case .standardOutput: break
+        case .file(let writer):
+            do { try writer.finish() } catch { throw ReportWriter.cannotWrite(path ?? "", error) }
+        case .appending(let path, let pending): ReportWriter.append(pending, to: path)
+        }
     }
 }
