@@ -43,8 +43,9 @@ public struct LintResult: Sendable {
     }
 }
 
-/// The pipeline: inputs → parsed setups → findings → suppressions. Files are independent, so
-/// they are parsed and evaluated concurrently; results come back in a deterministic order.
+/// An audit's per-file stages — read, detect, parse, evaluate (`lintOne`) — and what suppresses
+/// findings (inline comments, `ignore:`). `Auditor` runs them over many files, concurrently, and
+/// delivers the results in a deterministic order.
 public struct Linter: Sendable {
     public var engine: RuleEngine
     public var inlineSuppressions = true
@@ -241,12 +242,6 @@ public struct Linter: Sendable {
             }
         }
         return (out + meta).sorted(by: Finding.reportOrder)
-    }
-
-    /// The configuration's `ignore:` entries: like inline suppressions, for files without comments.
-    func applyIgnores(_ findings: [Finding], linted: Set<String>) -> [Finding] {
-        var used = Set<Int>()
-        return markIgnored(findings, used: &used) + unusedIgnoreFindings(used: used, judged: ignoreEntries(naming: linted))
     }
 
     /// The `ignore:` entries (by index) that name one of `paths`: an entry that matches nothing is
