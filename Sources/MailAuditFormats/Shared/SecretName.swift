@@ -69,7 +69,8 @@ public enum SecretName {
             }
             let upper = scalar.isASCII ? ("A"..."Z").contains(scalar) : scalar.properties.isUppercase
             if upper, previousLower, !current.isEmpty { out.append(current); current = "" }
-            current += String(scalar).lowercased()
+            // ASCII lowercased by itself: a String per letter is most of what this function costs.
+            if scalar.isASCII { current.unicodeScalars.append(upper ? Unicode.Scalar(scalar.value | 0x20)! : scalar) } else { current += String(scalar).lowercased() }
             previousLower = !upper
         }
         if !current.isEmpty { out.append(current) }
