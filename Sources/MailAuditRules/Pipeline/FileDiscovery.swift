@@ -87,7 +87,7 @@ public struct FileDiscovery: Sendable {
                 continue
             }
             if isDirectory.boolValue {
-                var visited = Set<String>()
+                var visited = Set<DirectoryIdentity>()
                 let before = inputs.count
                 walk(path, shown: display(path), into: &inputs, problems: &problems, skipped: &skipped, visited: &visited)
                 let tree = ((path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)) as NSString).standardizingPath
@@ -115,9 +115,9 @@ public struct FileDiscovery: Sendable {
     /// Only regular files (and links to them) are looked at: a FIFO, socket or device is passed over
     /// without a word, whatever its name. A directory that cannot be listed is a problem (exit 2):
     /// skipping it silently would report a clean run for files never read.
-    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], skipped: inout [String], visited: inout Set<String>) {
-        let real = (directory as NSString).resolvingSymlinksInPath
-        guard visited.insert(real).inserted else { return }
+    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], skipped: inout [String], visited: inout Set<DirectoryIdentity>) {
+        // One stat names the directory: resolving its path's links cost a system call per component.
+        if let identity = DirectoryIdentity(directory) { guard visited.insert(identity).inserted else { return } }
         let entries: [DirectoryListing.Entry]
         switch listDirectory(directory) {
         case .success(let listed): entries = listed
@@ -195,6 +195,20 @@ public struct FileDiscovery: Sendable {
         if standardized + "/" == prefix { return "." }
         if standardized.hasPrefix(prefix) { return String(standardized.dropFirst(prefix.count)) }
         return standardized
+    }
+}
+
+/// A directory as the file system knows it (device and inode), whatever path reached it: a walk
+/// enters each once, so a bind mount or a loop is not walked again.
+struct DirectoryIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
 
