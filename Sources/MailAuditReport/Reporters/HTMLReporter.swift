@@ -26,7 +26,7 @@ public struct HTMLReporter: Reporter {
         <meta name="generator" content="mailaudit \(MailAuditVersion.current)">
         <title>Mail configuration audit</title>
         <style>
-        \(HTMLStyle.css)
+        \(HTMLStyle.css)\(printedPageHeader(report))
         </style></head>
         <body><main>
 
@@ -63,6 +63,17 @@ public struct HTMLReporter: Reporter {
             out += fact("Options", context.resultOptions.map(xml).joined(separator: "<br>"))
         }
         return out + "</tbody></table></header>\n"
+    }
+
+    /// What each printed page carries in its margins: what was audited and when at the top, the
+    /// page number at the bottom (CSS page-margin boxes; a browser without them prints none).
+    func printedPageHeader(_ report: Report) -> String {
+        var top = "Mail configuration audit"
+        if let context = report.options.context {
+            top += " · " + context.paths.joined(separator: ", ") + " · " + context.generatedText
+        }
+        return "\n@media print{@page{@top-left{content:\(HTMLText.cssString(top))}"
+            + "@bottom-right{content:\"page \" counter(page) \" of \" counter(pages)}}}"
     }
 
     func suppressedNote(_ report: Report) -> String {

@@ -119,6 +119,16 @@ import Testing
         #expect(!small.contains("Truncated") && small.contains("### Verdict per setup") && small.contains("| account or server |"))
     }
 
+    @Test func everyPrintedPageSaysWhatWasAuditedAndWhenWithAPathThatCannotBreakTheStyle() {
+        var hostile = context
+        hostile.paths = ["customer\"}</style><script>x()</script>/"]
+        let html = HTMLReporter().render(report([("msmtprc", Self.hostile)], context: hostile))
+        let style = html.components(separatedBy: "<style>")[1].components(separatedBy: "</style>")[0]
+        #expect(style.contains("@top-left{content:\"Mail configuration audit \\b7  customer\\22 \\7d \\3c /style\\3e \\3c script\\3e x()\\3c /script\\3e / \\b7  2026-11-30 00:53 UTC\"}"))
+        #expect(style.contains("@bottom-right{content:\"page \" counter(page) \" of \" counter(pages)}"))
+        #expect(!style.contains("</") && !html.lowercased().contains("<script"))
+    }
+
     @Test func sourceDateEpochFixesTheTime() {
         #expect(AuditContext.now(environment: ["SOURCE_DATE_EPOCH": "0"]) == Date(timeIntervalSince1970: 0))
         let now = AuditContext.now(environment: ["SOURCE_DATE_EPOCH": "yesterday"])
