@@ -87,9 +87,9 @@ public struct FileDiscovery: Sendable {
                 continue
             }
             if isDirectory.boolValue {
-                var visited = Set<DirectoryIdentity>()
+                var memo = WalkMemo()
                 let before = inputs.count
-                walk(path, shown: display(path), into: &inputs, problems: &problems, skipped: &skipped, visited: &visited)
+                walk(path, shown: display(path), into: &inputs, problems: &problems, skipped: &skipped, memo: &memo)
                 let tree = ((path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)) as NSString).standardizingPath
                 for index in before..<inputs.count { inputs[index].tree = tree }
             } else {
@@ -108,16 +108,19 @@ public struct FileDiscovery: Sendable {
                 }
             }
         }
-        return Discovery(inputs: inputs.sorted { $0.displayPath < $1.displayPath }, problems: problems, skipped: skipped.sorted())
+        // In place: a sorted copy of a hundred thousand inputs would double the walk's peak memory.
+        inputs.sort { $0.displayPath < $1.displayPath }
+        skipped.sort()
+        return Discovery(inputs: inputs, problems: problems, skipped: skipped)
     }
 
     /// Walks a directory; follows no symbolic links to directories (no loops), keeps known names only.
     /// Only regular files (and links to them) are looked at: a FIFO, socket or device is passed over
     /// without a word, whatever its name. A directory that cannot be listed is a problem (exit 2):
     /// skipping it silently would report a clean run for files never read.
-    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], skipped: inout [String], visited: inout Set<DirectoryIdentity>) {
+    private func walk(_ directory: String, shown: String, into inputs: inout [LintInput], problems: inout [ParseProblem], skipped: inout [String], memo: inout WalkMemo) {
         // One stat names the directory: resolving its path's links cost a system call per component.
-        if let identity = DirectoryIdentity(directory) { guard visited.insert(identity).inserted else { return } }
+        if let identity = DirectoryIdentity(directory) { guard memo.visited.insert(identity).inserted else { return } }
         let entries: [DirectoryListing.Entry]
         switch listDirectory(directory) {
         case .success(let listed): entries = listed
@@ -127,15 +130,17 @@ public struct FileDiscovery: Sendable {
         }
         for entry in entries {
             let path = directory.hasSuffix("/") ? directory + entry.name : directory + "/" + entry.name
-            let childShown = shown.isEmpty || shown == "." ? entry.name : (shown.hasSuffix("/") ? shown + entry.name : shown + "/" + entry.name)
+            var childShown = shown.isEmpty || shown == "." ? entry.name : (shown.hasSuffix("/") ? shown + entry.name : shown + "/" + entry.name)
+            // One string where both are the same (a relative walk): each input holds two paths.
+            if childShown == path { childShown = path }
             if !exclude.isEmpty, isExcluded(path) { continue }
             switch entry.kind {
             case .directory:
-                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, problems: &problems, skipped: &skipped, visited: &visited) }
+                if !Self.skippedFolders.contains(entry.name) { walk(path, shown: childShown, into: &inputs, problems: &problems, skipped: &skipped, memo: &memo) }
             case .file:
                 if let forcedFormat {
                     inputs.append(LintInput(path: path, displayPath: childShown, format: forcedFormat))
-                } else if let pending = pendingInWalk(name: entry.name, path: path) {
+                } else if let pending = pendingInWalk(name: entry.name, path: path, memo: &memo) {
                     inputs.append(LintInput(path: path, displayPath: childShown, format: nil, pending: pending))
                 } else if entry.name.lowercased() != ".mailaudit.yml" {
                     skipped.append(childShown)
@@ -155,18 +160,34 @@ public struct FileDiscovery: Sendable {
     /// `<Autodiscover>` or a profile `<plist>`. Below a folder named `autoconfig` or `ispdb`, any file
     /// that starts with `<` is looked at too: ISPDB entries are named after their domain
     /// (`gmail.com`, `t-online.de_pop_ssl`), mostly without `.xml`. Nil: the name rules the file out.
-    private func pendingInWalk(name: String, path: String) -> PendingDetection? {
+    private func pendingInWalk(name: String, path: String, memo: inout WalkMemo) -> PendingDetection? {
         let lower = name.lowercased()
         guard lower != ".mailaudit.yml" else { return nil }
-        let claims = registry.candidates(fileName: name, path: path)
+        let claims = memo.shared(registry.candidates(fileName: name, path: path))
         if !claims.isEmpty { return PendingDetection(claims: claims) }
         if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
-            return PendingDetection(claims: [], sniffed: registry.formats.filter { $0 is NativeYAMLFormat })
+            return PendingDetection(claims: [], sniffed: memo.shared(registry.formats.filter { $0 is NativeYAMLFormat }))
         }
         if lower.hasSuffix(".xml") || Self.inAutoconfigFolder(path) {
-            return PendingDetection(claims: [], sniffed: registry.formats.filter { $0 is AutoconfigFormat || $0 is AutodiscoverFormat || $0 is MobileconfigFormat })
+            return PendingDetection(claims: [], sniffed: memo.shared(registry.formats.filter { $0 is AutoconfigFormat || $0 is AutodiscoverFormat || $0 is MobileconfigFormat }))
         }
         return nil
+    }
+
+    /// What one walk remembers: the directories it has been in (no loops), and one copy of each
+    /// list of candidate formats, which a hundred thousand inputs then share instead of holding
+    /// their own.
+    struct WalkMemo {
+        var visited = Set<DirectoryIdentity>()
+        private var formatLists: [[String]: [any ConfigFormat]] = [:]
+
+        mutating func shared(_ formats: [any ConfigFormat]) -> [any ConfigFormat] {
+            guard !formats.isEmpty else { return [] }
+            let ids = formats.map(\.id)
+            if let known = formatLists[ids] { return known }
+            formatLists[ids] = formats
+            return formats
+        }
     }
 
     static func inAutoconfigFolder(_ path: String) -> Bool {
