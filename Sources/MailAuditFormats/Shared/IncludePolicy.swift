@@ -22,9 +22,47 @@ public struct IncludePolicy: Sendable {
 
     /// The policy for one audited file: its tree, the user's root, and the home only if the file is in it.
     public static func forInput(path: String, tree: String?, root: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> IncludePolicy {
-        let absolute = standardized(path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path))
-        let home = environment["HOME"].map(standardized).flatMap { isInside(absolute, $0) ? $0 : nil }
-        return IncludePolicy(auditedTree: tree ?? absolute.folderPath, root: root, home: home)
+        PerRun(root: root, environment: environment).policy(forInput: path, tree: tree)
+    }
+
+    /// Values already standardized.
+    init(standardizedTree auditedTree: String?, root: String?, home: String?) {
+        self.auditedTree = auditedTree
+        self.root = root
+        self.home = home
+    }
+
+    /// What the policies of one run's inputs share, standardized once: standardizing resolves links
+    /// (a system call per path component), too costly to redo for HOME, the root and the walked
+    /// folder at every file. Only the input's own path is standardized per file.
+    public struct PerRun: Sendable {
+        /// HOME standardized, which an input must lie inside; and standardized again, as the policy
+        /// holds it (`init` standardizes what it is given).
+        let homeFolder: String?
+        let home: String?
+        let root: String?
+        let workingDirectory: String
+        /// The walked folders the inputs name as their tree, standardized.
+        let trees: [String: String]
+
+        public init(root: String?, trees: some Sequence<String> = [], environment: [String: String] = ProcessInfo.processInfo.environment,
+                    workingDirectory: String = FileManager.default.currentDirectoryPath) {
+            homeFolder = environment["HOME"].map(IncludePolicy.standardized)
+            home = homeFolder.map(IncludePolicy.standardized)
+            self.root = root.map(IncludePolicy.standardized)
+            self.workingDirectory = workingDirectory
+            var standardizedTrees: [String: String] = [:]
+            for tree in trees where standardizedTrees[tree] == nil { standardizedTrees[tree] = IncludePolicy.standardized(tree) }
+            self.trees = standardizedTrees
+        }
+
+        /// The policy for one audited file (`tree`: the folder walked to find it; nil for a named file).
+        public func policy(forInput path: String, tree: String?) -> IncludePolicy {
+            let absolute = IncludePolicy.standardized(path.hasPrefix("/") ? path : (workingDirectory as NSString).appendingPathComponent(path))
+            let inHome = homeFolder.map { IncludePolicy.isInside(absolute, $0) } ?? false
+            let auditedTree = tree.map { trees[$0] ?? IncludePolicy.standardized($0) } ?? IncludePolicy.standardized(absolute.folderPath)
+            return IncludePolicy(standardizedTree: auditedTree, root: root, home: inHome ? home : nil)
+        }
     }
 
     /// Where an include written as `written` in `includingFile` is read from, or why it is not.

@@ -114,7 +114,12 @@ public struct Linter: Sendable {
         var passedOver = false
     }
 
-    func lintOne(_ input: LintInput) -> Outcome {
+    /// What every input's include policy shares, worked out once per run (see `IncludePolicy.PerRun`).
+    func includePolicies(for inputs: [LintInput]) -> IncludePolicy.PerRun {
+        IncludePolicy.PerRun(root: root, trees: inputs.lazy.compactMap(\.tree))
+    }
+
+    func lintOne(_ input: LintInput, includes: IncludePolicy.PerRun) -> Outcome {
         // Read once: the bytes that decide a walk's file's format are the ones parsed.
         let loaded = Result { () throws(ParseProblem) -> SourceFile in
             if let text = input.text { return try SourceFile.decode(Data(text.utf8), path: input.displayPath) }
@@ -149,7 +154,7 @@ public struct Linter: Sendable {
             }
         })
         context.versions = versions
-        context.includePolicy = IncludePolicy.forInput(path: input.path == "-" ? workingDirectory + "/-" : input.path, tree: input.tree, root: root)
+        context.includePolicy = includes.policy(forInput: input.path == "-" ? workingDirectory + "/-" : input.path, tree: input.tree)
         let read = Suggestion.limited { format.read(file, context: context) }
         var setup = read.setup
         setup.path = input.displayPath

@@ -154,4 +154,20 @@ import MailAuditCore
         #expect(IncludePolicy.forInput(path: "/home/ann/.muttrc", tree: nil, root: nil, environment: ["HOME": "/home/ann"]).home == "/home/ann")
         #expect(IncludePolicy.forInput(path: "/srv/snap/muttrc", tree: nil, root: nil, environment: ["HOME": "/home/ann"]).home == nil)
     }
+
+    @Test func oneRunsIncludePoliciesStandardizeWhatTheyShareOnce() {
+        let run = IncludePolicy.PerRun(root: "/srv/copy/./", trees: ["/srv/snap/../snap"], environment: ["HOME": "/home/ann/"], workingDirectory: "/home/ann")
+        let named = run.policy(forInput: ".muttrc", tree: nil)
+        #expect(named.auditedTree == "/home/ann")
+        #expect(named.home == "/home/ann")
+        #expect(named.root == "/srv/copy")
+        let walked = run.policy(forInput: "/srv/snap/sub/muttrc", tree: "/srv/snap/../snap")
+        #expect(walked.auditedTree == "/srv/snap")
+        #expect(walked.home == nil)
+        // A tree the run was not told about is standardized all the same.
+        #expect(run.policy(forInput: "/srv/other/x/muttrc", tree: "/srv/other/./x").auditedTree == "/srv/other/x")
+        // The per-input entry point gives the same policy.
+        let single = IncludePolicy.forInput(path: "/srv/snap/sub/muttrc", tree: "/srv/snap/../snap", root: "/srv/copy/./", environment: ["HOME": "/home/ann/"])
+        #expect(single.auditedTree == walked.auditedTree && single.root == walked.root && single.home == walked.home)
+    }
 }
