@@ -41,20 +41,50 @@ public enum ConditionEvaluator {
         }
     }
 
-    /// Equality across the literal types a YAML rule writes (`993` and `"993"` are the same port).
+    /// Equality across the literal types a YAML rule writes (`993` and `"993"` are the same port),
+    /// ignoring case. It runs for every leaf of every rule at every endpoint, so values of one type
+    /// are compared as they are, and text without building lowercased copies.
     static func same(_ a: FieldValue, _ b: FieldValue) -> Bool {
         switch (a, b) {
         case (.list(let x), .list(let y)): return x == y
         case (.list, _), (_, .list): return false
-        default: return a.description.lowercased() == b.description.lowercased()
+        case (.int(let x), .int(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.string(let x), .string(let y)): return equalIgnoringCase(x, y)
+        default: return equalIgnoringCase(a.description, b.description)
         }
     }
 
+    /// `x.lowercased() == y.lowercased()`: byte by byte while both are ASCII (an ASCII letter
+    /// lowercases alone, to ASCII), the whole strings lowercased from the first other byte on
+    /// (the Kelvin sign lowercases to `k`).
+    static func equalIgnoringCase(_ x: String, _ y: String) -> Bool {
+        var xs = x.utf8.makeIterator()
+        var ys = y.utf8.makeIterator()
+        while true {
+            switch (xs.next(), ys.next()) {
+            case (nil, nil): return true
+            case (let p?, let q?) where p < 0x80 && q < 0x80:
+                guard p == q || asciiLowercase(p) == asciiLowercase(q) else { return false }
+            case (let p?, nil) where p < 0x80, (nil, let p?) where p < 0x80: return false
+            default: return x.lowercased() == y.lowercased()
+            }
+        }
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+
     static func compare(_ a: FieldValue, _ b: FieldValue) -> Int? {
-        if let x = Int(a.description), let y = Int(b.description) { return x < y ? -1 : (x == y ? 0 : 1) }
+        if let x = integer(a), let y = integer(b) { return x < y ? -1 : (x == y ? 0 : 1) }
         if let x = TLSVersion(rawValue: a.description), let y = TLSVersion(loose: b.description) {
             return x < y ? -1 : (x == y ? 0 : 1)
         }
         return nil
+    }
+
+    /// The value as a number, as `Int(description)` reads it.
+    private static func integer(_ value: FieldValue) -> Int? {
+        if case .int(let i) = value { return i }
+        return Int(value.description)
     }
 }

@@ -4,10 +4,16 @@ import MailAuditCore
 public struct RuleEngine: Sendable {
     public let ruleSet: RuleSet
     public let settings: RuleSettings
+    /// Per rule, per clause: the model fields whose modelled release a finding names (those its
+    /// condition reads). Worked out once here, not at every finding.
+    private let versionFields: [[[Endpoint.Field]]]
 
     public init(ruleSet: RuleSet, settings: RuleSettings = RuleSettings()) {
         self.ruleSet = ruleSet
         self.settings = settings
+        versionFields = ruleSet.rules.map { rule in
+            rule.clauses.map { Array(Set($0.when.fieldNames.compactMap(FieldCatalog.spanField(for:)))) }
+        }
     }
 
     public func findings(for setup: MailSetup) -> [Finding] {
@@ -15,14 +21,15 @@ public struct RuleEngine: Sendable {
         let endpointSubjects = setup.endpoints.map { FieldSubject.endpoint($0, ports: ports) }
         var out: [Finding] = []
         var perEndpoint: [FindingGrouping.Pending] = []
-        for rule in ruleSet.rules where settings.isEnabled(rule.id) {
+        for (ruleIndex, rule) in ruleSet.rules.enumerated() where settings.isEnabled(rule.id) {
             let severity = settings.severity(for: rule)
-            for clause in rule.clauses {
+            for (clauseIndex, clause) in rule.clauses.enumerated() {
                 switch clause.scope {
                 case .endpoint:
                     for (endpoint, subject) in zip(setup.endpoints, endpointSubjects)
                     where ConditionEvaluator.holds(clause.when, for: subject) {
-                        perEndpoint.append(finding(rule, clause, severity, setup: setup, endpoint: endpoint, subject: subject))
+                        perEndpoint.append(finding(rule, clause, severity, versionFields: versionFields[ruleIndex][clauseIndex],
+                                                   setup: setup, endpoint: endpoint, subject: subject))
                     }
                 case .identity:
                     for identity in setup.identities {
@@ -49,11 +56,12 @@ public struct RuleEngine: Sendable {
         return Fingerprint.disambiguate(out + FindingGrouping.group(perEndpoint, path: setup.path))
     }
 
-    private func finding(_ rule: Rule, _ clause: Rule.Clause, _ severity: Severity, setup: MailSetup, endpoint: Endpoint, subject: FieldSubject) -> FindingGrouping.Pending {
+    private func finding(_ rule: Rule, _ clause: Rule.Clause, _ severity: Severity, versionFields: [Endpoint.Field],
+                         setup: MailSetup, endpoint: Endpoint, subject: FieldSubject) -> FindingGrouping.Pending {
         let cause = FindingCause(at: clause.at, causes: ConditionEvaluator.causes(clause.when, for: subject), endpoint: endpoint)
         var message = MessageTemplate.render(clause.message, subject: subject, endpoint: endpoint, identity: nil, endpointName: FindingGrouping.marker)
         // A finding that rests on a default or a release-specific behaviour says which release was modelled.
-        var versions = Set(clause.when.fieldNames.compactMap(FieldCatalog.spanField(for:)).compactMap { endpoint.modelledVersions[$0] })
+        var versions = Set(versionFields.compactMap { endpoint.modelledVersions[$0] })
         if let field = cause.defaulted {
             let program = endpoint.modelledVersions[field] ?? setup.modelledProgram
             message += program.map { " (\(field.rawValue) is not set: the default of \($0))" } ?? " (\(field.rawValue) is not set: the default)"

@@ -142,6 +142,26 @@ import Testing
         #expect(!ConditionEvaluator.holds(.leaf(field: "minTLSVersion", test: .greaterThan(.string("tls1.2"))), for: v))
     }
 
+    @Test func textComparesIgnoringCaseExactlyAsLowercasingBoth() {
+        func equal(_ value: FieldValue, _ constant: FieldValue) -> Bool {
+            ConditionEvaluator.holds(.leaf(field: "f", test: .equals(constant)), for: FieldSubject { _ in value })
+        }
+        let texts = ["", "tls", "TLS", "StartTLS", "STARTTLS", "starttls ", "tls1.2", "TLSv1.2", "993", "0993", "none", "None",
+                     "\u{212A}", "k", "K", "\u{130}", "i\u{307}", "i", "ß", "SS", "ss", "é", "e\u{301}", "É", "plain\u{0}"]
+        for a in texts {
+            for b in texts {
+                #expect(equal(.string(a), .string(b)) == (a.lowercased() == b.lowercased()), "\(a.debugDescription) vs \(b.debugDescription)")
+            }
+        }
+        #expect(equal(.int(993), .string("993")))
+        #expect(!equal(.int(993), .int(995)))
+        #expect(equal(.bool(true), .string("TRUE")))
+        #expect(!equal(.bool(false), .bool(true)))
+        let port = FieldSubject { _ in .int(25) }
+        #expect(ConditionEvaluator.holds(.leaf(field: "port", test: .lessThan(.string("587"))), for: port))
+        #expect(!ConditionEvaluator.holds(.leaf(field: "port", test: .greaterThan(.int(25))), for: port))
+    }
+
     @Test func setupScopeQuantifiers() throws {
         let rule = """
         id: S1
