@@ -16,63 +16,79 @@ public struct SARIFReporter: Reporter {
         let ordered = findings.enumerated().sorted { a, b in
             a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
         }.map(\.element)
-        return SARIF.encode(log(report, successful: report.result.problems.isEmpty, notifications: report.result.problems.map(notification),
-                                results: ordered.map { result($0, ruleIndex: index[$0.ruleId]) }))
+        return log(report, successful: report.result.problems.isEmpty, notifications: .array(report.result.problems.map(notification)),
+                   results: .array(ordered.map { result($0, ruleIndex: index[$0.ruleId]) })).rendered()
     }
 
     func ruleIndex(_ rules: RuleSet) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: rules.rules.enumerated().map { ($1.id, $0) })
     }
 
-    /// The log around its notifications and results.
-    func log(_ report: Report, successful: Bool, notifications: [SARIF.Notification], results: [SARIF.Result]) -> SARIF.Log {
+    /// The log around its notifications and results (arrays, or spooled while a run streams).
+    func log(_ report: Report, successful: Bool, notifications: JSONValue, results: JSONValue) -> JSONValue {
         let root = report.options.sourceRoot
         let rootURI = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL.absoluteString
-        return SARIF.Log(runs: [SARIF.Run(
-            tool: .init(driver: .init(name: "mailaudit", version: MailAuditVersion.current, semanticVersion: MailAuditVersion.current,
-                                      informationUri: "https://github.com/mailaudit/mailaudit",
-                                      rules: report.rules.rules.map(descriptor))),
-            automationDetails: .init(id: report.options.sarifCategory),
-            originalUriBaseIds: ["%SRCROOT%": SARIF.ArtifactLocation(uri: rootURI.hasSuffix("/") ? rootURI : rootURI + "/")],
-            invocations: [.init(executionSuccessful: successful, toolExecutionNotifications: notifications)],
-            results: results,
-            columnKind: "unicodeCodePoints")])
+        let driver: JSONValue = .object([
+            "name": .string("mailaudit"), "version": .string(MailAuditVersion.current), "semanticVersion": .string(MailAuditVersion.current),
+            "informationUri": .string("https://github.com/mailaudit/mailaudit"), "rules": .array(report.rules.rules.map(descriptor)),
+        ])
+        let run: JSONValue = .object([
+            "tool": .object(["driver": driver]),
+            "automationDetails": .object(["id": .string(report.options.sarifCategory)]),
+            "originalUriBaseIds": .object(["%SRCROOT%": .object(["uri": .string(rootURI.hasSuffix("/") ? rootURI : rootURI + "/")])]),
+            "invocations": .array([.object(["executionSuccessful": .bool(successful), "toolExecutionNotifications": notifications])]),
+            "results": results,
+            "columnKind": .string("unicodeCodePoints"),
+        ])
+        return .object(["version": .string("2.1.0"), "$schema": .string("https://json.schemastore.org/sarif-2.1.0.json"), "runs": .array([run])])
     }
 
-    func descriptor(_ rule: Rule) -> SARIF.ReportingDescriptor {
+    func descriptor(_ rule: Rule) -> JSONValue {
         let markdown = RuleDocumentation.markdown(rule, headingLevel: 2)
-        return .init(id: rule.id, name: rule.name,
-                     shortDescription: .init(text: rule.summary),
-                     fullDescription: .init(text: rule.rationale.isEmpty ? rule.summary : rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines)),
-                     help: .init(text: RuleExplanation.text(rule, formats: []), markdown: markdown),
-                     helpUri: "\(Self.rulesDocumentation)#\(rule.id.lowercased())",
-                     defaultConfiguration: .init(level: level(rule.severity)),
-                     properties: .init(tags: rule.tags, securitySeverity: securitySeverity(rule.severity), precision: "high"))
+        return .object([
+            "id": .string(rule.id), "name": .string(rule.name),
+            "shortDescription": SARIF.message(rule.summary),
+            "fullDescription": SARIF.message(rule.rationale.isEmpty ? rule.summary : rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines)),
+            "help": .object(["text": .string(RuleExplanation.text(rule, formats: [])), "markdown": .string(markdown)]),
+            "helpUri": .string("\(Self.rulesDocumentation)#\(rule.id.lowercased())"),
+            "defaultConfiguration": .object(["level": .string(level(rule.severity))]),
+            "properties": .object(["tags": .array(rule.tags.map(JSONValue.string)),
+                                   "security-severity": .string(securitySeverity(rule.severity)), "precision": .string("high")]),
+        ])
     }
 
-    func result(_ f: Finding, ruleIndex: Int?) -> SARIF.Result {
-        var related: [SARIF.Location] = []
-        for (n, span) in f.related.enumerated() {
-            related.append(.init(id: n + 1, physicalLocation: physical(span), message: .init(text: "A related setting: shared, inherited or overridden.")))
+    func result(_ f: Finding, ruleIndex: Int?) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "ruleId": .string(f.ruleId), "level": .string(level(f.severity)), "message": SARIF.message(f.message),
+            "locations": .array([SARIF.location(physical(f.span))]),
+            "partialFingerprints": .object(["mailaudit/v1": .string(f.fingerprint)]),
+        ]
+        fields["ruleIndex"] = ruleIndex.map(JSONValue.int)
+        if !f.related.isEmpty {
+            fields["relatedLocations"] = .array(f.related.enumerated().map { n, span in
+                SARIF.location(physical(span), id: n + 1, message: "A related setting: shared, inherited or overridden.")
+            })
         }
-        return .init(ruleId: f.ruleId, ruleIndex: ruleIndex, level: level(f.severity), message: .init(text: f.message),
-                     locations: [.init(id: nil, physicalLocation: physical(f.span), message: nil)],
-                     relatedLocations: related.isEmpty ? nil : related,
-                     partialFingerprints: ["mailaudit/v1": f.fingerprint],
-                     suppressions: f.suppression.map { [SARIF.SuppressionJSON(kind: $0.kind == .inline ? "inSource" : "external", justification: $0.justification)] })
+        if let s = f.suppression {
+            var suppression: [String: JSONValue] = ["kind": .string(s.kind == .inline ? "inSource" : "external")]
+            suppression["justification"] = s.justification.map(JSONValue.string)
+            fields["suppressions"] = .array([.object(suppression)])
+        }
+        return .object(fields)
     }
 
-    func physical(_ span: SourceSpan) -> SARIF.PhysicalLocation {
-        .init(artifactLocation: .init(uri: SARIF.relativeURI(span.path), uriBaseId: "%SRCROOT%"),
-              region: .init(startLine: max(1, span.line), startColumn: max(1, span.column),
-                            endLine: max(span.line, span.endLine), endColumn: max(1, span.endColumn)))
+    func physical(_ span: SourceSpan) -> JSONValue {
+        .object([
+            "artifactLocation": .object(["uri": .string(SARIF.relativeURI(span.path)), "uriBaseId": .string("%SRCROOT%")]),
+            "region": .object(["startLine": .int(max(1, span.line)), "startColumn": .int(max(1, span.column)),
+                               "endLine": .int(max(span.line, span.endLine)), "endColumn": .int(max(1, span.endColumn))]),
+        ])
     }
 
-    func notification(_ p: ParseProblem) -> SARIF.Notification {
+    func notification(_ p: ParseProblem) -> JSONValue {
         let span = p.span ?? SourceSpan(path: p.path, line: 1, column: 1)
-        return .init(level: "error", message: .init(text: "\(p.path): \(p.message)"),
-                     locations: [.init(id: nil, physicalLocation: physical(span), message: nil)],
-                     descriptor: .init(id: "MA000"))
+        return .object(["level": .string("error"), "message": SARIF.message("\(p.path): \(p.message)"),
+                        "locations": .array([SARIF.location(physical(span))]), "descriptor": .object(["id": .string("MA000")])])
     }
 
     func level(_ s: Severity) -> String { s.rawValue }
@@ -87,83 +103,17 @@ public struct SARIFReporter: Reporter {
     }
 }
 
-/// The SARIF 2.1.0 objects mailaudit writes, as Codable types (sorted keys, no dictionaries).
+/// Pieces of the SARIF 2.1.0 objects mailaudit writes. Members SARIF leaves optional are left out
+/// when absent, never written as `null`.
 enum SARIF {
-    struct Log: Encodable {
-        let version = "2.1.0"
-        let schema = "https://json.schemastore.org/sarif-2.1.0.json"
-        let runs: [Run]
-        enum CodingKeys: String, CodingKey { case version, schema = "$schema", runs }
+    static func message(_ text: String) -> JSONValue { .object(["text": .string(text)]) }
+
+    static func location(_ physical: JSONValue, id: Int? = nil, message text: String? = nil) -> JSONValue {
+        var fields: [String: JSONValue] = ["physicalLocation": physical]
+        fields["id"] = id.map(JSONValue.int)
+        fields["message"] = text.map(message)
+        return .object(fields)
     }
-    struct Run: Encodable {
-        let tool: Tool
-        let automationDetails: AutomationDetails
-        let originalUriBaseIds: [String: ArtifactLocation]
-        let invocations: [Invocation]
-        let results: [Result]
-        let columnKind: String
-    }
-    struct Tool: Encodable { let driver: Driver }
-    struct Driver: Encodable {
-        let name: String
-        let version: String
-        let semanticVersion: String
-        let informationUri: String
-        let rules: [ReportingDescriptor]
-    }
-    struct AutomationDetails: Encodable { let id: String }
-    struct Message: Encodable { let text: String }
-    struct MultiformatMessage: Encodable { let text: String; let markdown: String }
-    struct ReportingDescriptor: Encodable {
-        let id: String
-        let name: String
-        let shortDescription: Message
-        let fullDescription: Message
-        let help: MultiformatMessage
-        let helpUri: String
-        let defaultConfiguration: Configuration
-        let properties: Properties
-    }
-    struct Configuration: Encodable { let level: String }
-    struct Properties: Encodable {
-        let tags: [String]
-        let securitySeverity: String
-        let precision: String
-        enum CodingKeys: String, CodingKey { case tags, securitySeverity = "security-severity", precision }
-    }
-    struct Invocation: Encodable {
-        let executionSuccessful: Bool
-        let toolExecutionNotifications: [Notification]
-    }
-    struct Notification: Encodable {
-        let level: String
-        let message: Message
-        let locations: [Location]
-        let descriptor: DescriptorReference
-    }
-    struct DescriptorReference: Encodable { let id: String }
-    struct Result: Encodable {
-        let ruleId: String
-        let ruleIndex: Int?
-        let level: String
-        let message: Message
-        let locations: [Location]
-        let relatedLocations: [Location]?
-        let partialFingerprints: [String: String]
-        let suppressions: [SuppressionJSON]?
-    }
-    struct SuppressionJSON: Encodable { let kind: String; let justification: String? }
-    struct Location: Encodable {
-        let id: Int?
-        let physicalLocation: PhysicalLocation
-        let message: Message?
-    }
-    struct PhysicalLocation: Encodable { let artifactLocation: ArtifactLocation; let region: Region }
-    struct ArtifactLocation: Encodable {
-        let uri: String
-        var uriBaseId: String? = nil
-    }
-    struct Region: Encodable { let startLine, startColumn, endLine, endColumn: Int }
 
     /// A path as a relative URI reference (percent-encoded, forward slashes).
     static func relativeURI(_ path: String) -> String {
@@ -172,6 +122,4 @@ enum SARIF {
         let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
         return trimmed.addingPercentEncoding(withAllowedCharacters: allowed) ?? trimmed
     }
-
-    static func encode(_ log: Log) -> String { JSONText.encode(log) }
 }

@@ -3,7 +3,7 @@ import MailAuditRules
 
 /// `--format json` while the run goes on: each file's findings and errors are rendered and masked
 /// as it completes and spooled; at the end the document is written — its members in key order,
-/// the spooled arrays copied in — byte for byte what `JSONReporter` writes for the whole run.
+/// the spooled arrays copied in by the writer — byte for byte what `JSONReporter` writes for the whole run.
 /// Memory stays flat in the number of files.
 struct JSONReportStream: ReportStream {
     let errors = Spool()
@@ -27,47 +27,24 @@ struct JSONReportStream: ReportStream {
     mutating func end(_ closing: Report, totals: ReportTotals, write: (String) -> Void) {
         part(closing, write: write)
         let masked = closing.result.masked()
-        var members: [String: Member] = [
-            "tool": .value(JSONReporter.tool), "schemaVersion": .value(.int(1)),
-            "errors": .spooled(errors), "findings": .spooled(findings), "summary": .value(totals.summary.json),
+        var members: [String: JSONValue] = [
+            "tool": JSONReporter.tool, "schemaVersion": .int(1),
+            "errors": .spooled([errors]), "findings": .spooled([findings]), "summary": totals.summary.json,
         ]
-        if let baseline = masked.baseline { members["baseline"] = .value(JSONReporter.baseline(baseline)) }
-        if let probes = masked.probes { members["probes"] = .value(.array(probes.map(ProbeJSON.json))) }
-        let keys = members.keys.sorted()
-        write("{\n")
-        for (n, key) in keys.enumerated() {
-            var head = "  "
-            JSONValue.writeString(key, into: &head)
-            head += " : "
-            switch members[key]! {
-            case .value(let value):
-                value.write(into: &head, indent: 2)
-                write(closing.redacted(head))
-            case .spooled(let spool) where spool.count == 0:
-                write(head + "[\n\n  ]")
-            case .spooled(let spool):
-                write(head + "[\n")
-                spool.copy(to: write)
-                write("\n  ]")
-            }
-            write(n + 1 < keys.count ? ",\n" : "\n")
-        }
-        write("}\n")
+        if let baseline = masked.baseline { members["baseline"] = JSONReporter.baseline(baseline) }
+        if let probes = masked.probes { members["probes"] = .array(probes.map(ProbeJSON.json)) }
+        JSONValue.object(members).stream(framed: closing.redacted, write: write)
     }
 
-    enum Member {
-        case value(JSONValue)
-        case spooled(Spool)
-    }
-
-    /// Elements at their place in the document, joined by the array's separator.
-    static func elements(_ values: [JSONValue]) -> String {
-        let pad = String(repeating: " ", count: elementIndent)
+    /// Elements at their place in the document (`indent`: a top-level array's by default), joined
+    /// by the array's separator.
+    static func elements(_ values: [JSONValue], indent: Int = elementIndent) -> String {
+        let pad = String(repeating: " ", count: indent)
         var out = ""
         for (n, value) in values.enumerated() {
             if n > 0 { out += separator }
             out += pad
-            value.write(into: &out, indent: elementIndent)
+            value.write(into: &out, indent: indent)
         }
         return out
     }
