@@ -99,40 +99,35 @@ struct ProbeCommand: ParsableCommand {
     var sarifCategory = "mailaudit/probe"
 
     func run() throws {
+        // SARIF carries each rule's documentation, examples included; other outputs need none.
         let rules: RuleSet
-        do { rules = try RuleSet.builtIn() } catch { throw ValidationError("the built-in rule pack does not load: \(error.message)") }
+        do { rules = try RuleSet.builtIn(examples: format == .sarif) } catch { throw ValidationError("the built-in rule pack does not load: \(error.message)") }
         var parsed: [ProbeTarget] = []
         for text in targets {
             do { parsed.append(try ProbeTargetParser.parse(text, ports: rules.ports, forcedTLS: tls)) } catch { throw ValidationError(error.description) }
         }
         let prober: Prober
         do { prober = try Prober(options: tuning.options) } catch { throw ValidationError(error.description) }
+        let destination = try ReportDestination(path: output)
         let started = Date()
         let results = prober.run(parsed)
         let elapsed = Date().timeIntervalSince(started)
 
-        // The lint result the reporters know, holding only probe findings.
-        var result = LintResult()
-        result.findings = Verifier(ruleSet: rules, options: tuning.options).findings(for: results)
-        result.probes = results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) }
+        // A run without files: the probe findings and the observations are its closing part, as
+        // `lint --verify`'s are, and go through the same report streams.
+        var closing = LintResult()
+        closing.findings = Verifier(ruleSet: rules, options: tuning.options).findings(for: results)
+        closing.probes = results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) }
         let options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
                                     sarifCategory: sarifCategory, quiet: quiet)
-        var text = format.reporter.render(Report(result: result, rules: rules, options: options))
-        switch format {
-        case .text where !quiet:
-            // Observations first, then the findings; our own summary line counts endpoints, not files.
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if lines.last == "" { lines.removeLast() }
-            if !lines.isEmpty { lines.removeLast() }
-            let counts = SeverityCounts(result.activeFindings)
-            let n = Wording.count
-            let summary = "\(n(counts.error, "error", nil)), \(n(counts.warning, "warning", nil)), \(n(counts.note, "note", nil)) for \(n(parsed.count, "endpoint", nil)) (probed in \(String(format: "%.1f", elapsed)) s)"
-            text = ProbeReport.text(results) + lines.map { $0 + "\n" }.joined() + summary + "\n"
-        default:
-            break
-        }
-        try ReportWriter.write(text, to: output)
+        let stream: any ReportStream = format == .text
+            ? WholeDocumentStream(ProbeTextReporter(elapsed: elapsed) { ProbeReport.text($0.map(\.result)) })
+            : format.stream()
+        var report = ReportFanOut(rules: rules, outputs: [.init(stream: stream, options: options, write: destination.write)])
+        report.begin(LintResult())
+        report.end(closing)
+        try destination.finish()
         guard let threshold = failOn.threshold else { throw ExitCode(0) }
-        throw ExitCode(result.activeFindings.contains { $0.severity >= threshold } ? 1 : 0)
+        throw ExitCode(closing.activeFindings.contains { $0.severity >= threshold } ? 1 : 0)
     }
 }
