@@ -1,5 +1,6 @@
 import Foundation
 import MailAuditCore
+import MailAuditRules
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -248,13 +249,7 @@ public struct Prober: Sendable {
                                  verified: verifyError == nil, problems: problems)
     }
 
-    static func day(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: date)
-    }
+    static func day(_ date: Date) -> String { Linter.isoDate(date) }
 
     // MARK: implicit TLS
 

@@ -34,7 +34,7 @@ public struct Verifier: Sendable {
 
         /// What the lint pipeline takes from it: findings per setup, and the observations for the report.
         public var verification: Verification {
-            Verification(findings: findingsBySetup, probes: results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) })
+            Verification(findings: findingsBySetup, probes: results.map(ProbeObservation.init(evaluating:)))
         }
     }
 
@@ -147,5 +147,12 @@ public struct Verifier: Sendable {
             }
         }
         return out.sorted(by: Finding.reportOrder)
+    }
+}
+
+extension ProbeObservation {
+    /// What a probe saw, with the probe rules it broke.
+    public init(evaluating result: ProbeResult) {
+        self.init(result: result, issues: ProbeRules.evaluate(result).map(\.ruleId))
     }
 }

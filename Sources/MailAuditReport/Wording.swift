@@ -16,7 +16,12 @@ public enum Wording {
     }
 
     static func severities(_ c: SeverityCounts, files: Int) -> String {
-        "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.note, "note")) in \(count(files, "file"))"
+        severities(c, in: count(files, "file"))
+    }
+
+    /// `3 errors, 7 warnings, 2 notes in 5 files` or `… for 2 endpoints`: the counts, then `scope`.
+    static func severities(_ c: SeverityCounts, in scope: String, joinedBy word: String = "in") -> String {
+        "\(count(c.error, "error")), \(count(c.warning, "warning")), \(count(c.note, "note")) \(word) \(scope)"
     }
 
     /// `2 files could not be read`: one file with several parse errors is one file.

@@ -78,7 +78,7 @@ public struct HTMLReporter: Reporter {
 
     func suppressedNote(_ report: Report) -> String {
         var notes: [String] = []
-        let suppressed = report.result.findings.count - report.activeFindings.count
+        let suppressed = ReportSummary(report.result).suppressed
         if suppressed > 0 { notes.append("\(suppressed) suppressed, not shown") }
         if let baseline = report.result.baseline, baseline.matched > 0 { notes.append("\(Wording.count(baseline.matched, "known finding")) in the baseline, not shown") }
         return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"

@@ -86,7 +86,7 @@ public struct MarkdownReporter: Reporter {
         var out = "## Mail configuration audit\n\n"
         out += "**\(Wording.severities(report))**\(Wording.unreadable(report).map { "; \($0)" } ?? "")"
         out += " · \(Wording.count(view.setups.count, "setup")), \(Wording.count(view.endpointCount, "endpoint"))"
-        let suppressed = report.result.findings.count - report.activeFindings.count
+        let suppressed = ReportSummary(report.result).suppressed
         if suppressed > 0 { out += " · \(suppressed) suppressed" }
         out += "\n\n"
         var facts: [String] = []

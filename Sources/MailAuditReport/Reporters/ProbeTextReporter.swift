@@ -17,10 +17,8 @@ public struct ProbeTextReporter: Reporter {
     public func document(_ report: Report) -> String {
         let findings = TextReporter().body(report, listing: report.listedFindings)
         guard !report.options.quiet else { return findings }
-        let counts = report.counts
-        let n = Wording.count
-        let endpoints = report.result.probes?.count ?? 0
-        let summary = "\(n(counts.error, "error", nil)), \(n(counts.warning, "warning", nil)), \(n(counts.note, "note", nil)) for \(n(endpoints, "endpoint", nil)) (probed in \(String(format: "%.1f", elapsed)) s)"
+        let endpoints = Wording.count(report.result.probes?.count ?? 0, "endpoint")
+        let summary = Wording.severities(report.counts, in: endpoints, joinedBy: "for") + " (probed in \(String(format: "%.1f", elapsed)) s)"
         return observations(report.result.probes ?? []) + findings + summary + "\n"
     }
 }

@@ -38,12 +38,7 @@ public struct Auditor: Sendable {
     public func run(_ discovery: FileDiscovery.Discovery, into consumer: inout some AuditConsumer) {
         var suppression = SuppressionStage(linter: linter, baseline: baseline)
         consumer.begin(Self.preface(discovery))
-        let includes = linter.includePolicies(for: discovery.inputs)
-        OrderedDelivery.run(discovery.inputs, transform: { [linter] input in
-            let outcome = linter.lintOne(input, includes: includes)
-            linter.progress?()
-            return outcome
-        }, deliver: { outcome in
+        OrderedDelivery.run(discovery.inputs, transform: linter.fileStage(for: discovery.inputs), deliver: { outcome in
             consumer.part(suppression.apply(outcome))
         })
         consumer.end(suppression.closing())
@@ -55,12 +50,7 @@ public struct Auditor: Sendable {
                               into consumer: inout some AuditConsumer) throws(E) {
         var keeping = linter
         keeping.keepSetups = true
-        let includes = linter.includePolicies(for: discovery.inputs)
-        let outcomes = OrderedDelivery.map(discovery.inputs) { [keeping] input in
-            let outcome = keeping.lintOne(input, includes: includes)
-            keeping.progress?()
-            return outcome
-        }
+        let outcomes = OrderedDelivery.map(discovery.inputs, keeping.fileStage(for: discovery.inputs))
         let verification = try verify(outcomes.compactMap(\.setup))
         var suppression = SuppressionStage(linter: linter, baseline: baseline)
         consumer.begin(Self.preface(discovery))

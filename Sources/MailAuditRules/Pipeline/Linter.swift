@@ -119,6 +119,17 @@ public struct Linter: Sendable {
         IncludePolicy.PerRun(root: root, trees: inputs.lazy.compactMap(\.tree))
     }
 
+    /// read → detect → parse → evaluate, for any one of `inputs`: what every file of the run
+    /// shares (the include policies) is worked out once, here; the progress line ticks per file.
+    func fileStage(for inputs: [LintInput]) -> @Sendable (LintInput) -> Outcome {
+        let includes = includePolicies(for: inputs)
+        return { [self] input in
+            let outcome = lintOne(input, includes: includes)
+            progress?()
+            return outcome
+        }
+    }
+
     func lintOne(_ input: LintInput, includes: IncludePolicy.PerRun) -> Outcome {
         // Read once: the bytes that decide a walk's file's format are the ones parsed.
         let loaded = Result { () throws(ParseProblem) -> SourceFile in

@@ -8,10 +8,15 @@ extension LintCommand {
     /// Formats that show each setup's endpoints (the inventory): the run keeps its setups for them.
     static let inventoryFormats: Set<OutputFormat> = [.html, .markdown]
 
+    /// `--format github` inside a GitHub Actions job: the file the job summary (Markdown) is appended to.
+    var jobSummaryPath: String? {
+        guard format == .github, let path = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return nil }
+        return path
+    }
+
     /// Whether any report of this run shows the inventory (GitHub's job summary is Markdown).
     var showsInventory: Bool {
-        let summary = format == .github && !(ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"] ?? "").isEmpty
-        return summary || Self.inventoryFormats.contains(format) || reports.contains { Self.inventoryFormats.contains($0.format) }
+        return jobSummaryPath != nil || Self.inventoryFormats.contains(format) || reports.contains { Self.inventoryFormats.contains($0.format) }
     }
 
     /// The header of an audit report: what was audited, and the options that change its results.

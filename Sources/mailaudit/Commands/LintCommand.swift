@@ -106,7 +106,7 @@ struct LintCommand: ParsableCommand {
             destinations.append(try ReportDestination(path: extra.path))
             outputs.append(.init(stream: extra.format.stream(), options: plainOptions, write: destinations[destinations.count - 1].write))
         }
-        let jobSummary = try ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"].flatMap { format == .github && !$0.isEmpty ? try ReportDestination(path: $0, appending: true) : nil }
+        let jobSummary = try jobSummaryPath.map { try ReportDestination(path: $0, appending: true) }
         if let jobSummary { outputs.append(.init(stream: WholeDocumentStream(MarkdownReporter()), options: options, write: jobSummary.write)) }
         var fanOut = ReportFanOut(rules: setup.rules, outputs: outputs)
 

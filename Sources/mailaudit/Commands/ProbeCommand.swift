@@ -53,7 +53,7 @@ struct VerifyOptions: ParsableArguments {
             let skipped = outcome.plan.compactMap(\.skipped)
             if !skipped.isEmpty {
                 let reasons = Dictionary(grouping: skipped, by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
-                FileHandle.standardError.write(Data("mailaudit: --verify probed \(outcome.results.count) endpoint\(outcome.results.count == 1 ? "" : "s"); \(skipped.count) not probed (\(reasons))\n".utf8))
+                FileHandle.standardError.write(Data("mailaudit: --verify probed \(Wording.count(outcome.results.count, "endpoint")); \(skipped.count) not probed (\(reasons))\n".utf8))
             }
             return outcome.verification
         }
@@ -117,7 +117,7 @@ struct ProbeCommand: ParsableCommand {
         // `lint --verify`'s are, and go through the same report streams.
         var closing = LintResult()
         closing.findings = Verifier(ruleSet: rules, options: tuning.options).findings(for: results)
-        closing.probes = results.map { ProbeObservation(result: $0, issues: ProbeRules.evaluate($0).map(\.ruleId)) }
+        closing.probes = results.map(ProbeObservation.init(evaluating:))
         let options = ReportOptions(color: format == .text && color.enabled(forStandardOutput: output == nil),
                                     sarifCategory: sarifCategory, quiet: quiet)
         let stream: any ReportStream = format == .text
