@@ -48,7 +48,7 @@ fi
 
 # MTAs that conflict with postfix as packages (exim4, opensmtpd): unpacked, not installed.
 bash scripts/unpack-oracles.sh >/dev/null
-MAILAUDIT_BIN="$(swift build --show-bin-path)/mailaudit" python3 -m pytest -q Tests/oracles Tests/integration
+MAILAUDIT_BIN="$(swift build --show-bin-path)/mailaudit" python3 -m pytest -q -rs Tests/oracles Tests/integration
 
 # Fuzzing (scripts/fuzz.sh): each format family for a bounded time, the whole step under 5 minutes;
 # fails on a crash, an input that takes over 10 s or one that needs over 2 GB.

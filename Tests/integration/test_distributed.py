@@ -15,6 +15,7 @@ from reference_corpus import CORPUS  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("MAILAUDIT_BIN") or str(ROOT / ".build" / "debug" / "mailaudit")
+pytestmark = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason="needs the built mailaudit binary (MAILAUDIT_BIN)")
 
 
 def generated_setups(folder, count=90):

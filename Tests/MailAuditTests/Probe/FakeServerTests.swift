@@ -165,17 +165,12 @@ final class FakeServer: @unchecked Sendable {
         #expect(issues(r).map(\.ruleId) == ["MA806"])
     }
 
-    @Test func hangingServersAreProbedConcurrently() async throws {
+    @Test func hangingServersAllEndAsTimeOuts() async throws {
         let server = try await FakeServer.start(.hang)
         defer { Task { await server.stop() } }
         let targets = (0..<24).map { _ in ProbeTarget(host: "127.0.0.1", port: server.port, protocol: .imap, expectedTLS: .implicit, claim: .port) }
         let prober = try Prober(options: ProbeOptions(timeout: Self.timeout, concurrency: 24))
-        let clock = ContinuousClock()
-        var results: [ProbeResult] = []
-        let took = await clock.measure { results = await prober.probe(targets) }
+        let results = await prober.probe(targets)
         #expect(results.count == 24 && results.allSatisfy { $0.implicitTLS?.succeeded == false })
-        // One after another they would take 24 timeouts (12 s); at once, about one. Half of the serial
-        // time separates the two whatever the machine's load (this is no benchmark).
-        #expect(took < .seconds(Self.timeout * 12), "24 hanging endpoints at once took \(took)")
     }
 }

@@ -22,8 +22,8 @@ import Testing
         }
     }
 
-    @Test func shardArgumentsAreChecked() {
-        #expect((try? Shard(parsing: "2/3")) == (try? Shard(index: 2, count: 3)))
+    @Test func shardArgumentsAreChecked() throws {
+        #expect(try Shard(parsing: "2/3") == (try Shard(index: 2, count: 3)))
         for bad in ["0/3", "4/3", "1/0", "-1/2", "1/-2", "a/b", "3", "1/2/3", "", "/"] {
             #expect(throws: Shard.Invalid.self, "\(bad)") { try Shard(parsing: bad) }
         }
