@@ -95,9 +95,11 @@ def test_mbsync_validator(tmp_path):
 
 
 FAKE_SERVER = r"""
-import select, socket, sys, threading
-def serve(port):
+import os, select, socket, sys, threading
+def listen(port):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", port)); s.listen(5)
+    return port, s
+def serve(port, s):
     while True:
         c, _ = s.accept()
         if select.select([c], [], [], 0.5)[0] and c.recv(1, socket.MSG_PEEK) == b"\x16":
@@ -114,14 +116,17 @@ def serve(port):
             if p[1].upper() == "CAPABILITY": c.sendall(("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + p[0] + " OK\r\n").encode())
             else: c.sendall((p[0] + " BAD no\r\n").encode())
         print(port, seen, flush=True); c.close()
-for port in map(int, sys.argv[1:]): threading.Thread(target=serve, args=(port,), daemon=True).start()
+for port, s in [listen(int(p)) for p in sys.argv[1:]]: threading.Thread(target=serve, args=(port, s), daemon=True).start()
+open(os.environ["READY"], "w").close()  # every port listens: mbsync may connect
 threading.Event().wait()
 """
 
 RUNNER = """ip link set lo up
-python3 -c "$FAKE" $PORTS > "$DIR/fake.out" 2>&1 &
+rm -f "$DIR/ready"
+READY="$DIR/ready" python3 -c "$FAKE" $PORTS > "$DIR/fake.out" 2>&1 &
 FP=$!
-sleep 0.5
+# Until the fake server listens on every port (a loaded machine starts Python slowly), at most 20 s.
+for _ in $(seq 200); do [ -e "$DIR/ready" ] && break; sleep 0.1; done
 HOME="$DIR" timeout 15 mbsync -c "$DIR/probe.rc" -l "$CHANNEL" > "$DIR/mbsync.out" 2>&1
 sleep 0.3
 kill $FP
