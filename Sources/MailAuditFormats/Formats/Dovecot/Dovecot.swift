@@ -749,7 +749,7 @@ struct DovecotReader {
             let legacy = effective("ssl_protocols", protocol: proto)
             if !floor.explicit, legacy.explicit, let text = legacy.value {
                 // Pre-2.3 `ssl_protocols = !SSLv3 …`, which doveconf converts to ssl_min_protocol.
-                e.minTLSVersion = PostfixReader.minimumVersion(text.replacingOccurrences(of: " ", with: ","))
+                e.minTLSVersion = PostfixMapper.minimumVersion(text.replacingOccurrences(of: " ", with: ","))
                 floor = legacy
             } else if let text = floor.value {
                 if text.uppercased() == "ANY" { e.minTLSVersion = .ssl3 }

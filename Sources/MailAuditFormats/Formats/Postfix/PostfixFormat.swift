@@ -29,10 +29,19 @@ public struct PostfixFormat: ConfigFormat {
         PostfixSniff.looksLikeMaster(content) || PostfixSniff.looksLikeMain(content)
     }
 
+    /// The file and its sibling → statements (`PostfixSyntax`) → effective settings per service
+    /// (`PostfixResolver`) → endpoints (`PostfixMapper`).
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = PostfixReader(context: context, setup: MailSetup(path: file.path, format: id))
-        reader.read(file)
-        return reader.setup
+        var setup = MailSetup(path: file.path, format: id)
+        let files = PostfixFilePair.read(file, context: context, into: &setup)
+        var syntax = PostfixSyntax()
+        let main = files.main.map { syntax.mainAssignments($0) } ?? [:]
+        let services = files.master.map { syntax.services($0) } ?? []
+        setup.problems += syntax.problems
+        var mapper = PostfixMapper(context: context, resolver: PostfixResolver(main: main), services: services, setup: setup)
+        let fallbackFile = files.main ?? files.master ?? file
+        mapper.mapEndpoints(hasMaster: files.master != nil, hasMain: files.main != nil, fallback: SourceSpan(path: fallbackFile.path, line: 1, column: 1))
+        return mapper.setup
     }
 }
 
@@ -109,25 +118,15 @@ enum PostfixSniff {
     }
 }
 
-/// Reads main.cf and master.cf into assignments and services, then maps them to endpoints.
-struct PostfixReader {
-    let context: ParseContext
-    var setup: MailSetup
-    var main: [String: [PostfixAssignment]] = [:]
-    var mainFile: SourceFile?
-    var masterFile: SourceFile?
-    var services: [PostfixService] = []
+/// The main.cf and master.cf of one setup: the file given and the sibling beside it.
+struct PostfixFilePair {
+    var main: SourceFile?
+    var master: SourceFile?
 
-    init(context: ParseContext, setup: MailSetup) {
-        self.context = context
-        self.setup = setup
-    }
-
-    mutating func problem(_ message: String, _ span: SourceSpan?, in file: SourceFile) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
-    mutating func read(_ file: SourceFile) {
+    /// Reads the sibling of `file` through the include policy; a sibling that exists but cannot be read is
+    /// a problem of the setup (an unreadable main.cf only explains why master.cf's services get defaults).
+    static func read(_ file: SourceFile, context: ParseContext, into setup: inout MailSetup) -> PostfixFilePair {
+        var pair = PostfixFilePair()
         let name = (file.path as NSString).lastPathComponent
         let isMaster: Bool
         switch PostfixFiles.kind(ofName: name) {
@@ -135,12 +134,12 @@ struct PostfixReader {
         case .master?: isMaster = true
         case nil: isMaster = PostfixSniff.looksLikeMaster(file) && !PostfixSniff.looksLikeMain(file)
         }
-        if isMaster { masterFile = file } else { mainFile = file }
+        if isMaster { pair.master = file } else { pair.main = file }
         if let siblingPath = PostfixFiles.siblingPath(of: file.path) {
             do {
                 // The first file a setup includes: never past the include limit, so never nil.
                 if let sibling = try context.include(siblingPath) {
-                    if isMaster { mainFile = sibling } else { masterFile = sibling }
+                    if isMaster { pair.main = sibling } else { pair.master = sibling }
                     setup.includedFiles.append(sibling.path)
                 }
             } catch {
@@ -155,8 +154,6 @@ struct PostfixReader {
                 }
             }
         }
-        if let mainFile { readMain(mainFile) }
-        if let masterFile { readMaster(masterFile) }
-        buildEndpoints()
+        return pair
     }
 }

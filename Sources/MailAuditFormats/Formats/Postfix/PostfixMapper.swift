@@ -1,7 +1,21 @@
 import Foundation
 import MailAuditCore
 
-extension PostfixReader {
+/// Maps resolved settings to endpoints: one server endpoint per smtpd (or postscreen) inet service, one
+/// client endpoint for the `smtp` delivery transport, with Postfix's defaults where nothing is written.
+struct PostfixMapper {
+    typealias Setting = PostfixResolver.Setting
+    let context: ParseContext
+    let resolver: PostfixResolver
+    let services: [PostfixService]
+    var setup: MailSetup
+
+    func setting(_ name: String, service: PostfixService?) -> Setting { resolver.setting(name, service: service) }
+
+    mutating func problem(_ message: String, _ span: SourceSpan) {
+        setup.problems.append(ParseProblem(message, path: span.path, span: span))
+    }
+
     // MARK: Values
 
     mutating func bool(_ name: String, _ s: Setting) -> Bool? {
@@ -23,7 +37,7 @@ extension PostfixReader {
         } else {
             message += Suggestion.phrase(for: value, in: choices)
         }
-        setup.problems.append(ParseProblem(message, path: span.path, span: span))
+        problem(message, span)
     }
 
     static func list(_ text: String) -> [String] {
@@ -86,11 +100,10 @@ extension PostfixReader {
 
     // MARK: Endpoints
 
-    mutating func buildEndpoints() {
-        let file = mainFile ?? masterFile!
-        let fallback = SourceSpan(path: file.path, line: 1, column: 1)
-        if masterFile == nil {
-            // Postfix's stock master.cf: an smtpd on port 25 and the smtp delivery client.
+    /// The server endpoints of the inet services and the delivery client; without a master.cf, those of
+    /// Postfix's stock one: an smtpd on port 25 and the smtp delivery client.
+    mutating func mapEndpoints(hasMaster: Bool, hasMain: Bool, fallback: SourceSpan) {
+        guard hasMaster else {
             serverEndpoint(account: "smtp", listen: "smtp", listenSpan: nil, location: fallback, settings: nil)
             clientEndpoint(service: nil, location: fallback)
             return
@@ -108,12 +121,37 @@ extension PostfixReader {
         }
         if let client = services.first(where: { $0.name == "smtp" && $0.type == "unix" && $0.command == "smtp" }) {
             clientEndpoint(service: client, location: client.location)
-        } else if mainFile != nil {
+        } else if hasMain {
             clientEndpoint(service: nil, location: fallback)
         }
     }
 
+    // MARK: Server (smtpd)
+
+    /// One smtpd listener: where it listens, its TLS, its authentication, whom it refuses, what it tells
+    /// clients, its protocol floor; each step reads the settings of `service` over main.cf.
     mutating func serverEndpoint(account: String, listen: String, listenSpan: SourceSpan?, location: SourceSpan, settings service: PostfixService?) {
+        guard var e = listener(account: account, listen: listen, listenSpan: listenSpan, location: location) else { return }
+        let tls = serverTLS(&e, service: service)
+        let auth = serverAuthentication(&e, service: service, tls: tls)
+        refusedUnauthenticated(&e, service: service, auth: auth)
+        greeting(&e, service: service)
+        // Protocol floor: the mandatory list where TLS is enforced, the opportunistic one otherwise.
+        if let mode = e.tls, mode != TLSMode.none { protocolFloor(&e, side: .server, mandatory: tls.enforced, service: service) }
+        // As in OpenSMTPD: a listener that offers no AUTH on a port not meant for submission (mailcow's
+        // postscreen on 10025 behind haproxy, a content filter's return port) is MTA-to-MTA relay or a
+        // hand-off, not a submission service without authentication.
+        if auth.saslOn == false, e.direction == .outgoing,
+           !["submission", "submissions", "alt-submission"].contains(context.ports.entry(for: e.port)?.service ?? "") {
+            e.direction = .relay
+        }
+        e.directLoopbackListenerAsHandOff()
+        setup.endpoints.append(e)
+    }
+
+    /// The endpoint of a master.cf service name (`smtp`, `587`, `127.0.0.1:10025`): its address, port and
+    /// direction. Nil when both address and port are template placeholders.
+    mutating func listener(account: String, listen: String, listenSpan: SourceSpan?, location: SourceSpan) -> Endpoint? {
         var e = Endpoint(role: .server, location: location)
         e.account = account
         e.protocol = .smtp
@@ -127,69 +165,61 @@ extension PostfixReader {
         // iRedMail's `PH_LOCAL_ADDRESS:PH_POSTFIX_MAIL_REINJECT_PORT`, Jinja's `{{ ip }}:{{ port }}`: where the
         // listener will be, and so whether anything outside the host reaches it, is unknown until the template
         // is rendered (iRedMail renders a loopback re-injection port). No endpoint rather than a guessed one.
-        if let host, TemplateSyntax.placeholder(in: host) != nil, TemplateSyntax.placeholder(in: portText) != nil { return }
+        if let host, TemplateSyntax.placeholder(in: host) != nil, TemplateSyntax.placeholder(in: portText) != nil { return nil }
         if let host, TemplateSyntax.placeholder(in: host) == nil, host != "*" { e.host = host }
         e.port = TemplateSyntax.placeholder(in: portText) == nil ? port(portText) : nil
-        if e.port == nil, TemplateSyntax.placeholder(in: portText) == nil, let listenSpan, let file = masterFile {
-            problem("cannot tell the port of service '\(listen)': '\(portText)' is neither a number nor a service name mailaudit knows (smtp, submission, submissions, smtps)", listenSpan, in: file)
+        if e.port == nil, TemplateSyntax.placeholder(in: portText) == nil, let listenSpan {
+            problem("cannot tell the port of service '\(listen)': '\(portText)' is neither a number nor a service name mailaudit knows (smtp, submission, submissions, smtps)", listenSpan)
         }
         if let listenSpan { e.spans[.port] = listenSpan }
         if e.host == nil, host == nil { boundInterfaces(&e) }
         e.direction = e.port.map { context.ports.listenerDirection(protocol: .smtp, port: $0) }
+        return e
+    }
 
-        let level = setting("smtpd_tls_security_level", service: service)
-        let use = setting("smtpd_use_tls", service: service)
-        let enforce = setting("smtpd_enforce_tls", service: service)
-        let wrapper = setting("smtpd_tls_wrappermode", service: service)
-        // The security level, or the legacy booleans when it is empty.
-        var levelName: String?
-        var levelSetting = level
-        if let v = level.value?.trimmingCharacters(in: .whitespaces).lowercased() {
-            if !v.isEmpty {
-                if ["none", "may", "encrypt"].contains(v) { levelName = v } else {
-                    report("smtpd_tls_security_level", level, expected: "none, may or encrypt", choices: ["none", "may", "encrypt"])
-                }
-                for legacy in [use, enforce] where legacy.isExplicit { levelSetting.related += [legacy.span!] }
-            } else {
-                let enforceOn = bool("smtpd_enforce_tls", enforce)
-                let useOn = bool("smtpd_use_tls", use)
-                if enforceOn == true { levelName = "encrypt"; levelSetting = enforce }
-                else if useOn == true { levelName = "may"; levelSetting = use }
-                else if enforceOn == false && useOn == false {
-                    levelName = "none"
-                    if !level.isExplicit { levelSetting = use.isExplicit ? use : (enforce.isExplicit ? enforce : level) }
-                }
-            }
-        }
-        let wrap = bool("smtpd_tls_wrappermode", wrapper)
-        func setSpan(_ field: Endpoint.Field, _ s: Setting) {
-            if let span = s.span { e.spans[field] = span } else { e.spans[field] = nil }
-            for r in s.related { e.addRelated(r, for: field) }
-            if s.inherited { e.inherited.insert(field) } else { e.inherited.remove(field) }
-        }
-        if wrap == true {
+    /// What smtpd's TLS settings decided: whether TLS is enforced, and the settings that said so.
+    struct ServerTLS {
+        var level: PostfixTLSLevel
+        var enforced: Bool
+    }
+
+    /// smtpd's TLS: wrapper mode (implicit TLS, always enforced) or the security level.
+    mutating func serverTLS(_ e: inout Endpoint, service: PostfixService?) -> ServerTLS {
+        let level = tlsLevel(.server, service: service, endpoint: &e)
+        let levelSetting = level.setting
+        if level.wrap == true {
             // smtpd enforces TLS in wrapper mode whatever the level says (enforce_tls = wrappermode || …).
             e.tls = .implicit
             e.tlsRequired = true
-            setSpan(.tls, wrapper)
-            setSpan(.tlsRequired, wrapper)
-            if levelSetting.isExplicit { e.addRelated(levelSetting.span!, for: .tls) }
-        } else if wrap == false {
-            switch levelName {
+            e.decide(.tls, by: level.wrapper)
+            e.decide(.tlsRequired, by: level.wrapper)
+            if let span = levelSetting.span { e.addRelated(span, for: .tls) }
+        } else if level.wrap == false {
+            switch level.name {
             case "none"?: e.tls = TLSMode.none; e.tlsRequired = false
             case "may"?: e.tls = .starttls; e.tlsRequired = false
             case "encrypt"?: e.tls = .starttls; e.tlsRequired = true
             default: break
             }
-            if levelName != nil {
-                setSpan(.tls, levelSetting)
-                setSpan(.tlsRequired, levelSetting)
-                if wrapper.isExplicit { e.addRelated(wrapper.span!, for: .tls) }
+            if level.name != nil {
+                e.decide(.tls, by: levelSetting)
+                e.decide(.tlsRequired, by: levelSetting)
+                if let span = level.wrapper.span { e.addRelated(span, for: .tls) }
             }
         }
-        let enforced = wrap == true || levelName == "encrypt"
+        return ServerTLS(level: level, enforced: level.wrap == true || level.name == "encrypt")
+    }
 
-        // Authentication.
+    /// What smtpd's SASL settings decided, for the steps after authentication.
+    struct ServerAuthentication {
+        var saslOn: Bool?
+        var authOnly: Setting
+        var authOnlyOn: Bool?
+    }
+
+    /// smtpd's AUTH: offered or not, and whether a password can cross the wire unencrypted.
+    mutating func serverAuthentication(_ e: inout Endpoint, service: PostfixService?, tls: ServerTLS) -> ServerAuthentication {
+        let levelSetting = tls.level.setting
         let sasl = setting("smtpd_sasl_auth_enable", service: service)
         let authOnly = setting("smtpd_tls_auth_only", service: service)
         let saslOn = bool("smtpd_sasl_auth_enable", sasl)
@@ -197,87 +227,71 @@ extension PostfixReader {
         let securityOptions = setting("smtpd_sasl_security_options", service: service)
         if let saslOn {
             e.auth = saslOn ? ["password"] : []
-            setSpan(.auth, sasl)
-            if saslOn, authOnly.isExplicit { e.addRelated(authOnly.span!, for: .auth) }
-            if saslOn, levelSetting.isExplicit, !enforced { e.addRelated(levelSetting.span!, for: .auth) }
+            e.decide(.auth, by: sasl)
+            if saslOn, let span = authOnly.span { e.addRelated(span, for: .auth) }
+            if saslOn, let span = levelSetting.span, !tls.enforced { e.addRelated(span, for: .auth) }
         }
         let noPlaintext = securityOptions.value.map { Self.list($0.lowercased()).contains("noplaintext") }
         switch (saslOn, e.tls) {
         case (false?, _):
             e.allowsPlaintextAuth = false
-            setSpan(.allowsPlaintextAuth, sasl)
+            e.decide(.allowsPlaintextAuth, by: sasl)
         case (true?, .implicit?):
             e.allowsPlaintextAuth = false
-            setSpan(.allowsPlaintextAuth, wrapper)
-        case (true?, .starttls?) where enforced:
+            e.decide(.allowsPlaintextAuth, by: tls.level.wrapper)
+        case (true?, .starttls?) where tls.enforced:
             e.allowsPlaintextAuth = false
-            setSpan(.allowsPlaintextAuth, levelSetting)
+            e.decide(.allowsPlaintextAuth, by: levelSetting)
         case (true?, .starttls?):
             if authOnlyOn == true {
                 e.allowsPlaintextAuth = false
-                setSpan(.allowsPlaintextAuth, authOnly)
+                e.decide(.allowsPlaintextAuth, by: authOnly)
             } else if authOnlyOn == false, let noPlaintext {
                 e.allowsPlaintextAuth = !noPlaintext
-                setSpan(.allowsPlaintextAuth, noPlaintext ? securityOptions : (authOnly.isExplicit ? authOnly : sasl))
+                e.decide(.allowsPlaintextAuth, by: noPlaintext ? securityOptions : (authOnly.isExplicit ? authOnly : sasl))
             }
         case (true?, TLSMode.none?):
             if let noPlaintext {
                 e.allowsPlaintextAuth = !noPlaintext
-                setSpan(.allowsPlaintextAuth, noPlaintext ? securityOptions : sasl)
+                e.decide(.allowsPlaintextAuth, by: noPlaintext ? securityOptions : sasl)
             }
         default: break
         }
+        return ServerAuthentication(saslOn: saslOn, authOnly: authOnly, authOnlyOn: authOnlyOn)
+    }
 
-        // Does the service refuse clients that have not authenticated? (`permit_sasl_authenticated, reject`)
+    /// Does the service refuse clients that have not authenticated? (`permit_sasl_authenticated, reject`)
+    mutating func refusedUnauthenticated(_ e: inout Endpoint, service: PostfixService?, auth: ServerAuthentication) {
         var required: Bool? = false
         for name in ["smtpd_client_restrictions", "smtpd_sender_restrictions", "smtpd_relay_restrictions", "smtpd_recipient_restrictions"] {
             let s = setting(name, service: service)
             guard let value = s.value else { required = required == true ? true : nil; continue }
             if Self.refusesUnauthenticated(Self.list(value.lowercased())) {
                 required = true
-                setSpan(.authRequired, s)
+                e.decide(.authRequired, by: s)
                 break
             }
         }
         e.authRequired = required
-        if e.authRequired == true, saslOn == true, authOnlyOn == true, e.tls == .starttls, e.tlsRequired == false {
+        if e.authRequired == true, auth.saslOn == true, auth.authOnlyOn == true, e.tls == .starttls, e.tlsRequired == false {
             // Nothing useful happens before STARTTLS: no AUTH without TLS and no mail without AUTH.
             e.tlsRequired = true
-            setSpan(.tlsRequired, authOnly)
+            e.decide(.tlsRequired, by: auth.authOnly)
         }
+    }
 
-        // Greeting and VRFY.
+    /// The greeting banner and VRFY.
+    mutating func greeting(_ e: inout Endpoint, service: PostfixService?) {
         let banner = setting("smtpd_banner", service: service)
-        if let raw = rawValue("smtpd_banner", service: service) {
-            e.banner = raw.conditional ? nil : expand(raw.text, service: service, depth: 0, keepUnset: true)
+        if let raw = resolver.rawValue("smtpd_banner", service: service) {
+            e.banner = raw.conditional ? nil : resolver.expand(raw.text, service: service, depth: 0, keepUnset: true)
         } else {
-            e.banner = Self.defaults["smtpd_banner"]
+            e.banner = PostfixResolver.defaults["smtpd_banner"]
         }
-        setSpan(.banner, banner)
+        e.decide(.banner, by: banner)
         let vrfy = setting("disable_vrfy_command", service: service)
         if let disabled = bool("disable_vrfy_command", vrfy) { e.allowsVRFY = !disabled }
-        setSpan(.allowsVRFY, vrfy)
-
-        // Protocol floor: the mandatory list where TLS is enforced, the opportunistic one otherwise.
-        if let tls = e.tls, tls != TLSMode.none {
-            let name = enforced ? "smtpd_tls_mandatory_protocols" : "smtpd_tls_protocols"
-            let s = setting(name, service: service)
-            if let value = s.value {
-                if let v = Self.minimumVersion(value) { e.minTLSVersion = v } else {
-                    report(name, s, expected: "a protocol list such as '>=TLSv1.2' or '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1'")
-                }
-            }
-            setSpan(.minTLSVersion, s)
-        }
-        // As in OpenSMTPD: a listener that offers no AUTH on a port not meant for submission (mailcow's
-        // postscreen on 10025 behind haproxy, a content filter's return port) is MTA-to-MTA relay or a
-        // hand-off, not a submission service without authentication.
-        if saslOn == false, e.direction == .outgoing,
-           !["submission", "submissions", "alt-submission"].contains(context.ports.entry(for: e.port)?.service ?? "") {
-            e.direction = .relay
-        }
-        e.directLoopbackListenerAsHandOff()
-        setup.endpoints.append(e)
+        e.decide(.allowsVRFY, by: vrfy)
     }
 
     /// A restriction list that ends in `reject` and lets nobody through before that but authenticated
@@ -302,25 +316,92 @@ extension PostfixReader {
         if let span = interfaces.span { e.spans[.loopback] = span }
     }
 
-    /// Postfix 3.11: with `compatibility_level` 3.11 or higher (what a new installation's main.cf says),
-    /// an unset `smtp_tls_security_level` is `may`; at lower levels, and before 3.11, it is empty (no TLS).
-    /// The `compatibility_level` setting when the release decides (3.11 or higher), nil when every release agrees.
-    func compatibilityDecidingClientTLS(service: PostfixService?) -> Setting? {
-        let compatibility = setting("compatibility_level", service: service)
-        guard let value = compatibility.value?.trimmingCharacters(in: .whitespaces),
-              ProgramVersions.isOlder(value, than: "3.11") == false else { return nil }
-        return compatibility
+    // MARK: TLS of either side
+
+    /// The TLS security level of one side: `<side>_tls_security_level`, or when that is empty the legacy
+    /// `<side>_enforce_tls` and `<side>_use_tls`; and wrapper mode. For the client, an unset level is
+    /// `may` from Postfix 3.11 on when `compatibility_level` says 3.11 (recorded as release-dependent on `e`).
+    mutating func tlsLevel(_ side: PostfixSide, service: PostfixService?, endpoint e: inout Endpoint) -> PostfixTLSLevel {
+        let levelName = "\(side.prefix)_tls_security_level"
+        let level = setting(levelName, service: service)
+        let use = setting("\(side.prefix)_use_tls", service: service)
+        let enforce = setting("\(side.prefix)_enforce_tls", service: service)
+        let wrapper = setting("\(side.prefix)_tls_wrappermode", service: service)
+        var result = PostfixTLSLevel(name: nil, setting: level, wrapper: wrapper, wrap: nil)
+        if let v = level.value?.trimmingCharacters(in: .whitespaces).lowercased() {
+            if !v.isEmpty {
+                if side.levels.contains(v) { result.name = v } else {
+                    report(levelName, level, expected: side.levelsExpected, choices: side.levels)
+                }
+                result.setting.related += [use, enforce].compactMap(\.span)
+            } else {
+                let enforceOn = bool("\(side.prefix)_enforce_tls", enforce)
+                let useOn = bool("\(side.prefix)_use_tls", use)
+                if enforceOn == true { result.name = "encrypt"; result.setting = enforce }
+                else if useOn == true { result.name = "may"; result.setting = use }
+                else if enforceOn == false && useOn == false {
+                    result.name = "none"
+                    if !level.isExplicit { result.setting = use.isExplicit ? use : (enforce.isExplicit ? enforce : level) }
+                    // Only the client's default moved with compatibility_level 3.11; smtpd's stays empty.
+                    if side == .client, !level.isExplicit, !use.isExplicit, !enforce.isExplicit,
+                       let compatibility = resolver.compatibilityDecidingClientTLS(service: service) {
+                        if !context.versions.isBefore("postfix", "3.11") {
+                            result.name = "may"
+                            result.setting = compatibility
+                        }
+                        e.modelledVersions[.tls] = context.versions.name("postfix")
+                        e.modelledVersions[.tlsRequired] = context.versions.name("postfix")
+                    }
+                }
+            }
+        }
+        result.wrap = bool("\(side.prefix)_tls_wrappermode", wrapper)
+        return result
     }
 
+    /// The lowest TLS version `<side>_tls_protocols` (or, where TLS is mandatory, `<side>_tls_mandatory_protocols`) allows.
+    mutating func protocolFloor(_ e: inout Endpoint, side: PostfixSide, mandatory: Bool, service: PostfixService?) {
+        let name = mandatory ? "\(side.prefix)_tls_mandatory_protocols" : "\(side.prefix)_tls_protocols"
+        let s = setting(name, service: service)
+        if let value = s.value {
+            if let v = Self.minimumVersion(value) { e.minTLSVersion = v } else {
+                report(name, s, expected: "a protocol list such as '>=TLSv1.2' or \(side.protocolExample)")
+            }
+        }
+        e.decide(.minTLSVersion, by: s)
+    }
+
+    // MARK: Client (smtp)
+
+    /// The `smtp` delivery client: toward `relayhost` (or MX hosts), its TLS level and SASL.
     mutating func clientEndpoint(service: PostfixService?, location: SourceSpan) {
         var e = Endpoint(role: .client, location: location)
         e.account = "smtp"
         e.protocol = .smtp
-        func setSpan(_ field: Endpoint.Field, _ s: Setting) {
-            if let span = s.span { e.spans[field] = span } else { e.spans[field] = nil }
-            for r in s.related { e.addRelated(r, for: field) }
-            if s.inherited { e.inherited.insert(field) } else { e.inherited.remove(field) }
+        relay(&e, service: service)
+        let level = tlsLevel(.client, service: service, endpoint: &e)
+        if let levelName = level.name, let wrap = level.wrap {
+            clientTLS(&e, level: levelName, wrap: wrap, decidedBy: level, service: service, location: location)
         }
+        let sasl = setting("smtp_sasl_auth_enable", service: service)
+        if let on = bool("smtp_sasl_auth_enable", sasl) {
+            e.auth = on ? ["password"] : []
+            e.decide(.auth, by: sasl)
+            if on {
+                // The password map is a file of clear-text passwords next to main.cf (FORMATS §13.3).
+                let maps = setting("smtp_sasl_password_maps", service: service)
+                e.credential = .file
+                e.decide(.credential, by: maps.isExplicit ? maps : sasl)
+            } else {
+                e.credential = CredentialKind.none
+                e.decide(.credential, by: sasl)
+            }
+        }
+        setup.endpoints.append(e)
+    }
+
+    /// `relayhost`: the host and port mail is handed to (port 25 unless written); unset, MX delivery.
+    mutating func relay(_ e: inout Endpoint, service: PostfixService?) {
         let relay = setting("relayhost", service: service)
         var relayKnown = true
         if let value = relay.value {
@@ -331,103 +412,83 @@ extension PostfixReader {
                 if let text = parsed.portText {
                     e.port = port(text)
                     if e.port == nil, let span = relay.span {
-                        setup.problems.append(ParseProblem("cannot tell the port of relayhost '\(first)': '\(text)' is neither a number nor a service name mailaudit knows", path: span.path, span: span))
+                        problem("cannot tell the port of relayhost '\(first)': '\(text)' is neither a number nor a service name mailaudit knows", span)
                     }
                 }
             }
         } else {
             relayKnown = false
         }
-        setSpan(.host, relay)
-        if e.port != nil { setSpan(.port, relay) } else if relayKnown {
+        e.decide(.host, by: relay)
+        if e.port != nil { e.decide(.port, by: relay) } else if relayKnown {
             e.port = context.ports.defaultPort(for: .smtp, tls: nil, direction: .relay)
             e.portIsDefault = true
         }
         e.direction = e.port.map { context.ports.listenerDirection(protocol: .smtp, port: $0) }
-
-        let level = setting("smtp_tls_security_level", service: service)
-        let use = setting("smtp_use_tls", service: service)
-        let enforce = setting("smtp_enforce_tls", service: service)
-        let wrapper = setting("smtp_tls_wrappermode", service: service)
-        let levels = ["none", "may", "encrypt", "dane", "dane-only", "fingerprint", "verify", "secure"]
-        var levelName: String?
-        var levelSetting = level
-        if let v = level.value?.trimmingCharacters(in: .whitespaces).lowercased() {
-            if !v.isEmpty {
-                if levels.contains(v) { levelName = v } else {
-                    report("smtp_tls_security_level", level, expected: levels.joined(separator: ", "), choices: levels)
-                }
-                for legacy in [use, enforce] where legacy.isExplicit { levelSetting.related += [legacy.span!] }
-            } else {
-                let enforceOn = bool("smtp_enforce_tls", enforce)
-                let useOn = bool("smtp_use_tls", use)
-                if enforceOn == true { levelName = "encrypt"; levelSetting = enforce }
-                else if useOn == true { levelName = "may"; levelSetting = use }
-                else if enforceOn == false && useOn == false {
-                    levelName = "none"
-                    if !level.isExplicit { levelSetting = use.isExplicit ? use : (enforce.isExplicit ? enforce : level) }
-                    if !level.isExplicit, !use.isExplicit, !enforce.isExplicit, let compatibility = compatibilityDecidingClientTLS(service: service) {
-                        if !context.versions.isBefore("postfix", "3.11") {
-                            levelName = "may"
-                            levelSetting = compatibility
-                        }
-                        e.modelledVersions[.tls] = context.versions.name("postfix")
-                        e.modelledVersions[.tlsRequired] = context.versions.name("postfix")
-                    }
-                }
-            }
-        }
-        let wrap = bool("smtp_tls_wrappermode", wrapper)
-        if let levelName, let wrap {
-            let mandatory = !["none", "may", "dane"].contains(levelName)
-            if levelName == "none" {
-                e.tls = TLSMode.none
-            } else {
-                e.tls = wrap ? .implicit : .starttls
-            }
-            e.tlsRequired = mandatory
-            setSpan(.tls, wrap && levelName != "none" ? wrapper : levelSetting)
-            setSpan(.tlsRequired, levelSetting)
-            switch levelName {
-            case "encrypt": e.verifyCertificate = false                       // TLS without checking who answers
-            case "dane-only", "fingerprint", "verify", "secure": e.verifyCertificate = true
-            default: e.verifyCertificate = nil                               // none/may: not applicable; dane: depends on DNS
-            }
-            if e.verifyCertificate != nil { setSpan(.verifyCertificate, levelSetting) }
-            if levelName != "none" {
-                let name = mandatory ? "smtp_tls_mandatory_protocols" : "smtp_tls_protocols"
-                let s = setting(name, service: service)
-                if let value = s.value {
-                    if let v = Self.minimumVersion(value) { e.minTLSVersion = v } else {
-                        report(name, s, expected: "a protocol list such as '>=TLSv1.2' or '!SSLv2, !SSLv3'")
-                    }
-                }
-                setSpan(.minTLSVersion, s)
-                if let release = e.modelledVersions[.tls] { e.modelledVersions[.minTLSVersion] = release }
-            }
-            // TLS switched on only for the destinations of a policy map, off for everyone else (MA401).
-            let policy = setting("smtp_tls_policy_maps", service: service)
-            if levelName != "none" {
-                e.selectiveTLS = false
-            } else if let maps = policy.value {
-                e.selectiveTLS = !maps.trimmingCharacters(in: .whitespaces).isEmpty
-                if e.selectiveTLS == true { setSpan(.selectiveTLS, policy); e.addRelated(levelSetting.span ?? location, for: .selectiveTLS) }
-            }
-        }
-        let sasl = setting("smtp_sasl_auth_enable", service: service)
-        if let on = bool("smtp_sasl_auth_enable", sasl) {
-            e.auth = on ? ["password"] : []
-            setSpan(.auth, sasl)
-            if on {
-                // The password map is a file of clear-text passwords next to main.cf (FORMATS §13.3).
-                let maps = setting("smtp_sasl_password_maps", service: service)
-                e.credential = .file
-                setSpan(.credential, maps.isExplicit ? maps : sasl)
-            } else {
-                e.credential = CredentialKind.none
-                setSpan(.credential, sasl)
-            }
-        }
-        setup.endpoints.append(e)
     }
+
+    /// What a known client level means: implicit or STARTTLS, mandatory or not, whether the certificate is
+    /// checked, the protocol floor, and TLS only toward the destinations of a policy map.
+    mutating func clientTLS(_ e: inout Endpoint, level levelName: String, wrap: Bool, decidedBy level: PostfixTLSLevel, service: PostfixService?, location: SourceSpan) {
+        let levelSetting = level.setting
+        let mandatory = !["none", "may", "dane"].contains(levelName)
+        if levelName == "none" {
+            e.tls = TLSMode.none
+        } else {
+            e.tls = wrap ? .implicit : .starttls
+        }
+        e.tlsRequired = mandatory
+        e.decide(.tls, by: wrap && levelName != "none" ? level.wrapper : levelSetting)
+        e.decide(.tlsRequired, by: levelSetting)
+        switch levelName {
+        case "encrypt": e.verifyCertificate = false                       // TLS without checking who answers
+        case "dane-only", "fingerprint", "verify", "secure": e.verifyCertificate = true
+        default: e.verifyCertificate = nil                               // none/may: not applicable; dane: depends on DNS
+        }
+        if e.verifyCertificate != nil { e.decide(.verifyCertificate, by: levelSetting) }
+        if levelName != "none" {
+            protocolFloor(&e, side: .client, mandatory: mandatory, service: service)
+            if let release = e.modelledVersions[.tls] { e.modelledVersions[.minTLSVersion] = release }
+        }
+        // TLS switched on only for the destinations of a policy map, off for everyone else (MA401).
+        let policy = setting("smtp_tls_policy_maps", service: service)
+        if levelName != "none" {
+            e.selectiveTLS = false
+        } else if let maps = policy.value {
+            e.selectiveTLS = !maps.trimmingCharacters(in: .whitespaces).isEmpty
+            if e.selectiveTLS == true { e.decide(.selectiveTLS, by: policy); e.addRelated(levelSetting.span ?? location, for: .selectiveTLS) }
+        }
+    }
+}
+
+/// Which end of an SMTP connection a group of parameters configures: `smtpd_*` the server Postfix runs,
+/// `smtp_*` the client it delivers with. Both spell their TLS level the same way under their own prefix.
+enum PostfixSide {
+    case server, client
+
+    var prefix: String { self == .server ? "smtpd" : "smtp" }
+
+    /// The security levels the side knows (smtpd only has three).
+    var levels: [String] {
+        switch self {
+        case .server: ["none", "may", "encrypt"]
+        case .client: ["none", "may", "encrypt", "dane", "dane-only", "fingerprint", "verify", "secure"]
+        }
+    }
+
+    var levelsExpected: String { self == .server ? "none, may or encrypt" : levels.joined(separator: ", ") }
+
+    /// An example of a protocol list that drops the old versions, for the message about one that is not a list.
+    var protocolExample: String { self == .server ? "'!SSLv2, !SSLv3, !TLSv1, !TLSv1.1'" : "'!SSLv2, !SSLv3'" }
+}
+
+/// A side's TLS security level as the settings decide it.
+struct PostfixTLSLevel {
+    /// `none`, `may`, `encrypt`, …; nil when unknown (a placeholder) or not a level.
+    var name: String?
+    /// The setting that decided the level, with the ones that also spoke as related locations.
+    var setting: PostfixResolver.Setting
+    var wrapper: PostfixResolver.Setting
+    /// Wrapper mode (implicit TLS); nil when unknown.
+    var wrap: Bool?
 }

@@ -1,11 +1,14 @@
 import Foundation
 import MailAuditCore
 
-extension PostfixReader {
-    // MARK: Resolution
+/// What a parameter is for one service: a master.cf `-o` beats main.cf, which beats Postfix's compiled-in
+/// default (or the default `compatibility_level` picks), with `$name` expanded.
+struct PostfixResolver {
+    /// main.cf's assignments by name, in file order.
+    let main: [String: [PostfixAssignment]]
 
     /// An effective parameter value: the winning setting, the ones it overrode, or Postfix's default.
-    struct Setting {
+    struct Setting: DecidingSetting {
         /// The expanded value; nil when it cannot be known (a template placeholder, a host-dependent default).
         var value: String?
         /// The winning setting; nil for the compiled-in default.
@@ -142,5 +145,15 @@ extension PostfixReader {
         if let w = service?.overrides.last(where: { $0.name == name }) { return w.conditional ? nil : expand(w.value, service: service, depth: depth) }
         if let w = main[name]?.last { return w.conditional ? nil : expand(w.value, service: service, depth: depth) }
         return nil
+    }
+
+    /// Postfix 3.11: with `compatibility_level` 3.11 or higher (what a new installation's main.cf says),
+    /// an unset `smtp_tls_security_level` is `may`; at lower levels, and before 3.11, it is empty (no TLS).
+    /// The `compatibility_level` setting when the release decides (3.11 or higher), nil when every release agrees.
+    func compatibilityDecidingClientTLS(service: PostfixService?) -> Setting? {
+        let compatibility = setting("compatibility_level", service: service)
+        guard let value = compatibility.value?.trimmingCharacters(in: .whitespaces),
+              ProgramVersions.isOlder(value, than: "3.11") == false else { return nil }
+        return compatibility
     }
 }

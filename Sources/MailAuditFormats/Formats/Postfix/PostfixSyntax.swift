@@ -99,10 +99,20 @@ enum PostfixLexer {
     }
 }
 
-extension PostfixReader {
+/// The grammar of main.cf and master.cf: logical lines become assignments and service entries with the
+/// spans of their values. What a value means, and what a `$name` in it expands to, is the resolver's.
+struct PostfixSyntax {
+    var problems: [ParseProblem] = []
+
+    mutating func problem(_ message: String, _ span: SourceSpan?, in file: SourceFile) {
+        problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
+    }
+
     // MARK: main.cf
 
-    mutating func readMain(_ file: SourceFile) {
+    /// Every `name = value` of main.cf, by name, in file order.
+    mutating func mainAssignments(_ file: SourceFile) -> [String: [PostfixAssignment]] {
+        var main: [String: [PostfixAssignment]] = [:]
         for logical in PostfixLexer.logicalLines(file) {
             let first = logical.segments[0]
             if logical.startsWithContinuation {
@@ -140,6 +150,7 @@ extension PostfixReader {
             }
             main[name, default: []].append(PostfixAssignment(name: name, value: value, span: span, conditional: logical.anyConditional))
         }
+        return main
     }
 
     // MARK: master.cf
@@ -197,7 +208,9 @@ extension PostfixReader {
         return (out, braceDepth > 0 ? braceStart : nil)
     }
 
-    mutating func readMaster(_ file: SourceFile) {
+    /// Every service entry of master.cf with its `-o` overrides.
+    mutating func services(_ file: SourceFile) -> [PostfixService] {
+        var services: [PostfixService] = []
         func span(_ t: Token) -> SourceSpan { SourceSpan(path: file.path, line: t.line, column: t.column, endLine: t.endLine, endColumn: t.endColumn) }
         for logical in PostfixLexer.logicalLines(file) {
             let (tokens, unbalanced) = tokens(logical)
@@ -250,6 +263,7 @@ extension PostfixReader {
             }
             services.append(service)
         }
+        return services
     }
 
     /// `name=value` or `{ name = value }` with the span of the value.
