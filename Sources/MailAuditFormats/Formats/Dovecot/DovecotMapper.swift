@@ -15,7 +15,7 @@ extension DovecotReader {
         return d
     }
 
-    struct Effective {
+    struct Effective: DecidingSetting {
         var value: String?
         var span: SourceSpan?
         var related: [SourceSpan] = []
@@ -131,11 +131,7 @@ extension DovecotReader {
     mutating func addEndpoint(_ base: Endpoint, login: Login, written: DovecotListener?, builtIn: (String, Int, Bool)?, port: Int?, portSpan: SourceSpan?) {
         var e = base
         let proto = login.protocolName
-        func apply(_ field: Endpoint.Field, _ s: Effective) {
-            if let span = s.span { e.spans[field] = span } else { e.spans[field] = nil }
-            for r in s.related { e.addRelated(r, for: field) }
-            if s.inherited { e.inherited.insert(field) } else { e.inherited.remove(field) }
-        }
+        func apply(_ field: Endpoint.Field, _ s: Effective) { e.decide(field, by: s) }
         e.port = port
         e.portIsDefault = portSpan == nil && port != nil
         if let portSpan { e.spans[.port] = portSpan }

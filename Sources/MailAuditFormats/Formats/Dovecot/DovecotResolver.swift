@@ -1,17 +1,21 @@
 import Foundation
 import MailAuditCore
 
+/// Resolution streams over the statements: a `$name` means the value set so far, and an `!include` is
+/// read where it stands, so sections, includes and expansion are one pass in file order.
 extension DovecotReader {
     // MARK: Reading
 
+    /// Reads one file's statements in order: sections open and close, settings are recorded with the
+    /// values `$name` has at that point, `!include`s are read where they stand.
     mutating func readFile(_ file: SourceFile) {
         let baseDepth = sections.count
         var jinjaDepth = 0
         let isTemplateFile = file.path.hasSuffix(".tpl")
-        for line in logicalLines(file) {
-            let text = Self.string(line.text)
+        for line in DovecotSyntax.logicalLines(file) {
             let lineSpan = SourceSpan(path: file.path, line: line.number, column: line.column, endLine: line.number, endColumn: line.column + max(1, line.text.count))
-            if let directive = TemplateSyntax.jinjaDirective(Substring(text)) {
+            let statement = DovecotSyntax.statement(line, in: file)
+            if case .template(let directive) = statement {
                 switch directive {
                 case .open: jinjaDepth += 1
                 case .close: jinjaDepth = max(0, jinjaDepth - 1)
@@ -22,45 +26,28 @@ extension DovecotReader {
             // A section opened inside a conditional one is itself marked conditional, so the innermost
             // tells for all of them (asking every open section on every line was quadratic in the depth).
             let conditional = jinjaDepth > 0 || sections.last?.conditional == true
-            if text.hasPrefix("!include") {
+            switch statement {
+            case .template: continue
+            case .include(let text):
                 include(text, span: lineSpan, from: file)
-                continue
-            }
-            if text == "}" {
+            case .close:
                 if sections.count > baseDepth { sections.removeLast() } else {
                     problem("unexpected '}': no section is open here", lineSpan)
                 }
-                continue
-            }
-            if text.hasSuffix("{"), !text.contains("=") || text.firstIndex(of: "{")! < text.firstIndex(of: "=")! {
-                let head = text.dropLast().trimmingCharacters(in: .whitespaces)
-                let name = String(head.prefix { !$0.isWhitespace })
-                let argument = Self.unquote(head.dropFirst(name.count).trimmingCharacters(in: .whitespaces))
+            case .open(let name, let argument):
                 sections.append(Section(name: name, argument: argument, span: lineSpan, conditional: conditional))
                 openedSection(file: file)
-                continue
-            }
-            guard let eq = line.text.firstIndex(of: "=") else {
+            case .noAssignment:
                 // `%protocols`, `{{ … }}`: a template line that renders into settings we cannot see.
+                let text = DovecotSyntax.string(line.text)
                 if TemplateSyntax.placeholder(in: text) != nil || text.hasPrefix("%") || conditional { continue }
                 problem("expecting '=' (Dovecot settings are `name = value`, sections `name [id] {`): '\(text)'", lineSpan)
-                continue
-            }
-            let key = Self.string(line.text[..<eq]).trimmingCharacters(in: .whitespaces)
-            var valueStart = eq + 1
-            while valueStart < line.text.count, line.text[valueStart] == " " || line.text[valueStart] == "\t" { valueStart += 1 }
-            let rawValue = Self.string(line.text[valueStart...])
-            let valueColumn = line.column + valueStart
-            let span = line.endLine == line.number
-                ? (rawValue.isEmpty ? SourceSpan.at(file.path, line: line.number, column: line.column, length: key.unicodeScalars.count)
-                                    : SourceSpan.at(file.path, line: line.number, column: valueColumn, length: rawValue.unicodeScalars.count))
-                : SourceSpan(path: file.path, line: line.number, column: valueColumn, endLine: line.endLine, endColumn: valueColumn + 1)
-            guard !key.isEmpty, !key.contains(" ") else {
+            case .invalidKey(let key):
                 if TemplateSyntax.placeholder(in: key) != nil || conditional { continue }
                 problem("'\(key)' is not a setting name", lineSpan)
-                continue
+            case .assignment(let key, let rawValue, let span):
+                assign(key, rawValue, span: span, conditional: conditional, templateFile: isTemplateFile)
             }
-            assign(key, rawValue, span: span, conditional: conditional, templateFile: isTemplateFile)
         }
         if sections.count > baseDepth {
             let open = sections[baseDepth]
@@ -91,7 +78,7 @@ extension DovecotReader {
     }
 
     mutating func assign(_ key: String, _ rawValue: String, span: SourceSpan, conditional: Bool, templateFile: Bool) {
-        var value: String? = Self.unquote(rawValue)
+        var value: String? = DovecotSyntax.unquote(rawValue)
         if conditional || rawValue.hasPrefix("<") || TemplateSyntax.placeholder(in: rawValue) != nil { value = nil }
         if templateFile, rawValue.range(of: #"%[A-Za-z_]"#, options: .regularExpression) != nil { value = nil }
         let names = sections.map(\.name)
@@ -167,7 +154,7 @@ extension DovecotReader {
             problem("`\(optional ? "!include_try" : "!include") = …`: the '=' is read as part of the path, so \(target.dropFirst().trimmingCharacters(in: .whitespaces)) is never included; write `\(optional ? "!include_try" : "!include") PATH`", span)
             return
         }
-        target = Self.unquote(target)
+        target = DovecotSyntax.unquote(target)
         if target.isEmpty {
             problem("`\(optional ? "!include_try" : "!include")` needs a path; Dovecot refuses the line", span)
             return
