@@ -33,9 +33,20 @@ public struct EximFormat: ConfigFormat {
         return false
     }
 
+    /// Logical lines with macros replaced and includes followed (`EximResolver`) → sections, drivers and
+    /// options (`EximSyntax`) → listeners and relay transports (`EximMapper`).
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var parser = EximParser(file: file, context: context)
-        parser.read()
-        return parser.build()
+        var syntax = EximSyntax(file: file, context: context)
+        syntax.read()
+        var mapper = EximMapper(syntax: syntax, ports: context.ports)
+        mapper.buildListeners()
+        mapper.buildTransports()
+        var setup = MailSetup(path: file.path, format: id)
+        setup.endpoints = mapper.endpoints
+        setup.secrets = mapper.secrets
+        setup.problems = syntax.resolver.problems + syntax.problems + mapper.problems
+        setup.includedFiles = syntax.resolver.includedFiles
+        setup.unfollowedIncludes = syntax.resolver.unfollowedIncludes
+        return setup
     }
 }

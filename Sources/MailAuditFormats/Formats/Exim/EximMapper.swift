@@ -6,20 +6,21 @@ enum EximHostVerdict: Equatable {
     case nobody, everybody, onlyWithTLS, someHosts, unknown
 }
 
-struct EximModelBuilder {
-    let parser: EximParser
+/// Main options and drivers mapped to endpoints: the daemon's listeners and the smtp transports it relays through.
+struct EximMapper {
+    let syntax: EximSyntax
     let ports: PortTable
     var endpoints: [Endpoint] = []
     var secrets: [SourceSpan] = []
     var problems: [ParseProblem] = []
 
-    init(parser: EximParser, ports: PortTable) {
-        self.parser = parser
+    init(syntax: EximSyntax, ports: PortTable) {
+        self.syntax = syntax
         self.ports = ports
     }
 
-    var main: [String: EximOption] { parser.main }
-    var topPath: String { parser.file.path }
+    var main: [String: EximOption] { syntax.main }
+    var topPath: String { syntax.file.path }
 
     /// A TCP port: a number or a service name (Debian's /etc/services names for the mail ports).
     func resolvePort(_ text: String) -> Int? {
@@ -37,10 +38,10 @@ struct EximModelBuilder {
         guard let value else { return .everybody }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return .nobody }
-        if EximModelBuilder.tlsVariables.contains(where: { trimmed.contains("$" + $0) || trimmed.contains("def:" + $0) || trimmed.contains("${" + $0) }) { return .onlyWithTLS }
+        if EximMapper.tlsVariables.contains(where: { trimmed.contains("$" + $0) || trimmed.contains("def:" + $0) || trimmed.contains("${" + $0) }) { return .onlyWithTLS }
         if trimmed.contains("$") { return .unknown }
         var sawSpecific = false
-        for item in EximReader.splitList(Array(trimmed.unicodeScalars)) {
+        for item in EximResolver.splitList(Array(trimmed.unicodeScalars)) {
             let text = String(String.UnicodeScalarView(item.text))
             if text == "*" { return sawSpecific ? .everybody : .everybody }
             if text == "!*" { return sawSpecific ? .someHosts : .nobody }
@@ -56,7 +57,7 @@ struct EximModelBuilder {
         guard let value else { return .everybody }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if ["", "0", "no", "false"].contains(trimmed.lowercased()) { return .nobody }
-        if EximModelBuilder.tlsVariables.contains(where: { trimmed.contains("$" + $0) || trimmed.contains("def:" + $0) || trimmed.contains("${" + $0) }) { return .onlyWithTLS }
+        if EximMapper.tlsVariables.contains(where: { trimmed.contains("$" + $0) || trimmed.contains("def:" + $0) || trimmed.contains("${" + $0) }) { return .onlyWithTLS }
         if trimmed.contains("$") { return .unknown }
         return .everybody
     }
@@ -96,8 +97,8 @@ struct EximModelBuilder {
     }
 
     func minTLS(ciphers: EximOption?, options: EximOption?) -> (TLSVersion, SourceSpan)? {
-        if let ciphers, let value = ciphers.value, let v = EximModelBuilder.minimumVersion(gnutls: value) { return (v, ciphers.valueSpan) }
-        if let options, let value = options.value, let v = EximModelBuilder.minimumVersion(openssl: value) { return (v, options.valueSpan) }
+        if let ciphers, let value = ciphers.value, let v = EximMapper.minimumVersion(gnutls: value) { return (v, ciphers.valueSpan) }
+        if let options, let value = options.value, let v = EximMapper.minimumVersion(openssl: value) { return (v, options.valueSpan) }
         return nil
     }
 
@@ -129,10 +130,10 @@ struct EximModelBuilder {
 
     mutating func buildListeners() {
         let portsOption = main["daemon_smtp_ports"]
-        let location = portsOption?.line ?? parser.firstMainLine ?? SourceSpan(path: topPath, line: 1, column: 1)
+        let location = portsOption?.line ?? syntax.firstMainLine ?? SourceSpan(path: topPath, line: 1, column: 1)
         var daemonPorts: [(port: Int, span: SourceSpan?)] = []
         if let portsOption {
-            for item in parser.reader.listItems(portsOption) {
+            for item in syntax.resolver.listItems(portsOption) {
                 if let port = resolvePort(item.text) {
                     daemonPorts.append((port, item.span))
                 } else {
@@ -145,9 +146,9 @@ struct EximModelBuilder {
 
         var listeners: [Listener] = []
         if let interfaces = main["local_interfaces"] {
-            for item in parser.reader.listItems(interfaces) {
-                let (address, portText) = EximModelBuilder.splitInterface(item.text)
-                let host = EximModelBuilder.wildcardAddresses.contains(address) ? nil : address
+            for item in syntax.resolver.listItems(interfaces) {
+                let (address, portText) = EximMapper.splitInterface(item.text)
+                let host = EximMapper.wildcardAddresses.contains(address) ? nil : address
                 if let portText {
                     if let port = resolvePort(portText) {
                         listeners.append(Listener(host: host, port: port, portSpan: item.span, location: interfaces.line))
@@ -166,7 +167,7 @@ struct EximModelBuilder {
 
         var onConnect: [Int: SourceSpan] = [:]
         if let option = main["tls_on_connect_ports"] {
-            for item in parser.reader.listItems(option) {
+            for item in syntax.resolver.listItems(option) {
                 if let port = resolvePort(item.text) { onConnect[port] = item.span } else {
                     problems.append(ParseProblem("tls_on_connect_ports: \"\(item.text)\" is neither a port number nor a known service name", path: item.span.path, span: item.span))
                 }
@@ -214,7 +215,7 @@ struct EximModelBuilder {
             if let banner = main["smtp_banner"] {
                 e.set(\.banner, banner.value ?? "", field: .banner, span: banner.valueSpan)
             } else {
-                e.banner = EximParser.defaultBanner
+                e.banner = EximSyntax.defaultBanner
             }
             // VRFY is refused unless acl_smtp_vrfy names an ACL that accepts it.
             if let vrfy = main["acl_smtp_vrfy"] {
@@ -233,7 +234,7 @@ struct EximModelBuilder {
     /// Authenticators that act as servers: those with a `server_…` option (Exim sets an
     /// authenticator up as a server from its server options).
     func serverAuthenticators() -> [(mechanism: String, span: SourceSpan, verdict: EximHostVerdict, conditionSpan: SourceSpan?)] {
-        parser.authenticators.compactMap { auth in
+        syntax.authenticators.compactMap { auth in
             guard auth.options.keys.contains(where: { $0.hasPrefix("server_") && $0 != "server_advertise_condition" }) else { return nil }
             let name = (auth.options["public_name"]?.value ?? auth.name).lowercased()
             let span = auth.options["public_name"]?.valueSpan ?? auth.header
@@ -273,7 +274,7 @@ struct EximModelBuilder {
             e.set(\.allowsPlaintextAuth, false, field: .allowsPlaintextAuth, span: main["tls_on_connect_ports"]?.valueSpan)
             return
         }
-        let plaintext = offered.filter { EximModelBuilder.plaintextMechanisms.contains($0.mechanism) }
+        let plaintext = offered.filter { EximMapper.plaintextMechanisms.contains($0.mechanism) }
         if plaintext.isEmpty {
             e.set(\.allowsPlaintextAuth, false, field: .allowsPlaintextAuth, span: nil)
             return
@@ -303,11 +304,11 @@ struct EximModelBuilder {
     // MARK: transports (outbound relay)
 
     mutating func buildTransports() {
-        let clientAuth = parser.authenticators.compactMap { auth -> (String, EximDriver)? in
+        let clientAuth = syntax.authenticators.compactMap { auth -> (String, EximDriver)? in
             guard auth.options.keys.contains(where: { $0.hasPrefix("client_") && $0 != "client_condition" && $0 != "client_ignore_invalid_base64" }) else { return nil }
             return ((auth.options["public_name"]?.value ?? auth.name).lowercased(), auth)
         }
-        for transport in parser.transports where transport.driver?.lowercased() == "smtp" {
+        for transport in syntax.transports where transport.driver?.lowercased() == "smtp" {
             var e = Endpoint(role: .client, location: transport.header)
             e.account = transport.name
             e.direction = .relay
@@ -315,7 +316,7 @@ struct EximModelBuilder {
             let protocolText = o["protocol"]?.value?.lowercased() ?? "smtp"
             e.set(\.protocol, protocolText == "lmtp" ? MailProtocol.lmtp : .smtp, field: .protocol, span: o["protocol"]?.valueSpan)
             if let hosts = o["hosts"], let value = hosts.value, !value.contains("$") {
-                let items = parser.reader.listItems(hosts)
+                let items = syntax.resolver.listItems(hosts)
                 if items.count == 1 { e.set(\.host, items[0].text, field: .host, span: items[0].span) }
             }
             if protocolText == "smtps" {

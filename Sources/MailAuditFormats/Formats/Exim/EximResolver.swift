@@ -27,7 +27,7 @@ struct EximLine: Sendable {
 /// `.else`/`.endif` are true when any macro was replaced in the rest of the line; `.include` and
 /// `.include_if_exists` take an absolute path; a trailing backslash continues the logical line
 /// (the next line's leading blanks are dropped, comment lines in between are skipped).
-struct EximReader {
+struct EximResolver {
     struct Macro {
         var name: [Unicode.Scalar]
         var value: [Unicode.Scalar]
@@ -75,7 +75,7 @@ struct EximReader {
     private mutating func push(_ file: SourceFile, includedAt: SourceSpan?) {
         paths.append(file.path)
         stack.append(OpenFile(source: file, index: paths.count - 1, includedAt: includedAt))
-        openKeys.append(EximReader.key(for: file.path))
+        openKeys.append(EximResolver.key(for: file.path))
     }
 
     static func key(for path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -109,7 +109,7 @@ struct EximReader {
     mutating func defineMacro(_ line: EximLine) {
         let t = line.text
         var i = 0
-        while i < t.count, EximReader.isNameChar(t[i]) { i += 1 }
+        while i < t.count, EximResolver.isNameChar(t[i]) { i += 1 }
         let name = Array(t[0..<i])
         let nameSpan = span(of: line, 0..<i)
         while i < t.count, t[i].properties.isWhitespace { i += 1 }
@@ -136,7 +136,7 @@ struct EximReader {
             problem("can't redefine an undefined macro \"\(nameText)\"; Exim refuses this file", nameSpan)
             return
         }
-        if let shorter = macros.first(where: { $0.name.count < name.count && EximReader.find($0.name, in: name, from: 0) != nil }) {
+        if let shorter = macros.first(where: { $0.name.count < name.count && EximResolver.find($0.name, in: name, from: 0) != nil }) {
             problem("\"\(nameText)\" cannot be defined as a macro because the earlier macro \"\(String(String.UnicodeScalarView(shorter.name)))\" is a substring of it; Exim refuses this file", nameSpan)
             return
         }
@@ -168,7 +168,7 @@ struct EximReader {
     private func substitute(_ text: inout [Unicode.Scalar], _ origins: inout [EximOrigin], from: Int) -> Bool {
         var found = false
         let hasUnderscore = text[from...].contains("_")
-        let hasUpper = text[from...].contains(where: EximReader.isUpper)
+        let hasUpper = text[from...].contains(where: EximResolver.isUpper)
         guard hasUnderscore || hasUpper else { return false }
         func replace(_ p: Int, _ length: Int, with value: [Unicode.Scalar]) {
             let o = EximOrigin(file: origins[p].file, line: origins[p].line, start: origins[p].start, end: origins[p + length - 1].end)
@@ -179,7 +179,7 @@ struct EximReader {
             var p = from
             while p < text.count {
                 if text[p] == "_", p + 4 <= text.count,
-                   let candidates = EximReader.builtins[String(String.UnicodeScalarView(text[p..<(p + 4)]))],
+                   let candidates = EximResolver.builtins[String(String.UnicodeScalarView(text[p..<(p + 4)]))],
                    let name = candidates.first(where: { p + $0.count <= text.count && Array(text[p..<(p + $0.count)]) == $0 }) {
                     replace(p, name.count, with: ["y"])
                     found = true
@@ -191,7 +191,7 @@ struct EximReader {
         for macro in macros {
             if !mayHaveUpper { continue }
             var t = from
-            while t < text.count, let p = EximReader.find(macro.name, in: text, from: t) {
+            while t < text.count, let p = EximResolver.find(macro.name, in: text, from: t) {
                 replace(p, macro.name.count, with: macro.value)
                 t = p + macro.value.count
                 found = true
@@ -241,9 +241,9 @@ struct EximReader {
             var start = 0
             while start < phys.count, phys[start].properties.isWhitespace { start += 1 }
             var from = start
-            if text.isEmpty, start < phys.count, EximReader.isUpper(phys[start]) {
+            if text.isEmpty, start < phys.count, EximResolver.isUpper(phys[start]) {
                 var i = start
-                while i < phys.count, EximReader.isNameChar(phys[i]) { i += 1 }
+                while i < phys.count, EximResolver.isNameChar(phys[i]) { i += 1 }
                 while i < phys.count, phys[i].properties.isWhitespace { i += 1 }
                 if i < phys.count, phys[i] == "=" { from = i }
             }
@@ -267,7 +267,7 @@ struct EximReader {
     }
 
     private mutating func handleDirective(_ t: [Unicode.Scalar], _ o: [EximOrigin], start: Int, macroFound: Bool) -> Bool {
-        for directive in EximReader.directives {
+        for directive in EximResolver.directives {
             let name = Array(directive.name.unicodeScalars)
             let end = start + 1 + name.count
             guard end <= t.count, Array(t[(start + 1)..<end]) == name else { continue }
@@ -275,13 +275,13 @@ struct EximReader {
             let here = span(o[start], length: name.count + 1)
             if directive.pushPop > 0 {
                 conditionStack.append((conditionState, here))
-                conditionState = EximReader.nextState[conditionState][macroFound ? directive.action1 : directive.action2]
+                conditionState = EximResolver.nextState[conditionState][macroFound ? directive.action1 : directive.action2]
             } else if conditionStack.isEmpty {
                 problem(".\(directive.name) without a matching .ifdef; Exim refuses this file", here)
             } else if directive.pushPop < 0 {
                 conditionState = conditionStack.removeLast().state
             } else {
-                conditionState = EximReader.nextState[conditionState][macroFound ? directive.action1 : directive.action2]
+                conditionState = EximResolver.nextState[conditionState][macroFound ? directive.action1 : directive.action2]
             }
             return true
         }
@@ -311,13 +311,13 @@ struct EximReader {
             problem("\(directive) needs an absolute path, found \"\(path)\"; Exim refuses this file", pathSpan)
             return true
         }
-        let key = EximReader.key(for: path)
+        let key = EximResolver.key(for: path)
         if openKeys.contains(key) {
             problem("include loop: \(path) is already being read (\(openKeys.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((path as NSString).lastPathComponent)); not read again", pathSpan)
             return true
         }
-        if stack.count >= EximReader.maxIncludeDepth {
-            problem("\(directive) nested more than \(EximReader.maxIncludeDepth) deep; \(path) not read", pathSpan)
+        if stack.count >= EximResolver.maxIncludeDepth {
+            problem("\(directive) nested more than \(EximResolver.maxIncludeDepth) deep; \(path) not read", pathSpan)
             return true
         }
         do {

@@ -9,8 +9,10 @@ struct EximDriver {
     var driver: String? { options["driver"]?.value }
 }
 
-struct EximParser {
-    var reader: EximReader
+/// The sections of Exim's configuration: main options (each set once), named lists, and the routers,
+/// transports and authenticators (`name:` and their options), read from the resolver's logical lines.
+struct EximSyntax {
+    var resolver: EximResolver
     let file: SourceFile
     let context: ParseContext
     var main: [String: EximOption] = [:]
@@ -32,55 +34,55 @@ struct EximParser {
     init(file: SourceFile, context: ParseContext) {
         self.file = file
         self.context = context
-        self.reader = EximReader(file: file, context: context)
+        self.resolver = EximResolver(file: file, context: context)
     }
 
     mutating func read() {
         var section = "main"
         var current: EximDriver?
-        func finish(_ parser: inout EximParser, _ section: String, _ driver: EximDriver?) {
+        func finish(_ syntax: inout EximSyntax, _ section: String, _ driver: EximDriver?) {
             guard let driver else { return }
             switch section {
-            case "transports": parser.transports.append(driver)
-            case "authenticators": parser.authenticators.append(driver)
-            case "routers": parser.routers.append(driver)
+            case "transports": syntax.transports.append(driver)
+            case "authenticators": syntax.authenticators.append(driver)
+            case "routers": syntax.routers.append(driver)
             default: break
             }
         }
-        while let line = reader.nextLine() {
+        while let line = resolver.nextLine() {
             let text = line.string
             if text.lowercased().hasPrefix("begin "), text.count > 6 {
                 finish(&self, section, current)
                 current = nil
                 let name = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
                 let lowered = name.lowercased()
-                if EximParser.sections.contains(lowered) {
+                if EximSyntax.sections.contains(lowered) {
                     section = lowered
                 } else {
-                    reader.problem("unknown configuration section \"\(name)\"\(Suggestion.phrase(for: lowered, in: EximParser.sections)); Exim refuses this file", reader.lineSpan(line))
+                    resolver.problem("unknown configuration section \"\(name)\"\(Suggestion.phrase(for: lowered, in: EximSyntax.sections)); Exim refuses this file", resolver.lineSpan(line))
                     section = "unknown"
                 }
                 continue
             }
             // A macro definition: in the main section any line starting with an upper-case letter;
             // elsewhere an upper-case name followed by `=` (`PLAIN:` names an authenticator).
-            if EximReader.isUpper(line.text[0]), section == "main" || EximParser.startsWithAssignment(line) {
-                reader.defineMacro(line)
+            if EximResolver.isUpper(line.text[0]), section == "main" || EximSyntax.startsWithAssignment(line) {
+                resolver.defineMacro(line)
                 continue
             }
             switch section {
             case "main":
-                if firstMainLine == nil { firstMainLine = reader.lineSpan(line) }
+                if firstMainLine == nil { firstMainLine = resolver.lineSpan(line) }
                 readMainLine(line)
             case "routers", "transports", "authenticators":
                 if let header = driverHeader(line) {
                     finish(&self, section, current)
-                    current = EximDriver(name: header, header: reader.lineSpan(line))
+                    current = EximDriver(name: header, header: resolver.lineSpan(line))
                     continue
                 }
-                guard let option = reader.option(line, section: "\(section) section") else { continue }
+                guard let option = resolver.option(line, section: "\(section) section") else { continue }
                 if current == nil {
-                    reader.problem("\(section.dropLast()) name missing: an option before the first `name:` line of the \(section) section", option.nameSpan)
+                    resolver.problem("\(section.dropLast()) name missing: an option before the first `name:` line of the \(section) section", option.nameSpan)
                     continue
                 }
                 current!.options[option.name] = option
@@ -93,7 +95,7 @@ struct EximParser {
 
     static func startsWithAssignment(_ line: EximLine) -> Bool {
         var i = 0
-        while i < line.text.count, EximReader.isNameChar(line.text[i]) { i += 1 }
+        while i < line.text.count, EximResolver.isNameChar(line.text[i]) { i += 1 }
         while i < line.text.count, line.text[i].properties.isWhitespace { i += 1 }
         return i < line.text.count && line.text[i] == "="
     }
@@ -103,7 +105,7 @@ struct EximParser {
         let t = line.text
         var i = 0
         guard t[0].isASCII, t[0].properties.isAlphabetic else { return nil }
-        while i < t.count, EximReader.isNameChar(t[i]) { i += 1 }
+        while i < t.count, EximResolver.isNameChar(t[i]) { i += 1 }
         let name = String(String.UnicodeScalarView(t[0..<i]))
         while i < t.count, t[i].properties.isWhitespace { i += 1 }
         guard i < t.count, t[i] == ":" else { return nil }
@@ -114,31 +116,16 @@ struct EximParser {
         let text = line.string
         for kind in ["domainlist", "hostlist", "addresslist", "localpartlist"] where text.hasPrefix(kind + " ") || text.hasPrefix(kind + "\t") {
             let rest = EximLine(text: Array(line.text.dropFirst(kind.count)), origins: Array(line.origins.dropFirst(kind.count)))
-            if let option = reader.option(rest, section: "main section (\(kind))") { namedLists[option.name] = option }
+            if let option = resolver.option(rest, section: "main section (\(kind))") { namedLists[option.name] = option }
             return
         }
-        guard var option = reader.option(line, section: "main section") else { return }
+        guard var option = resolver.option(line, section: "main section") else { return }
         if option.name == "daemon_smtp_port" { option.name = "daemon_smtp_ports" }
-        if EximParser.tracked.contains(option.name), let earlier = main[option.name] {
-            reader.problem("\"\(option.name)\" option set for the second time (first on line \(earlier.nameSpan.line)); Exim refuses this file", option.nameSpan)
+        if EximSyntax.tracked.contains(option.name), let earlier = main[option.name] {
+            resolver.problem("\"\(option.name)\" option set for the second time (first on line \(earlier.nameSpan.line)); Exim refuses this file", option.nameSpan)
             return
         }
         main[option.name] = option
-    }
-
-    // MARK: building the model
-
-    func build() -> MailSetup {
-        var setup = MailSetup(path: file.path, format: "exim")
-        var builder = EximModelBuilder(parser: self, ports: context.ports)
-        builder.buildListeners()
-        builder.buildTransports()
-        setup.endpoints = builder.endpoints
-        setup.secrets = builder.secrets
-        setup.problems = reader.problems + problems + builder.problems
-        setup.includedFiles = reader.includedFiles
-        setup.unfollowedIncludes = reader.unfollowedIncludes
-        return setup
     }
 }
 
@@ -164,7 +151,7 @@ struct EximOption: Sendable {
     }
 }
 
-extension EximReader {
+extension EximResolver {
     /// Parses an option line: `[hide] [no_|not_]name [= value]`. Returns nil (with a problem) when it is not one.
     mutating func option(_ line: EximLine, section: String) -> EximOption? {
         let t = line.text
@@ -176,7 +163,7 @@ extension EximReader {
             nameStart = i
             name = ""
             if i < t.count, t[i].isASCII, t[i].properties.isAlphabetic {
-                while i < t.count, EximReader.isNameChar(t[i]) { name.unicodeScalars.append(t[i]); i += 1 }
+                while i < t.count, EximResolver.isNameChar(t[i]) { name.unicodeScalars.append(t[i]); i += 1 }
             }
         }
         readName()
@@ -259,9 +246,9 @@ extension EximReader {
     func listItems(_ option: EximOption) -> [(text: String, span: SourceSpan)] {
         guard let value = option.value else { return [] }
         guard let raw = option.raw else {
-            return EximReader.splitList(Array(value.unicodeScalars)).map { (String(String.UnicodeScalarView($0.text)), option.valueSpan) }
+            return EximResolver.splitList(Array(value.unicodeScalars)).map { (String(String.UnicodeScalarView($0.text)), option.valueSpan) }
         }
-        return EximReader.splitList(raw.text).map { item in
+        return EximResolver.splitList(raw.text).map { item in
             (String(String.UnicodeScalarView(item.text)), span(of: raw, item.range))
         }
     }
