@@ -88,9 +88,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the tests share: the repository's paths, linting text in a format, running the binary,
+        // `↓` markers and `«…»` spans in test text, skips with a reason.
+        .target(
+            name: "MailAuditTestSupport",
+            dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditRulePack"],
+            path: "Tests/MailAuditTestSupport"
+        ),
         .testTarget(
             name: "MailAuditTests",
-            dependencies: ["MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditRulePack", "MailAuditProbe", "mailaudit",
+            dependencies: ["MailAuditTestSupport", "MailAuditCore", "MailAuditFormats", "MailAuditRules", "MailAuditReport", "MailAuditRulePack", "MailAuditProbe", "mailaudit",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
     ]

@@ -3,6 +3,7 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditReport
 @testable import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The Auditor's stage order: verify before suppress, inline before `ignore:` before the baseline,

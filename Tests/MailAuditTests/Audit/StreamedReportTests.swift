@@ -3,6 +3,7 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditReport
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// A streamed report is the whole-run report: every streamable format over Examples/, written part

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// The real binary, as a user runs it: exit statuses, outputs, stdin, --output.

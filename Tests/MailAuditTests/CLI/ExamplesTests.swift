@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// The bundled examples report what Examples/README.md says they report.

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// `mailaudit explain` as a user meets it on a terminal.

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// Generated files say how to regenerate them, and fail here while stale.

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// The real binary on inputs that used to hang it: FIFOs where a configuration file is expected,

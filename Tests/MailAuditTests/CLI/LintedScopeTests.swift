@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// Baselines and `ignore:` entries are judged only against the files a run linted: pre-commit and

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// `--files-from`, `--shard` and `--format jsonl`, as a job split over many machines uses them.

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// `--output`, `--report` and `baseline --output` never replace what a path points at: a device

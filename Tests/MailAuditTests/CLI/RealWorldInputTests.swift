@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 @testable import MailAuditFormats
 import MailAuditCore

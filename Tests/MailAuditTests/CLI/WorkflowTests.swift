@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// Daily-work features as a user meets them: a repository with a configuration file,

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 @testable import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// Deciding a file's format from its name and its first bytes (`PendingDetection`, `detectionHead`),

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// Django settings.py: literal top-level assignments of EMAIL_*; anything computed is unknown.

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// The dotenv format: env-file syntax as the dotenv libraries read it, and the mail settings of

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// Dovecot 2.3/2.4: listeners and their defaults, protocol and remote filters, includes, provenance, bad input.

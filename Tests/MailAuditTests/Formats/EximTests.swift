@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 @Suite struct EximTests {
@@ -181,7 +182,7 @@ import Testing
         #expect(e[1].tls == .implicit && e[1].spans[.tls]?.path == b.path)
     }
 
-    @Test(.enabled(if: TestSupport.corpus != nil, "the third-party corpus is not there"))
+    @Test(.needsCorpus)
     func corpusFilesAreReadWithoutSurprises() throws {
         let base = try #require(TestSupport.corpus).appendingPathComponent("exim")
         let files = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String }.filter { !$0.hasSuffix("/") } ?? []

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// Grammar and model gaps found on real files: OpenSMTPD's whole `listen on` grammar (parse.y of

@@ -1,5 +1,6 @@
 import Foundation
 import MailAuditCore
+import MailAuditTestSupport
 import Testing
 
 /// Inputs the fuzzer (scripts/fuzz.sh) found to crash, hang or grow without bound, kept so they stay

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 @testable import MailAuditFormats
 @testable import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// Reading inputs safely: only regular files, a bounded number of includes per setup, bounded XML

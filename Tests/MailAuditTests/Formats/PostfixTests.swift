@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// Postfix main.cf + master.cf: syntax, defaults, `-o` overrides, provenance, spans and bad input.

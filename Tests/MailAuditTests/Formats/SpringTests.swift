@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// Spring Boot `spring.mail.*`: properties and YAML syntax, JavaMail's TLS decisions and defaults.

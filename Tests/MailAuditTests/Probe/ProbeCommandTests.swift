@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// `mailaudit probe` as a user runs it, against a plaintext IMAP server where implicit TLS is

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 @testable import MailAuditProbe
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The `expect: finding` examples of the probe rules (MA801–MA806) describe what a server does,

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 @testable import MailAuditProbe
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The parts of the probe that need no network: target syntax, reply parsers, the ServerHello

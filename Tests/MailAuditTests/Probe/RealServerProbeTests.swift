@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 @testable import MailAuditProbe
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The probe against real Dovecot and Postfix on 127.0.0.1 (Tests/probe/servers.sh lists the

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// Real Dovecot and Postfix on 127.0.0.1, started by Tests/probe/servers.sh for one suite and

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// `lint --verify`: probe findings (MA801–MA806) go through suppressions and baselines like any

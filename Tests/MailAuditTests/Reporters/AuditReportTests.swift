@@ -3,6 +3,7 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditReport
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The audit reports (`--format html`, `--format markdown`): what they contain, and that no value

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditReport
+import MailAuditTestSupport
 import Testing
 
 /// The text report reads like ruff's: a location line, the source line with a caret, one `help:`

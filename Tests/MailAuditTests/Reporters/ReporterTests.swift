@@ -3,6 +3,7 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditReport
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 @Suite struct ReporterTests {

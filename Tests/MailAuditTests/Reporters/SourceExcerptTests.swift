@@ -1,5 +1,6 @@
 import Foundation
 @testable import MailAuditReport
+import MailAuditTestSupport
 import Testing
 
 /// Findings on a very long line (a one-line XML file, a minified config) show a window of the line

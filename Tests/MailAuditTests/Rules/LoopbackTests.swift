@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// Loopback traffic never leaves the host: the model says so (`loopback`), and transport rules

@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// What a file of thousands of errors costs: the first 100 errors, then one "and N more";

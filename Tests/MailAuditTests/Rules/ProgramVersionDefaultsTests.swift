@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// One test per pinned release whose defaults differ, written from the programs' own release notes:

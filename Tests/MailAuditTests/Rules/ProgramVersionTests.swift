@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The current upstream release is modelled by default; `assume:` pins an older one, and a

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// A setting the program would reject is an MA000, and the field it would have set is unknown —

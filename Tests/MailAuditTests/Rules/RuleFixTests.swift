@@ -2,6 +2,7 @@ import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// The fix a finding shows is written in the syntax of the file it is in, and for every triggering

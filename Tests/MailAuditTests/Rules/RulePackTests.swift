@@ -4,6 +4,7 @@ import MailAuditFormats
 import MailAuditReport
 import MailAuditRulePack
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 @Suite struct RulePackTests {

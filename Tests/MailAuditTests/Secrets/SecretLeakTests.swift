@@ -3,6 +3,7 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditReport
 import MailAuditRules
+import MailAuditTestSupport
 import Testing
 
 /// One way a password used to reach the output: a file in a format, and the secret it holds.

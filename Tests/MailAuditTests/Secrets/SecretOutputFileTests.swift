@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// The files the binary writes besides standard output: `--report`, `--output`, a baseline, and

@@ -1,19 +1,19 @@
 import Foundation
 
 extension TestSupport {
-    struct TimedRun {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct TimedRun: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
         /// The binary was still running at the deadline and was killed.
-        var timedOut: Bool
-        var seconds: Double
+        public var timedOut: Bool
+        public var seconds: Double
     }
 
     /// Runs the real binary, killing it at the deadline: a test of "this must not hang" fails instead
     /// of hanging. Output goes to files (a pipe nobody reads while waiting could fill up and block).
     /// `stdin` is a file to read standard input from (e.g. /dev/zero); without it, standard input is empty.
-    static func run(_ arguments: [String], cwd: URL? = nil, stdinFile: String? = nil, deadline seconds: Double,
+    public static func run(_ arguments: [String], cwd: URL? = nil, stdinFile: String? = nil, deadline seconds: Double,
                     launcher: [String] = []) throws -> TimedRun {
         let scratch = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -3,28 +3,29 @@ import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
 
-/// Paths and helpers shared by the tests.
-enum TestSupport {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let rulesDirectory = repoRoot.appendingPathComponent("Rules")
+/// Paths and helpers shared by the tests: the repository, the built-in rules, parsing and linting
+/// text in a format, running the built binary, scratch folders.
+public enum TestSupport {
+    public static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let rulesDirectory = repoRoot.appendingPathComponent("Rules")
     /// The third-party corpus of real configuration files: MAILAUDIT_CORPUS (scripts/test.sh sets it
     /// when a folder beside the clone holds one); nil without it, and tests that need it are skipped.
-    static let corpus: URL? = ProcessInfo.processInfo.environment["MAILAUDIT_CORPUS"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    public static let corpus: URL? = ProcessInfo.processInfo.environment["MAILAUDIT_CORPUS"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    public static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    static let ruleSet: RuleSet = {
+    public static let ruleSet: RuleSet = {
         do { return try RuleSet.builtIn() } catch { fatalError("built-in pack does not load: \(error)") }
     }()
 
     /// Parses text in a format and returns the setup (problems included).
-    static func parse(_ text: String, format id: String, path: String = "test.conf") -> MailSetup {
+    public static func parse(_ text: String, format id: String, path: String = "test.conf") -> MailSetup {
         guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
         let file = SourceFile(path: path, text: text)
         return format.parse(file, context: ParseContext(ports: ruleSet.ports))
     }
 
     /// Lints text in a format with the built-in pack: findings (inline suppressions applied) and problems.
-    static func lint(_ text: String, format id: String, path: String = "test.conf", today: String = "2026-11-29", versions: ProgramVersions = ProgramVersions()) -> LintResult {
+    public static func lint(_ text: String, format id: String, path: String = "test.conf", today: String = "2026-11-29", versions: ProgramVersions = ProgramVersions()) -> LintResult {
         guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
         var linter = Linter(engine: RuleEngine(ruleSet: ruleSet))
         linter.today = today
@@ -33,7 +34,7 @@ enum TestSupport {
     }
 
     /// The built binary, next to the test bundle.
-    static var binary: URL {
+    public static var binary: URL {
         let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [bundleDir, bundleDir.deletingLastPathComponent(), bundleDir.deletingLastPathComponent().deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("mailaudit")
@@ -42,11 +43,11 @@ enum TestSupport {
         return repoRoot.appendingPathComponent(".build/debug/mailaudit")
     }
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    public struct Run: Sendable { public var status: Int32; public var stdout: String; public var stderr: String }
 
     /// Runs the real binary.
     @discardableResult
-    static func run(_ arguments: [String], stdin: String? = nil, cwd: URL? = nil, environment: [String: String] = [:]) throws -> Run {
+    public static func run(_ arguments: [String], stdin: String? = nil, cwd: URL? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -68,7 +69,7 @@ enum TestSupport {
     }
 
     /// A fresh folder holding these files (names may have folders in them).
-    static func folder(_ files: [String: String]) throws -> URL {
+    public static func folder(_ files: [String: String]) throws -> URL {
         let dir = temporaryDirectory()
         for (name, text) in files {
             let url = dir.appendingPathComponent(name)
@@ -79,7 +80,7 @@ enum TestSupport {
     }
 
     /// A fresh temporary folder.
-    static func temporaryDirectory() -> URL {
+    public static func temporaryDirectory() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("mailaudit-tests-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
