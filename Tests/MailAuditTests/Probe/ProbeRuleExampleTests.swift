@@ -72,7 +72,8 @@ import Testing
     @Test("probe rule example points at its ↓", arguments: cases)
     func example(_ c: Case) throws {
         let example = c.rule.examples[c.index]
-        let marked = try #require(RuleExampleTests.marker(in: example.config), "\(c.testDescription) has no ↓ marker")
+        let marked = MarkedText(example.config)
+        #expect(!marked.positions.isEmpty, "\(c.testDescription) has no ↓ marker")
         let setup = TestSupport.parse(marked.text, format: example.format)
         #expect(setup.problems.isEmpty, "\(c.testDescription): \(setup.problems.map(\.message))")
         let verifier = Verifier(ruleSet: TestSupport.ruleSet)
@@ -82,8 +83,9 @@ import Testing
         let results = Dictionary(uniqueKeysWithValues: targets.map { ($0, Self.simulated(c.rule.id, for: $0)) })
         let findings = verifier.findings([setup], plan: plan, results: results).flatMap { $0 }.filter { $0.ruleId == c.rule.id }
         #expect(!findings.isEmpty, "\(c.testDescription): the simulated server did not trigger \(c.rule.id)")
-        #expect(findings.contains { ($0.span.line, $0.span.column) == (marked.line, marked.column) },
-                "\(c.testDescription): expected at \(marked.line):\(marked.column), found at \(findings.map { "\($0.span.line):\($0.span.column)" })")
+        // Exactly where the `↓`s are: none missing, none extra.
+        let found = findings.map { MarkedText.Position(line: $0.span.line, column: $0.span.column) }.sorted()
+        #expect(found == marked.positions.sorted(), "\(c.testDescription): expected at \(marked.positions.sorted()), found at \(found)")
         for f in findings {
             #expect(f.severity == c.rule.severity && f.ruleName == c.rule.name && f.fix == c.rule.fix.text(for: f.format))
             #expect(f.message.hasPrefix(f.endpoint!.descriptionForMessages), "the message names the endpoint: \(f.message)")

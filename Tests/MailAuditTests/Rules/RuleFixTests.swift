@@ -47,7 +47,7 @@ import Testing
     })
     func appliedFixRemovesTheFinding(_ c: RuleExampleTests.Case) throws {
         guard case .edits(let edits) = c.example.fix else { Issue.record("\(c.testDescription) has no edit"); return }
-        let original = RuleExampleTests.marker(in: c.example.config)?.text ?? c.example.config
+        let original = MarkedText(c.example.config).text
         var text = original
         for edit in edits {
             do { text = try edit.apply(to: text) } catch {
