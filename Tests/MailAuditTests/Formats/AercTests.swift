@@ -8,9 +8,9 @@ import Testing
     func parse(_ text: String) -> MailSetup { TestSupport.parse(text, format: "aerc", path: "accounts.conf") }
 
     @Test func imapSchemes() throws {
-        let setup = parse("""
-        [A]
-        source = imaps://stefan@example.org@mail.example.org
+        let marked = MarkedText("""
+        «[A]»
+        source = «imaps://stefan@example.org@mail.example.org»
         from = a <a@example.org>
         [B]
         source = imap://b@mail.example.org:1143
@@ -22,13 +22,13 @@ import Testing
         source = imaps+insecure://d@mail.example.org
         from = d <d@example.org>
         """)
+        let setup = parse(marked.text)
         #expect(setup.problems.isEmpty, "\(setup.problems)")
         let e = setup.endpoints
         #expect(e.count == 4)
         // Go's url.Parse splits the user at the last '@'.
         #expect(e[0].host == "mail.example.org" && e[0].tls == .implicit && e[0].port == 993 && e[0].portIsDefault && e[0].verifyCertificate == true)
-        #expect(e[0].span(of: .tls) == SourceSpan(path: "accounts.conf", line: 2, column: 10, endLine: 2, endColumn: 53))
-        #expect(e[0].location == SourceSpan(path: "accounts.conf", line: 1, column: 1, endLine: 1, endColumn: 4))
+        #expect([e[0].location, e[0].span(of: .tls)] == marked.spans(path: "accounts.conf"))
         #expect(e[1].tls == .starttls && e[1].tlsRequired == true && e[1].port == 1143 && !e[1].portIsDefault)
         #expect(e[2].tls == TLSMode.none && e[2].port == 143 && e[2].auth == ["login"])
         #expect(e[3].tls == .implicit && e[3].verifyCertificate == false)
@@ -57,10 +57,11 @@ import Testing
     }
 
     @Test func passwordsInURLsAreInlineAndMasked() throws {
-        let setup = parse("[A]\nsource = imaps://a%40example.org:pa55@imap.example.org\nsource-cred-cmd = pass x\nfrom = a <a@example.org>\n")
+        let marked = MarkedText("[A]\nsource = imaps://a%40example.org:«pa55»@imap.example.org\nsource-cred-cmd = pass x\nfrom = a <a@example.org>\n")
+        let setup = parse(marked.text)
         let e = try #require(setup.endpoints.first)
         #expect(e.credential == .inline)
-        #expect(setup.secrets == [SourceSpan(path: "accounts.conf", line: 2, column: 34, endLine: 2, endColumn: 38)])
+        #expect(setup.secrets == marked.spans(path: "accounts.conf"))
         #expect(e.span(of: .credential) == setup.secrets[0])
     }
 

@@ -8,15 +8,16 @@ import Testing
 @Suite struct AutoconfigTests {
     func parse(_ text: String) -> MailSetup { TestSupport.parse(text, format: "autoconfig", path: "config-v1.1.xml") }
 
-    static let sample = """
+    /// `«…»` mark the POP3 server's spans: block, protocol, host, port, TLS; `↓` its authentication.
+    static let sample = MarkedText("""
     <?xml version="1.0" encoding="UTF-8"?>
     <clientConfig version="1.1">
       <emailProvider id="example.test">
         <domain>example.test</domain>
-        <incomingServer type="pop3">
-          <hostname>mail.example.test</hostname><port>110</port>
-          <socketType>plain</socketType>
-          <authentication>password-cleartext</authentication>
+        «<incomingServer type="«pop3»">»
+          <hostname>«mail.example.test»</hostname><port>«110»</port>
+          <socketType>«plain»</socketType>
+          <authentication>↓password-cleartext</authentication>
           <username>%EMAILADDRESS%</username>
         </incomingServer>
         <incomingServer type="imap">
@@ -34,10 +35,10 @@ import Testing
         </outgoingServer>
       </emailProvider>
     </clientConfig>
-    """
+    """)
 
     @Test func everyServerWithPositions() throws {
-        let setup = parse(Self.sample)
+        let setup = parse(Self.sample.text)
         #expect(setup.problems.isEmpty, "\(setup.problems)")
         let e = setup.endpoints
         #expect(e.count == 3)
@@ -46,12 +47,9 @@ import Testing
         #expect(pop.host == "mail.example.test" && pop.port == 110 && !pop.portIsDefault)
         #expect(pop.tls == TLSMode.none && pop.tlsRequired == false && pop.verifyCertificate == nil)
         #expect(pop.auth == ["plain"])
-        #expect(pop.location == SourceSpan(path: "config-v1.1.xml", line: 5, column: 5, endLine: 5, endColumn: 33))
-        #expect(pop.span(of: .protocol) == SourceSpan(path: "config-v1.1.xml", line: 5, column: 27, endLine: 5, endColumn: 31))
-        #expect(pop.span(of: .host) == SourceSpan(path: "config-v1.1.xml", line: 6, column: 17, endLine: 6, endColumn: 34))
-        #expect(pop.span(of: .port) == SourceSpan(path: "config-v1.1.xml", line: 6, column: 51, endLine: 6, endColumn: 54))
-        #expect(pop.span(of: .tls) == SourceSpan(path: "config-v1.1.xml", line: 7, column: 19, endLine: 7, endColumn: 24))
-        #expect(pop.span(of: .auth).line == 8 && pop.span(of: .auth).column == 23)
+        let spans = Self.sample.spans(path: "config-v1.1.xml")
+        #expect([pop.location, pop.span(of: .protocol), pop.span(of: .host), pop.span(of: .port), pop.span(of: .tls)] == spans)
+        #expect(MarkedText.Position(line: pop.span(of: .auth).line, column: pop.span(of: .auth).column) == Self.sample.positions.first)
         let imap = e[1]
         #expect(imap.tls == .implicit && imap.tlsRequired == true && imap.verifyCertificate == true)
         #expect(imap.auth == ["oauth2", "plain"])
@@ -63,7 +61,7 @@ import Testing
     }
 
     @Test func findingsOnTheSample() {
-        let result = TestSupport.lint(Self.sample, format: "autoconfig")
+        let result = TestSupport.lint(Self.sample.text, format: "autoconfig")
         let ids = Set(result.findings.map(\.ruleId))
         #expect(ids == ["MA102", "MA103", "MA203"])
         let ma102 = result.findings.first { $0.ruleId == "MA102" }
@@ -190,11 +188,11 @@ import Testing
     }
 
     @Test func everyEmailProviderAndInlinePasswords() throws {
-        let setup = parse("""
+        let marked = MarkedText("""
         <clientConfig>
           <emailProvider id="a.test">
             <outgoingServer type="smtp"><hostname>a</hostname><port>465</port><socketType>SSL</socketType>
-              <authentication>password-cleartext</authentication><password>hunter2</password></outgoingServer>
+              <authentication>password-cleartext</authentication><password>«hunter2»</password></outgoingServer>
           </emailProvider>
           <emailProvider id="b.test">
             <outgoingServer type="smtp"><hostname>b</hostname><port>465</port><socketType>SSL</socketType>
@@ -202,9 +200,10 @@ import Testing
           </emailProvider>
         </clientConfig>
         """)
+        let setup = parse(marked.text)
         #expect(setup.endpoints.map(\.account) == ["a.test", "b.test"])
         #expect(setup.endpoints[0].credential == .inline)
-        #expect(setup.secrets == [SourceSpan(path: "config-v1.1.xml", line: 4, column: 68, endLine: 4, endColumn: 75)])
+        #expect(setup.secrets == marked.spans(path: "config-v1.1.xml"))
     }
 
     @Test func inlineSuppressionInAnXMLComment() {

@@ -31,16 +31,16 @@ import Testing
     }
 
     @Test func portsImplicitTLSAndPositions() {
-        let s = parse("daemon_smtp_ports = 25 : submissions : 587\ntls_on_connect_ports = 465\nsmtp_banner = \"$smtp_active_hostname ESMTP\"\n")
+        let marked = MarkedText("daemon_smtp_ports = 25 : «submissions» : 587\ntls_on_connect_ports = «465»\nsmtp_banner = ↓\"$smtp_active_hostname ESMTP\"\n")
+        let s = parse(marked.text)
         let e = servers(s)
         #expect(e.map(\.port) == [25, 465, 587])
         let implicit = e[1]
         #expect(implicit.tls == .implicit && implicit.tlsRequired == true && implicit.direction == .outgoing)
-        #expect(implicit.spans[.port] == SourceSpan(path: "exim4.conf", line: 1, column: 26, endLine: 1, endColumn: 37))
-        #expect(implicit.spans[.tls] == SourceSpan(path: "exim4.conf", line: 2, column: 24, endLine: 2, endColumn: 27))
+        #expect([implicit.spans[.port], implicit.spans[.tls]] == marked.spans(path: "exim4.conf"))
         #expect(e[2].tls == .starttls && e[2].tlsRequired == false)
         #expect(e[0].banner == "$smtp_active_hostname ESMTP")
-        #expect(e[0].spans[.banner]?.column == 15)
+        #expect(e[0].spans[.banner].map { MarkedText.Position(line: $0.line, column: $0.column) } == marked.positions.first)
     }
 
     @Test func noSTARTTLSWhenAdvertiseHostsIsEmpty() {
@@ -50,23 +50,24 @@ import Testing
     }
 
     @Test func plaintextAuthenticatorsBeforeTLS() {
-        let text = """
+        let marked = MarkedText("""
         daemon_smtp_ports = 587
         begin authenticators
         plain:
           driver = plaintext
-          public_name = PLAIN
+          public_name = «PLAIN»
           server_condition = yes
         login:
           driver = plaintext
           public_name = LOGIN
           server_condition = yes
           server_advertise_condition = ${if eq{$tls_in_cipher}{}{}{*}}
-        """
+        """)
+        let text = marked.text
         let e = servers(parse(text))[0]
         #expect(e.auth == ["plain", "login"])
         #expect(e.allowsPlaintextAuth == true)
-        #expect(e.spans[.auth] == SourceSpan(path: "exim4.conf", line: 5, column: 17, endLine: 5, endColumn: 22))
+        #expect(e.spans[.auth] == marked.span(0, path: "exim4.conf"))
         let guarded = servers(parse(text.replacingOccurrences(of: "  public_name = PLAIN\n", with: "  public_name = PLAIN\n  server_advertise_condition = ${if def:tls_in_cipher}\n")))[0]
         #expect(guarded.allowsPlaintextAuth == false)
         let tlsOnly = servers(parse("auth_advertise_hosts = ${if eq{$tls_in_cipher}{}{}{*}}\n" + text))[0]
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func macrosConditionalsAndContinuations() {
-        let text = """
+        let marked = MarkedText("""
         TLS_PORTS = 465
         .ifdef TLS_PORTS
         tls_on_connect_ports = TLS_PORTS
@@ -88,15 +89,15 @@ import Testing
         .endif
         daemon_smtp_ports = 25 : \\
         # a comment inside a continued line is skipped
-            TLS_PORTS
-        """
-        let s = parse(text)
+            «TLS_PORTS»
+        """)
+        let s = parse(marked.text)
         #expect(s.problems.isEmpty)
         let e = servers(s)
         #expect(e.map(\.port) == [25, 465])
         #expect(e[1].tls == .implicit)
-        // The port came from the macro on line 12: the span covers the macro's name there.
-        #expect(e[1].spans[.port] == SourceSpan(path: "exim4.conf", line: 12, column: 5, endLine: 12, endColumn: 14))
+        // The port came from the macro in the continued line: the span covers the macro's name there.
+        #expect(e[1].spans[.port] == marked.span(0, path: "exim4.conf"))
         #expect(e[1].minTLSVersion == nil)  // openssl_options skipped: Debian's build is GnuTLS
     }
 
@@ -113,7 +114,7 @@ import Testing
     }
 
     @Test func transports() {
-        let text = """
+        let marked = MarkedText("""
         begin transports
         remote_smtp:
           driver = smtp
@@ -127,16 +128,16 @@ import Testing
         login:
           driver = plaintext
           public_name = LOGIN
-          client_send = : user : notsecret
-        """
-        let s = parse(text)
+          client_send = «: user : notsecret»
+        """)
+        let s = parse(marked.text)
         let clients = s.endpoints.filter { $0.role == .client }
         #expect(clients.map(\.account) == ["remote_smtp", "smarthost"])
         #expect(clients[0].tls == .starttls && clients[0].tlsRequired == false && clients[0].port == 25 && clients[0].verifyCertificate == nil)
         #expect(clients[1].host == "smtp.example.net" && clients[1].port == 587 && clients[1].tlsRequired == true)
         #expect(clients[1].verifyCertificate == false)
         #expect(clients[1].credential == .inline && clients[1].auth == ["login"])
-        #expect(s.secrets == [SourceSpan(path: "exim4.conf", line: 14, column: 17, endLine: 14, endColumn: 35)])
+        #expect(s.secrets == marked.spans(path: "exim4.conf"))
     }
 
     @Test func errorsKeepTheRestOfTheFile() {

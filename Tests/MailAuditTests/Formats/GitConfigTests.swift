@@ -17,14 +17,14 @@ import Testing
     }
 
     @Test func defaultsArePlainSMTPOnPort25() throws {
-        let setup = parse("[user]\n\tname = A\n[sendemail]\n\tsmtpServer = smtp.example.com\n")
+        let marked = MarkedText("[user]\n\tname = A\n«[sendemail]»\n\tsmtpServer = «smtp.example.com»\n")
+        let setup = parse(marked.text)
         let e = try #require(setup.endpoints.first)
         #expect(e.host == "smtp.example.com" && e.direction == .outgoing && e.protocol == .smtp)
         #expect(e.tls == TLSMode.none && e.tlsRequired == false && e.port == 25 && e.portIsDefault && e.verifyCertificate == nil)
         #expect(e.auth == [] && e.credential == CredentialKind.none)
-        #expect(e.location == SourceSpan(path: ".gitconfig", line: 3, column: 1, endLine: 3, endColumn: 12))
+        #expect([e.location, e.span(of: .host)] == marked.spans(path: ".gitconfig"))
         #expect(e.span(of: .tls) == e.location)
-        #expect(e.span(of: .host) == SourceSpan(path: ".gitconfig", line: 4, column: 15, endLine: 4, endColumn: 31))
     }
 
     @Test func encryptionPortsAndCertificates() throws {
@@ -39,10 +39,11 @@ import Testing
     }
 
     @Test func authenticationAndCredentials() throws {
-        let setup = parse("[sendemail]\n\tsmtpServer = h\n\tsmtpUser = ann\n\tsmtpPass = \"se;cret\"\n\tsmtpAuth = PLAIN LOGIN\n")
+        let marked = MarkedText("[sendemail]\n\tsmtpServer = h\n\tsmtpUser = ann\n\tsmtpPass = «\"se;cret\"»\n\tsmtpAuth = PLAIN LOGIN\n")
+        let setup = parse(marked.text)
         let e = try #require(setup.endpoints.first)
         #expect(e.auth == ["plain", "login"] && e.credential == .inline && e.span(of: .auth).line == 5)
-        #expect(setup.secrets == [SourceSpan(path: ".gitconfig", line: 4, column: 13, endLine: 4, endColumn: 22)])
+        #expect(setup.secrets == marked.spans(path: ".gitconfig"))
         let helper = parse("[credential]\n\thelper = store\n[sendemail]\n\tsmtpServer = h\n\tsmtpUser = ann\n")
         #expect(helper.endpoints.first?.credential == .file && helper.endpoints.first?.auth == ["password"])
         #expect(parse("[credential \"smtp://h\"]\n\thelper = libsecret\n[sendemail]\n\tsmtpServer = h\n\tsmtpUser = a\n").endpoints.first?.credential == .keyring)

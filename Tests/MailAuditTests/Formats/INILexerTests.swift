@@ -11,22 +11,23 @@ import Testing
     }
 
     @Test func pythonContinuationCommentsAndDelimiters() throws {
-        let doc = lex("""
+        let marked = MarkedText("""
         # comment
-        [Repository R]
-        RemoteHost: mail.example.com
+        «[Repository R]»
+        RemoteHost: «mail.example.com»
         folderfilter = lambda f: f in ['INBOX',
         ; a comment line inside the value is skipped
 
             'Sent']
         ssl = no
-        """, .pythonConfigParser)
+        """)
+        let doc = lex(marked.text, .pythonConfigParser)
         #expect(doc.problems.isEmpty, "\(doc.problems)")
         let s = try #require(doc.sections.first)
-        #expect(s.name == "Repository R" && s.headerSpan == SourceSpan(path: "t.ini", line: 2, column: 1, endLine: 2, endColumn: 15))
+        #expect(s.name == "Repository R" && s.headerSpan == marked.span(0, path: "t.ini"))
         let host = try #require(s.last("remotehost"))
         #expect(host.rawKey == "RemoteHost" && host.value == "mail.example.com")
-        #expect(host.valueSpan == SourceSpan(path: "t.ini", line: 3, column: 13, endLine: 3, endColumn: 29))
+        #expect(host.valueSpan == marked.span(1, path: "t.ini"))
         let filter = try #require(s.last("folderfilter"))
         #expect(filter.value == "lambda f: f in ['INBOX',\n\n'Sent']")
         #expect(filter.valueSpan.line == 4 && filter.valueSpan.endLine == 7 && filter.valueSpan.endColumn == 12)
@@ -54,10 +55,10 @@ import Testing
     }
 
     @Test func goINIValues() throws {
-        let doc = lex("""
+        let marked = MarkedText("""
         top = level
         [Account One]
-        source   = imaps://user@host ; trailing comment
+        source   = «imaps://user@host» ; trailing comment
         quoted = "a ; b"
         single = 'x'
         raw = `keeps # this`
@@ -68,13 +69,14 @@ import Testing
         Case = Kept
         [broken
         after = still read
-        """, .goINI)
+        """)
+        let doc = lex(marked.text, .goINI)
         #expect(doc.problems.count == 1 && doc.problems[0].span?.line == 12 && doc.problems[0].message.contains("unclosed section"))
         #expect(doc.sections[0].name == "DEFAULT" && doc.sections[0].last("top")?.value == "level")
         let s = doc.sections[1]
         #expect(s.name == "Account One")
         #expect(s.last("source")?.value == "imaps://user@host")
-        #expect(s.last("source")?.valueSpan == SourceSpan(path: "t.ini", line: 3, column: 12, endLine: 3, endColumn: 29))
+        #expect(s.last("source")?.valueSpan == marked.span(0, path: "t.ini"))
         // go-ini cuts at the first ';' or '#' even inside quotes that do not wrap the whole value.
         #expect(s.last("quoted")?.value == "\"a")
         #expect(s.last("single")?.value == "x")
@@ -86,24 +88,25 @@ import Testing
     }
 
     @Test func gitSectionsQuotingAndEscapes() throws {
-        let doc = lex("""
-        [SendEmail "Work \\"Team\\""] smtpServer = smtp.example.com ; comment
-        \tsmtpPass = "p#ss;word" # real comment
+        let marked = MarkedText("""
+        [SendEmail "Work \\"Team\\""] smtpServer = «smtp.example.com» ; comment
+        \tsmtpPass = «"p#ss;word"» # real comment
         \tsmtpUser = a  b\\tc
         \tlong = one\\
         two
         \tannotate
         [core.Editor]
         \tx = "q\\\\"
-        """, .git)
+        """)
+        let doc = lex(marked.text, .git)
         #expect(doc.problems.isEmpty, "\(doc.problems)")
         let s = doc.sections[0]
         #expect(s.name == "sendemail" && s.subsection == "Work \"Team\"")
         let server = try #require(s.last("smtpserver"))
         #expect(server.rawKey == "smtpServer" && server.value == "smtp.example.com")
-        #expect(server.valueSpan == SourceSpan(path: "t.ini", line: 1, column: 42, endLine: 1, endColumn: 58))
+        #expect(server.valueSpan == marked.span(0, path: "t.ini"))
         let pass = try #require(s.last("smtppass"))
-        #expect(pass.value == "p#ss;word" && pass.valueSpan.column == 13 && pass.valueSpan.endColumn == 24)
+        #expect(pass.value == "p#ss;word" && pass.valueSpan == marked.span(1, path: "t.ini"))
         #expect(s.last("smtpuser")?.value == "a  b\tc")
         #expect(s.last("long")?.value == "onetwo" && s.last("long")?.valueSpan.endLine == 5)
         #expect(s.has("annotate") && s.last("annotate")?.value == nil)

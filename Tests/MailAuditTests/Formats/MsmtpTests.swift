@@ -22,15 +22,15 @@ import Testing
 
     @Test func defaultsWithoutTLS() throws {
         // msmtp's own defaults: tls off, port 25, auth off.
-        let setup = parse("account plain\nhost smtp.example.com\n")
+        let marked = MarkedText("«account plain»\nhost «smtp.example.com»\n")
+        let setup = parse(marked.text)
         #expect(setup.problems.isEmpty)
         let e = try #require(setup.endpoints.first)
         #expect(e.account == "plain" && e.protocol == .smtp && e.direction == .outgoing && e.role == .client)
         #expect(e.tls == TLSMode.none && e.tlsRequired == false && e.port == 25 && e.portIsDefault)
         #expect(e.verifyCertificate == nil && e.auth == [] && e.credential == CredentialKind.none)
         // Defaults point at the account line.
-        #expect(e.span(of: .tls) == e.location && e.location == SourceSpan(path: "msmtprc", line: 1, column: 1, endLine: 1, endColumn: 14))
-        #expect(e.span(of: .host) == SourceSpan(path: "msmtprc", line: 2, column: 6, endLine: 2, endColumn: 22))
+        #expect(e.span(of: .tls) == e.location && [e.location, e.span(of: .host)] == marked.spans(path: "msmtprc"))
     }
 
     @Test func portDependsOnTLSAndStarttls() throws {
@@ -103,14 +103,14 @@ import Testing
     }
 
     @Test func certificatesVersionsAndCredentials() throws {
-        let setup = parse("""
+        let marked = MarkedText("""
         account a
         host a.example
         tls on
         tls_certcheck off
         tls_fingerprint ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab
         tls_priorities NORMAL:-VERS-TLS1.0:-VERS-TLS1.1
-        password "s3cret"
+        password «"s3cret"»
         auth plain
         account b
         host b.example
@@ -124,12 +124,13 @@ import Testing
         tls_fingerprint ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab:ab
         auth off
         """)
+        let setup = parse(marked.text)
         #expect(setup.problems.isEmpty, "\(setup.problems)")
         let a = try #require(endpoint(setup, "a"))
         #expect(a.verifyCertificate == false && a.span(of: .verifyCertificate).line == 4)
         #expect(a.minTLSVersion == .tls12 && a.auth == ["plain"] && a.credential == .inline)
-        #expect(a.span(of: .credential) == SourceSpan(path: "msmtprc", line: 7, column: 10, endLine: 7, endColumn: 18))
-        #expect(setup.secrets == [SourceSpan(path: "msmtprc", line: 7, column: 10, endLine: 7, endColumn: 18)])
+        #expect(a.span(of: .credential) == marked.span(0, path: "msmtprc"))
+        #expect(setup.secrets == marked.spans(path: "msmtprc"))
         let b = try #require(endpoint(setup, "b"))
         #expect(b.verifyCertificate == false && b.minTLSVersion == .tls10 && b.span(of: .verifyCertificate).line == 14)
         let c = try #require(endpoint(setup, "c"))
@@ -200,11 +201,12 @@ import Testing
     }
 
     @Test func crlfAndBlanks() throws {
-        let setup = parse("account a\r\n\thost   smtp.example.com  \r\n  # comment\r\ntls\ton\r\n")
+        let marked = MarkedText("account a\r\n\thost   «smtp.example.com»  \r\n  # comment\r\ntls\ton\r\n")
+        let setup = parse(marked.text)
         #expect(setup.problems.isEmpty)
         let e = try #require(setup.endpoints.first)
         #expect(e.host == "smtp.example.com" && e.tls == .starttls)
-        #expect(e.span(of: .host) == SourceSpan(path: "msmtprc", line: 2, column: 9, endLine: 2, endColumn: 25))
+        #expect(e.span(of: .host) == marked.span(0, path: "msmtprc"))
     }
 
     @Test func suppressionOnTheLineBefore() {

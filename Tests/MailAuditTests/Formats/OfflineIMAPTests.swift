@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func defaultsAreImplicitTLSWithVerification() throws {
-        let setup = parse(Self.config("remotehost = imap.example.com\nremoteuser = ann\n"))
+        let marked = MarkedText(Self.config("remotehost = «imap.example.com»\nremoteuser = ann\n"))
+        let setup = parse(marked.text)
         #expect(setup.problems.isEmpty, "\(setup.problems)")
         let e = try #require(setup.endpoints.first)
         #expect(e.account == "main" && e.host == "imap.example.com" && e.protocol == .imap && e.direction == .incoming)
@@ -20,7 +21,7 @@ import Testing
         #expect(e.auth == ["gssapi", "xoauth2", "cram-md5", "plain", "login"] && e.credential == nil && e.minTLSVersion == nil)
         // Defaults point at the [Repository remote] header.
         #expect(e.span(of: .tls) == SourceSpan(path: ".offlineimaprc", line: 8, column: 1, endLine: 8, endColumn: 20))
-        #expect(e.span(of: .host) == SourceSpan(path: ".offlineimaprc", line: 10, column: 14, endLine: 10, endColumn: 30))
+        #expect(e.span(of: .host) == marked.span(0, path: ".offlineimaprc"))
     }
 
     @Test func sslOffIsOpportunisticSTARTTLSWithoutCertificateChecks() throws {
@@ -44,10 +45,11 @@ import Testing
     }
 
     @Test func passwordSourcesAndSecrets() throws {
-        let inline = parse(Self.config("remotehost = h\nremotepass = s3cr%%et\n"))
+        let marked = MarkedText(Self.config("remotehost = h\nremotepass = «s3cr%%et»\n"))
+        let inline = parse(marked.text)
         let e = try #require(inline.endpoints.first)
         #expect(e.credential == .inline && inline.problems.isEmpty)
-        #expect(inline.secrets == [SourceSpan(path: ".offlineimaprc", line: 11, column: 14, endLine: 11, endColumn: 22)])
+        #expect(inline.secrets == marked.spans(path: ".offlineimaprc"))
         #expect(e.span(of: .credential) == inline.secrets[0] && e.span(of: .auth) == inline.secrets[0])
         #expect(parse(Self.config("remotehost = h\nremotepasseval = get_pass()\nremotepass = x\n")).endpoints.first?.credential == .command)
         #expect(parse(Self.config("remotehost = h\nremotepassfile = ~/.pw\n")).endpoints.first?.credential == .file)

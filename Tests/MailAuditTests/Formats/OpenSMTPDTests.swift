@@ -15,22 +15,22 @@ import Testing
     }
 
     @Test func listenersAndDefaults() {
-        let text = """
+        let marked = MarkedText("""
         pki mx cert "/etc/ssl/mx.crt"
         pki mx key "/etc/ssl/mx.key"
-        listen on 0.0.0.0
-        listen on egress port 587 tls pki mx auth
+        «listen on 0.0.0.0»
+        listen on egress port 587 tls pki mx «auth»
         listen on egress smtps pki mx auth-optional <users>
         listen on egress port submission tls-require verify pki mx
-        """
-        let s = parse(text)
+        """)
+        let s = parse(marked.text)
         #expect(s.problems.isEmpty)
         let e = s.endpoints
         #expect(e.count == 4)
         #expect(e[0].port == 25 && e[0].portIsDefault && e[0].host == nil && e[0].tls == TLSMode.none && e[0].direction == .relay)
-        #expect(e[0].location == SourceSpan(path: "smtpd.conf", line: 3, column: 1, endLine: 3, endColumn: 18))
+        #expect(e[0].location == marked.span(0, path: "smtpd.conf"))
         #expect(e[1].port == 587 && e[1].tls == .starttls && e[1].tlsRequired == true && e[1].authRequired == true)
-        #expect(e[1].spans[.tlsRequired] == SourceSpan(path: "smtpd.conf", line: 4, column: 38, endLine: 4, endColumn: 42))  // `auth`
+        #expect(e[1].spans[.tlsRequired] == marked.span(1, path: "smtpd.conf"))
         #expect(e[1].auth == ["plain", "login"] && e[1].allowsPlaintextAuth == false)
         #expect(e[2].port == 465 && e[2].portIsDefault && e[2].tls == .implicit && e[2].authRequired == false)
         #expect(e[3].port == 587 && e[3].tlsRequired == true && e[3].auth == [] && e[3].authRequired == false)
@@ -68,15 +68,15 @@ import Testing
     }
 
     @Test func macrosCommentsAndContinuations() {
-        let text = """
+        let marked = MarkedText("""
         lan_addr = "192.0.2.1"
-        listen on $lan_addr \\
+        listen on «$lan_addr» \\
             port 587 tls # auth-optional
         listen on $undefined
-        """
-        let s = parse(text)
+        """)
+        let s = parse(marked.text)
         #expect(s.endpoints.first?.host == "192.0.2.1")
-        #expect(s.endpoints.first?.spans[.host] == SourceSpan(path: "smtpd.conf", line: 2, column: 11, endLine: 2, endColumn: 20))
+        #expect(s.endpoints.first?.spans[.host] == marked.span(0, path: "smtpd.conf"))
         #expect(s.endpoints.first?.port == 587 && s.endpoints.first?.auth == [])
         #expect(s.problems.map(\.message) == ["macro 'undefined' not defined; smtpd refuses this file"])
     }

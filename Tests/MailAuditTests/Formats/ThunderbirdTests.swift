@@ -7,16 +7,17 @@ import Testing
 @Suite struct ThunderbirdTests {
     func parse(_ text: String) -> MailSetup { TestSupport.parse(text, format: "thunderbird", path: "prefs.js") }
 
-    static let profile = """
+    /// `«…»` mark server1's block, protocol and TLS setting.
+    static let profile = MarkedText("""
     // Mozilla User Preferences
     user_pref("mail.accountmanager.accounts", "account1,account2");
     user_pref("mail.account.account1.server", "server1");
     user_pref("mail.account.account1.identities", "id1");
     user_pref("mail.account.account2.server", "server2");
-    user_pref("mail.server.server1.type", "imap");
+    «user_pref("mail.server.server1.type", «"imap"»);»
     user_pref("mail.server.server1.name", "Work");
     user_pref("mail.server.server1.hostname", "imap.example.test");
-    user_pref("mail.server.server1.socketType", 3);
+    user_pref("mail.server.server1.socketType", «3»);
     user_pref("mail.server.server1.authMethod", 10);
     user_pref("mail.server.server2.type", "none");
     user_pref("mail.server.server2.hostname", "Local Folders");
@@ -25,10 +26,10 @@ import Testing
     user_pref("mail.smtpservers", "smtp1");
     user_pref("mail.smtpserver.smtp1.hostname", "smtp.example.test");
     user_pref("mail.smtpserver.smtp1.try_ssl", 3);
-    """
+    """)
 
     @Test func accountsServersAndIdentities() throws {
-        let setup = parse(Self.profile)
+        let setup = parse(Self.profile.text)
         #expect(setup.problems.isEmpty, "\(setup.problems)")
         // server2 (Local Folders, type none) is not a mail endpoint.
         #expect(setup.endpoints.count == 2)
@@ -36,9 +37,7 @@ import Testing
         #expect(imap.account == "Work" && imap.protocol == .imap && imap.direction == .incoming && imap.role == .client)
         #expect(imap.host == "imap.example.test" && imap.tls == .implicit && imap.tlsRequired == true && imap.verifyCertificate == true)
         #expect(imap.port == 993 && imap.portIsDefault && imap.auth == ["oauth2"])
-        #expect(imap.location == SourceSpan(path: "prefs.js", line: 6, column: 1, endLine: 6, endColumn: 47))
-        #expect(imap.span(of: .protocol) == SourceSpan(path: "prefs.js", line: 6, column: 39, endLine: 6, endColumn: 45))
-        #expect(imap.span(of: .tls) == SourceSpan(path: "prefs.js", line: 9, column: 45, endLine: 9, endColumn: 46))
+        #expect([imap.location, imap.span(of: .protocol), imap.span(of: .tls)] == Self.profile.spans(path: "prefs.js"))
         #expect(imap.span(of: .port) == imap.location)
         let smtp = setup.endpoints[1]
         #expect(smtp.account == "Work" && smtp.protocol == .smtp && smtp.direction == .outgoing)

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 @testable import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// The shared XML reader: positions of elements, texts and attributes in Unicode scalars, errors
@@ -9,33 +10,35 @@ import Testing
     func tree(_ text: String) -> XMLTree { XMLTree.parse(SourceFile(path: "t.xml", text: text)) }
 
     @Test func elementAndTextPositionsCountScalars() throws {
-        let t = tree("<a>\n  <b x=\"1\">héllo ✉️</b><c>é<d>x</d></c>\n\t<e/>\n</a>")
+        let marked = MarkedText("<a>\n  «<b x=\"«1»\">»«héllo ✉️»</b><c>é<d>x</d></c>\n\t«<e/>»\n</a>")
+        let t = tree(marked.text)
         #expect(t.error == nil)
         let a = try #require(t.root)
         let b = try #require(a.child("b"))
-        #expect(b.span == SourceSpan(path: "t.xml", line: 2, column: 3, endLine: 2, endColumn: 12))
-        #expect(b.textSpan == SourceSpan(path: "t.xml", line: 2, column: 12, endLine: 2, endColumn: 20))
+        #expect(b.span == marked.span(0, path: "t.xml"))
+        #expect(b.textSpan == marked.span(2, path: "t.xml"))
         #expect(b.trimmedText == "héllo ✉️")
-        #expect(b.attributeSpans["x"] == SourceSpan(path: "t.xml", line: 2, column: 9, endLine: 2, endColumn: 10))
+        #expect(b.attributeSpans["x"] == marked.span(1, path: "t.xml"))
         // After multibyte text, columns still count scalars: <c> starts at 24 (✉️ is two scalars).
         let c = try #require(a.child("c"))
         #expect(c.span.line == 2 && c.span.column == 24)
         #expect(c.child("d")?.textSpan?.column == 31)
         let e = try #require(a.child("e"))
-        #expect(e.span == SourceSpan(path: "t.xml", line: 3, column: 2, endLine: 3, endColumn: 6))
+        #expect(e.span == marked.span(3, path: "t.xml"))
         #expect(e.textSpan == nil && e.valueSpan == e.span)
         #expect(a.isComplete && b.isComplete)
     }
 
     @Test func byteOrderMarkCRLFAndMultiLineTags() throws {
-        let t = tree("\u{FEFF}<root>\r\n  <server\r\n     type=\"imap\"\r\n     id='x'>\r\n    <port>993</port>\r\n  </server>\r\n</root>\r\n")
+        let marked = MarkedText("\u{FEFF}<root>\r\n  <server\r\n     type=\"«imap»\"\r\n     id='x'>\r\n    <port>«993»</port>\r\n  </server>\r\n</root>\r\n")
+        let t = tree(marked.text)
         #expect(t.error == nil)
         let server = try #require(t.root?.child("server"))
         #expect(server.span.line == 2 && server.span.column == 3 && server.span.endLine == 4)
-        #expect(server.attributeSpans["type"] == SourceSpan(path: "t.xml", line: 3, column: 12, endLine: 3, endColumn: 16))
+        #expect(server.attributeSpans["type"] == marked.span(0, path: "t.xml"))
         #expect(server.attributeSpans["id"]?.line == 4 && server.attributeSpans["id"]?.column == 10)
         let port = try #require(server.child("port"))
-        #expect(port.textSpan == SourceSpan(path: "t.xml", line: 5, column: 11, endLine: 5, endColumn: 14))
+        #expect(port.textSpan == marked.span(1, path: "t.xml"))
     }
 
     @Test func textWithEntitiesAndCDATAAndNamespaces() throws {
