@@ -92,21 +92,17 @@ import Testing
         } catch {
             #expect(error.message.contains("MB"))
         }
-        // A big but legal file is read in full, quickly.
+        // A big but legal file is read in full (its time is ParserComplexityTests' and the benchmark's concern).
         var text = (0..<50_000).map { "VAR_\($0)=value \($0) # comment" }.joined(separator: "\n")
         text += "\nMAIL_MAILER=smtp\nMAIL_HOST=smtp.example.com\nMAIL_PORT=587\n"
-        let start = Date()
         let setup = parse(text)
         #expect(setup.endpoints.first?.host == "smtp.example.com")
-        #expect(Date().timeIntervalSince(start) < 10)
-        // Many open quotes and unclosed `${`: still linear. Each quote closes at the next line's
+        // Many open quotes and unclosed `${`: Each quote closes at the next line's
         // opening quote (a multi-line value), which leaves text after it: one problem per pair.
-        let start2 = Date()
         let broken = parse((0..<20_000).map { "K\($0)=\"open \($0) ${X" }.joined(separator: "\n"))
         #expect(broken.problems.count == 10_000)
         let unclosed = parse((0..<20_000).map { "K\($0)='open" }.joined(separator: "\n").replacingOccurrences(of: "'", with: "\"") + "\nMAIL_HOST=h")
         #expect(unclosed.problems.count == 10_000 && unclosed.endpoints.count == 1)
-        #expect(Date().timeIntervalSince(start2) < 10)
     }
 
     @Test func unreadableFileDoesNotCostTheOthers() throws {

