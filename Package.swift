@@ -81,6 +81,8 @@ let package = Package(
         ),
         // Writes Sources/MailAuditRules/RulePack/CompiledRulePack.swift from Rules/ (scripts/generate-rulepack.sh).
         .executableTarget(name: "generate-rulepack", dependencies: ["MailAuditRules"]),
+        // Writes the format tables of README.md and Examples/README.md from the formats' descriptions (scripts/generate-docs.sh).
+        .executableTarget(name: "generate-docs", dependencies: ["MailAuditReport"]),
         .executableTarget(
             name: "mailaudit",
             dependencies: [

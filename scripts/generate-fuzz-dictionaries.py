@@ -2,7 +2,7 @@
 """Writes Fuzz/dictionaries/<format>.dict, the libFuzzer dictionary of each format.
 
 The words are the string literals the format's parser compares input against: those of the
-Swift files in the format's folder (Formats/<Name>/, the one that declares `public let id = "…"`
+Swift files in the format's folder (Formats/<Name>/, the one whose `FormatDescription` declares the id
 and its siblings) and of the shared readers it uses
 (INILexer, KeywordLines, XMLTree, …), plus a few syntax tokens per format listed below, plus
 what every format goes through: inline suppression comments and line endings.
@@ -62,7 +62,7 @@ def literals(path):
 def files_for(folder):
     own = sorted(folder.rglob("*.swift"))
     text = "".join(p.read_text() for p in own)
-    shared = sorted(p for p in SHARED.glob("*.swift") if "+" not in p.stem and re.search(rf"\b{p.stem}\b", text))
+    shared = sorted(p for p in SHARED.glob("*.swift") if "+" not in p.stem and p.stem != "FormatDescription" and re.search(rf"\b{p.stem}\b", text))
     return own + shared
 
 
@@ -82,7 +82,7 @@ def escape(word):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for folder in sorted(p for p in FORMATS.iterdir() if p.is_dir()):
-        found = re.search(r'public let id = "([^"]+)"', "".join(p.read_text() for p in files_for(folder)))
+        found = re.search(r'static let description = FormatDescription\(\s*id: "([^"]+)"', "".join(p.read_text() for p in files_for(folder)))
         if not found:
             continue
         format_id = found.group(1)

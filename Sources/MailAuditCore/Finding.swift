@@ -5,7 +5,7 @@ public struct Finding: Sendable {
     public var severity: Severity
     public var message: String
     public var span: SourceSpan
-    public var format: String
+    public var format: FormatID
     public var fix: String?
     /// The endpoint (or identity) the finding is about: the first of `endpoints`. Kept in a box:
     /// findings are copied when sorted, filtered and reported, and inline the two made every copy
@@ -33,7 +33,7 @@ public struct Finding: Sendable {
     public var suppression: Suppression?
 
     public init(ruleId: String, ruleName: String, severity: Severity, message: String, span: SourceSpan,
-                format: String, fix: String? = nil, endpoint: Endpoint? = nil, identity: Identity? = nil,
+                format: FormatID, fix: String? = nil, endpoint: Endpoint? = nil, identity: Identity? = nil,
                 fingerprint: String, related: [SourceSpan] = [], suppression: Suppression? = nil) {
         self.ruleId = ruleId
         self.ruleName = ruleName

@@ -2,7 +2,7 @@
 /// prints them), its inline suppression comments, and the problems met while reading it.
 public struct MailSetup: Sendable {
     public var path: String
-    public var format: String
+    public var format: FormatID
     public var endpoints: [Endpoint] = []
     public var identities: [Identity] = []
     /// Every place a secret is written; reporters mask these.
@@ -22,7 +22,7 @@ public struct MailSetup: Sendable {
     /// a default names it.
     public var modelledProgram: String?
 
-    public init(path: String, format: String) {
+    public init(path: String, format: FormatID) {
         self.path = path
         self.format = format
     }

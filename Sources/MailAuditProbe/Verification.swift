@@ -119,7 +119,7 @@ public struct Verifier: Sendable {
     }
 
     /// A finding of a probe rule, with the rule's name, severity (as configured) and fix; nil when the rule is off.
-    func makeFinding(_ id: String, message: String, span: SourceSpan, format: String, endpoint: Endpoint?, fingerprint: String) -> Finding? {
+    func makeFinding(_ id: String, message: String, span: SourceSpan, format: FormatID, endpoint: Endpoint?, fingerprint: String) -> Finding? {
         guard settings.isEnabled(id), let rule = ruleSet.rules.first(where: { $0.id == id }) else { return nil }
         return Finding(ruleId: id, ruleName: rule.name, severity: settings.severity(for: rule), message: message, span: span,
                        format: format, fix: rule.fix.text(for: format), endpoint: endpoint, fingerprint: fingerprint)

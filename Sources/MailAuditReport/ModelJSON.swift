@@ -49,7 +49,7 @@ public struct ModelReporter: Reporter {
     public func document(_ report: Report) -> String {
         let setups: [JSONValue] = report.result.setups.map { setup in
             .object([
-                "path": .string(setup.path), "format": .string(setup.format),
+                "path": .string(setup.path), "format": .string(setup.format.rawValue),
                 "endpoints": .array(setup.endpoints.map { ModelJSON.endpoint($0, withSources: true) }),
                 "identities": .array(setup.identities.map(ModelJSON.identity)),
                 "includedFiles": .array(setup.includedFiles.map(JSONValue.string)),

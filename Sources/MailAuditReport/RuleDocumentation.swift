@@ -1,4 +1,5 @@
 import MailAuditCore
+import MailAuditFormats
 import MailAuditRules
 
 /// A rule's page, in the shape ruff's rule docs use: what it does, why, examples, fix, references.
@@ -41,14 +42,9 @@ public enum RuleDocumentation {
         return out
     }
 
+    /// The code-fence language of a format's examples, from its description.
     static func language(_ format: String) -> String {
-        switch format {
-        case "mailaudit-yaml", "spring": return "yaml"
-        case "autoconfig", "autodiscover", "mobileconfig": return "xml"
-        case "thunderbird": return "js"
-        case "django": return "python"
-        default: return ""
-        }
+        FormatRegistry.builtIn.description(of: FormatID(format))?.fenceLanguage ?? ""
     }
 }
 

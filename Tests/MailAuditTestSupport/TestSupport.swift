@@ -19,14 +19,14 @@ public enum TestSupport {
 
     /// Parses text in a format and returns the setup (problems included).
     public static func parse(_ text: String, format id: String, path: String = "test.conf") -> MailSetup {
-        guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
+        guard let format = FormatRegistry.builtIn.format(id: FormatID(id)) else { fatalError("no format \(id)") }
         let file = SourceFile(path: path, text: text)
         return format.parse(file, context: ParseContext(ports: ruleSet.ports))
     }
 
     /// Lints text in a format with the built-in pack: findings (inline suppressions applied) and problems.
     public static func lint(_ text: String, format id: String, path: String = "test.conf", today: String = "2026-11-29", versions: ProgramVersions = ProgramVersions()) -> LintResult {
-        guard let format = FormatRegistry.builtIn.format(id: id) else { fatalError("no format \(id)") }
+        guard let format = FormatRegistry.builtIn.format(id: FormatID(id)) else { fatalError("no format \(id)") }
         var linter = Linter(engine: RuleEngine(ruleSet: ruleSet))
         linter.today = today
         linter.versions = versions

@@ -76,6 +76,7 @@ _mailaudit_lint() {
     local -i ret=1
     local -ar ___format=('text' 'json' 'jsonl' 'sarif' 'github' 'junit' 'markdown' 'html')
     local -ar ___fail_on=('error' 'warning' 'note' 'never')
+    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover')
     local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '*:paths:'
@@ -83,7 +84,7 @@ _mailaudit_lint() {
         '--output[Write the report to this file (default\: standard output).]:FILE:'
         '*--report[Also write another report in the same run (repeatable), e.g. sarif\:mailaudit.sarif.]:FORMAT\:PATH:_files'
         '--fail-on[Lowest severity that makes the exit status 1 (default\: the configuration'\''s fail_on, else warning).]:fail-on:{__mailaudit_complete "${___fail_on[@]}"}'
-        '--as[Force the input format.]:FORMAT:'
+        '--as[Force the input format.]:FORMAT:{__mailaudit_complete "${___as[@]}"}'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--root[A copy of a server'\''s / (say, a snapshot holding etc/dovecot)\: absolute include paths are read below it. Without it they are followed only inside the audited folder.]:DIR:'
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
@@ -145,9 +146,10 @@ _mailaudit_explain() {
 
 _mailaudit_model() {
     local -i ret=1
+    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover')
     local -ar arg_specs=(
         '*:paths:'
-        '--as[Force the input format.]:FORMAT:'
+        '--as[Force the input format.]:FORMAT:{__mailaudit_complete "${___as[@]}"}'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--root[A copy of a server'\''s / (say, a snapshot holding etc/dovecot)\: absolute include paths are read below it. Without it they are followed only inside the audited folder.]:DIR:'
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'
@@ -164,10 +166,11 @@ _mailaudit_model() {
 
 _mailaudit_baseline() {
     local -i ret=1
+    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover')
     local -ar arg_specs=(
         '*:paths:'
         '--output[Where to write the baseline.]:FILE:'
-        '--as[Force the input format.]:FORMAT:'
+        '--as[Force the input format.]:FORMAT:{__mailaudit_complete "${___as[@]}"}'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--root[A copy of a server'\''s / (say, a snapshot holding etc/dovecot)\: absolute include paths are read below it. Without it they are followed only inside the audited folder.]:DIR:'
         '--config[Configuration file (default\: the nearest .mailaudit.yml, walking up from the current folder).]:FILE:'

@@ -29,9 +29,20 @@ public struct FormatRegistry: Sendable {
 
     public init(formats: [any ConfigFormat]) { self.formats = formats }
 
-    public var ids: [String] { formats.map(\.id) }
+    /// Each format's description, in the registry's order.
+    public var descriptions: [FormatDescription] { formats.map(\.formatDescription) }
 
-    public func format(id: String) -> (any ConfigFormat)? { formats.first { $0.id == id } }
+    public var ids: [FormatID] { formats.map(\.id) }
+
+    public func format(id: FormatID) -> (any ConfigFormat)? { formats.first { $0.id == id } }
+
+    public func description(of id: FormatID) -> FormatDescription? { format(id: id)?.formatDescription }
+
+    /// The formats whose content alone may prove a file no name claims, in a directory walk
+    /// (native YAML for `*.yml`, the XML formats for `*.xml` and ISPDB folders).
+    public func sniffing(fileName: String, path: String) -> [any ConfigFormat] {
+        formats.filter { $0.formatDescription.sniffed?.covers(fileName: fileName, path: path) == true }
+    }
 
     /// The formats a file name claims. More than one means the name alone is ambiguous.
     public func candidates(fileName: String, path: String) -> [any ConfigFormat] {

@@ -7,20 +7,25 @@ public struct ProgramVersions: Sendable, Hashable {
     public struct Change: Sendable, Hashable {
         public var since: String
         public var what: String
+
+        public init(since: String, what: String) {
+            self.since = since
+            self.what = what
+        }
     }
 
     /// Programs whose version changes the model, with the release modelled by default (the current
-    /// upstream one) and the releases whose defaults differ from the one before.
-    public static let catalog: [String: (modelled: String, changes: [Change])] = [
-        "mutt": ("2.0", [Change(since: "2.0", what: "`ssl_force_tls` is set by default, so STARTTLS is required; before, it was unset and STARTTLS opportunistic")]),
-        "aerc": ("0.15", [Change(since: "0.15", what: "`smtp://` uses STARTTLS and requires it, `smtp+insecure://` is plain text; before, `smtp://` was plain text unless `smtp-starttls = yes`")]),
-        "fetchmail": ("6.5", [
-            Change(since: "6.4", what: "`sslcertck` is on by default, so certificates are verified and STARTTLS is required; before, neither unless `sslcertck`, `sslfingerprint` or `sslproto tls1` said so"),
-            Change(since: "6.5", what: "`sslproto auto` (the default) negotiates TLS 1.2 or newer, and `ssl3`/`ssl3+` mean `auto`; before, `auto` accepted TLS 1.0"),
-        ]),
-        "postfix": ("3.11", [Change(since: "3.11", what: "with `compatibility_level = 3.11` or higher, `smtp_tls_security_level` defaults to `may` (opportunistic STARTTLS for outgoing mail); before, it was empty (no TLS)")]),
-        "laravel": ("13", [Change(since: "9", what: "Symfony Mailer sends: STARTTLS whenever the server offers it and implicit TLS on port 465, whatever `MAIL_ENCRYPTION` says; before, SwiftMailer did what `MAIL_ENCRYPTION` says (`tls` STARTTLS, `ssl` implicit TLS, null none)")]),
-    ]
+    /// upstream one) and the releases whose defaults differ from the one before: the pins the
+    /// formats' descriptions declare (`ModelledProgram.pinnable`).
+    public static let catalog: [String: (modelled: String, changes: [Change])] = pins.mapValues { ($0.modelled, $0.changes) }
+
+    /// `assume:` key → the program's pin, from the formats' descriptions.
+    static let pins: [String: ProgramPin] = Dictionary(
+        FormatRegistry.builtIn.descriptions.compactMap { description -> (String, ProgramPin)? in
+            guard case .pinnable(let pin) = description.program else { return nil }
+            return (pin.key, pin)
+        },
+        uniquingKeysWith: { first, _ in first })
 
     /// Program → the version the user pinned.
     public var assumed: [String: String] = [:]
@@ -54,11 +59,8 @@ public struct ProgramVersions: Sendable, Hashable {
 
     /// How messages name the modelled release: `aerc 0.14` (pinned) or `aerc 0.15` (the default).
     public func name(_ program: String) -> String {
-        "\(Self.displayNames[program] ?? program) \(assumed[program] ?? Self.catalog[program]?.modelled ?? "")"
+        "\(Self.pins[program]?.name ?? program) \(assumed[program] ?? Self.pins[program]?.modelled ?? "")"
     }
-
-    /// How the projects write their names, where that is not the key.
-    static let displayNames = ["postfix": "Postfix", "laravel": "Laravel"]
 
     static func components(_ version: String) -> [Int]? {
         var text = Substring(version)

@@ -7,7 +7,7 @@ import MailAuditRules
 struct AuditView {
     struct Setup {
         var path: String
-        var format: String
+        var format: FormatID
         var endpointCount: Int
         /// The endpoints, when the run kept its setups (the inventory).
         var endpoints: [Endpoint] = []
@@ -125,7 +125,7 @@ struct AuditView {
 
     /// The formats of the setups a rule fired in: its page shows their fixes.
     func formats(of ruleId: String) -> Set<String> {
-        Set(setups.flatMap { $0.findings.filter { $0.ruleId == ruleId }.map(\.format) })
+        Set(setups.flatMap { $0.findings.filter { $0.ruleId == ruleId }.map(\.format.rawValue) })
     }
 }
 

@@ -93,7 +93,7 @@ public struct HTMLReporter: Reporter {
         for (index, setup) in view.setups.enumerated() {
             let c = setup.counts
             let name = setup.hasDetails ? "<a href=\"#setup-\(index)\">\(xml(setup.path))</a>" : xml(setup.path)
-            out += "<tr><td class=\"wrap\">\(name)</td><td>\(xml(setup.format))</td><td class=\"num\">\(setup.endpointCount)</td>"
+            out += "<tr><td class=\"wrap\">\(name)</td><td>\(xml(setup.format.rawValue))</td><td class=\"num\">\(setup.endpointCount)</td>"
             out += "<td class=\"tone-\(setup.verdict.tone.rawValue) nowrap\">\(setup.verdict.words)</td>"
             out += "<td class=\"num\">\(c.error)</td><td class=\"num\">\(c.warning)</td><td class=\"num\">\(c.note)</td></tr>\n"
         }
@@ -118,7 +118,7 @@ public struct HTMLReporter: Reporter {
         let c = setup.counts
         var out = "<section class=\"setup\" id=\"setup-\(index)\"><h2>\(xml(setup.path))</h2>\n"
         out += "<p class=\"verdict tone-\(setup.verdict.tone.rawValue)\">Verdict: \(setup.verdict.words)</p>\n"
-        out += "<p class=\"meta\">Format \(xml(setup.format)) · \(Wording.count(setup.endpointCount, "endpoint")) · \(Wording.count(c.error, "error")), \(Wording.count(c.warning, "warning")), \(Wording.count(c.note, "note"))</p>\n"
+        out += "<p class=\"meta\">Format \(xml(setup.format.rawValue)) · \(Wording.count(setup.endpointCount, "endpoint")) · \(Wording.count(c.error, "error")), \(Wording.count(c.warning, "warning")), \(Wording.count(c.note, "note"))</p>\n"
         if !setup.endpoints.isEmpty { out += inventory(setup.endpoints, probes: report.result.probes) }
         if !setup.problems.isEmpty {
             out += "<h3>Could not be read</h3>\n"

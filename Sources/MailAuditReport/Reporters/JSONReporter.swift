@@ -34,7 +34,7 @@ public struct JSONReporter: Reporter {
             "ruleId": .string(f.ruleId), "rule": .string(f.ruleName), "severity": .string(f.severity.rawValue),
             "message": .string(f.message), "path": .string(f.span.path), "line": .int(f.span.line),
             "column": .int(f.span.column), "endLine": .int(f.span.endLine), "endColumn": .int(f.span.endColumn),
-            "format": .string(f.format), "endpoint": f.endpoint.map { ModelJSON.endpoint($0) } ?? .null,
+            "format": .string(f.format.rawValue), "endpoint": f.endpoint.map { ModelJSON.endpoint($0) } ?? .null,
             "endpoints": .array(f.endpoints.map { ModelJSON.endpoint($0) }),
             "fingerprint": .string(f.fingerprint), "related": .array(f.related.map(ModelJSON.span)),
             "suppressed": f.suppression.map { .object(["kind": .string($0.kind.rawValue), "justification": .optional($0.justification)]) } ?? .null,

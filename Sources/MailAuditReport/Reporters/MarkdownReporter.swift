@@ -20,7 +20,7 @@ public struct MarkdownReporter: Reporter {
         let clean = view.setups.filter { $0.verdict == .clean }.count
         for setup in view.setups where setup.verdict != .clean {
             let c = setup.counts
-            if page.add("| \(MarkdownText.escaped(setup.path)) | \(MarkdownText.escaped(setup.format)) | \(setup.endpointCount) | **\(setup.verdict.words)** | \(c.error) | \(c.warning) | \(c.note) |\n") {
+            if page.add("| \(MarkdownText.escaped(setup.path)) | \(MarkdownText.escaped(setup.format.rawValue)) | \(setup.endpointCount) | **\(setup.verdict.words)** | \(c.error) | \(c.warning) | \(c.note) |\n") {
                 page.setupRows += 1
             }
         }
@@ -102,7 +102,7 @@ public struct MarkdownReporter: Reporter {
 
     func section(_ setup: AuditView.Setup, probes: [ProbeObservation]?) -> String {
         var out = "### \(MarkdownText.escaped(setup.path)): \(setup.verdict.words)\n\n"
-        out += "Format \(MarkdownText.escaped(setup.format)) · \(Wording.count(setup.endpointCount, "endpoint"))\n\n"
+        out += "Format \(MarkdownText.escaped(setup.format.rawValue)) · \(Wording.count(setup.endpointCount, "endpoint"))\n\n"
         guard !setup.endpoints.isEmpty else { return out }
         out += "| account or server | direction | protocol | host and port | encryption | certificate check | minimum TLS | authentication | password |"
         out += probes == nil ? "\n" : " server, as probed |\n"

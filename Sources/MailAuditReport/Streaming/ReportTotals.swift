@@ -18,7 +18,7 @@ public struct ReportTotals: Sendable {
     public mutating func add(_ result: LintResult) {
         summary.add(result)
         for f in result.activeFindings { byRule[f.ruleId, default: (f.ruleName, f.severity, 0)].count += 1 }
-        for file in result.files { byFormat[file.format, default: 0] += 1 }
+        for file in result.files { byFormat[file.format.rawValue, default: 0] += 1 }
         for problem in result.problems { unreadablePaths.insert(problem.path) }
         if let b = result.baseline { baseline = b }
     }

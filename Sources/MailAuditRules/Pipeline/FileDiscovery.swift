@@ -102,9 +102,9 @@ public struct FileDiscovery: Sendable {
                 }) {
                     inputs.append(LintInput(path: path, displayPath: shown, format: format, text: content?.text))
                 } else {
-                    let claims = registry.candidates(fileName: (path as NSString).lastPathComponent, path: path).map(\.id)
+                    let claims = registry.candidates(fileName: (path as NSString).lastPathComponent, path: path).map(\.id.rawValue)
                     let why = claims.count > 1 ? "the name fits \(claims.joined(separator: ", "))" : "neither its name nor its content says which format it is"
-                    problems.append(ParseProblem("cannot tell the format of this file: \(why); name it with --as FORMAT (\(registry.ids.joined(separator: ", ")))", path: shown, span: SourceSpan(path: shown, line: 1, column: 1)))
+                    problems.append(ParseProblem("cannot tell the format of this file: \(why); name it with --as FORMAT (\(registry.ids.map(\.rawValue).joined(separator: ", ")))", path: shown, span: SourceSpan(path: shown, line: 1, column: 1)))
                 }
             }
         }
@@ -165,13 +165,9 @@ public struct FileDiscovery: Sendable {
         guard lower != ".mailaudit.yml" else { return nil }
         let claims = memo.shared(registry.candidates(fileName: name, path: path))
         if !claims.isEmpty { return PendingDetection(claims: claims) }
-        if lower.hasSuffix(".yml") || lower.hasSuffix(".yaml") {
-            return PendingDetection(claims: [], sniffed: memo.shared(registry.formats.filter { $0 is NativeYAMLFormat }))
-        }
-        if lower.hasSuffix(".xml") || Self.inAutoconfigFolder(path) {
-            return PendingDetection(claims: [], sniffed: memo.shared(registry.formats.filter { $0 is AutoconfigFormat || $0 is AutodiscoverFormat || $0 is MobileconfigFormat }))
-        }
-        return nil
+        // Which formats may prove such a file is each format's description's to say (`sniffed`).
+        let sniffed = memo.shared(registry.sniffing(fileName: name, path: path))
+        return sniffed.isEmpty ? nil : PendingDetection(claims: [], sniffed: sniffed)
     }
 
     /// What one walk remembers: the directories it has been in (no loops), and one copy of each
@@ -179,7 +175,7 @@ public struct FileDiscovery: Sendable {
     /// their own.
     struct WalkMemo {
         var visited = Set<DirectoryIdentity>()
-        private var formatLists: [[String]: [any ConfigFormat]] = [:]
+        private var formatLists: [[FormatID]: [any ConfigFormat]] = [:]
 
         mutating func shared(_ formats: [any ConfigFormat]) -> [any ConfigFormat] {
             guard !formats.isEmpty else { return [] }
@@ -188,10 +184,6 @@ public struct FileDiscovery: Sendable {
             formatLists[ids] = formats
             return formats
         }
-    }
-
-    static func inAutoconfigFolder(_ path: String) -> Bool {
-        path.split(separator: "/").dropLast().contains { $0.lowercased() == "autoconfig" || $0.lowercased() == "ispdb" }
     }
 
     func isExcluded(_ path: String) -> Bool {

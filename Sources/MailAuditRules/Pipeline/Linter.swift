@@ -8,7 +8,7 @@ public struct LintResult: Sendable {
 
     public struct File: Sendable {
         public var path: String
-        public var format: String
+        public var format: FormatID
         public var endpoints: Int
     }
 
@@ -206,7 +206,7 @@ public struct Linter: Sendable {
     }
 
     /// MA003: one note per include line and path that was not followed, saying why.
-    func unfollowedIncludeFindings(_ setup: MailSetup, format: String) -> [Finding] {
+    func unfollowedIncludeFindings(_ setup: MailSetup, format: FormatID) -> [Finding] {
         guard let rule = engine.ruleSet.rules.first(where: { $0.id == "MA003" }), engine.settings.isEnabled("MA003") else { return [] }
         var seen = Set<UnfollowedInclude>()
         return setup.unfollowedIncludes.filter { seen.insert($0).inserted }.map { include in
@@ -237,7 +237,7 @@ public struct Linter: Sendable {
     }
 
     /// Marks findings covered by a comment, and reports comments that expired (MA002) or cover nothing (MA001).
-    func applySuppressions(_ comments: [SuppressionComment], to findings: [Finding], format: String) -> [Finding] {
+    func applySuppressions(_ comments: [SuppressionComment], to findings: [Finding], format: FormatID) -> [Finding] {
         guard !comments.isEmpty else { return findings }
         var out = findings
         var meta: [Finding] = []
@@ -309,7 +309,7 @@ public struct Linter: Sendable {
         return standardized.hasPrefix(base) ? String(standardized.dropFirst(base.count)) : path
     }
 
-    func metaFinding(_ id: String, _ comment: SuppressionComment, _ message: String, format: String) -> [Finding] {
+    func metaFinding(_ id: String, _ comment: SuppressionComment, _ message: String, format: FormatID) -> [Finding] {
         guard let rule = engine.ruleSet.rules.first(where: { $0.id == id }), engine.settings.isEnabled(id) else { return [] }
         return [Finding(ruleId: id, ruleName: rule.name, severity: engine.settings.severity(for: rule), message: message,
                         span: comment.span, format: format, fix: rule.fix.text(for: format),

@@ -1,3 +1,5 @@
+import MailAuditCore
+
 /// What to change, said in the syntax of the file the finding is in: a rule file's `fix:` is either
 /// one text for every format or a map keyed by format id with a `default` for the others. Where one
 /// format serves several programs (env files), `FORMAT/PROGRAM` entries speak to one of them.
@@ -13,9 +15,9 @@ public struct RuleFix: Sendable, Equatable {
     }
 
     /// The fix a finding in `format` shows: the entry for its program, else the format's, else the default.
-    public func text(for format: String, program: String? = nil) -> String {
-        if let program, let entry = byFormat.first(where: { $0.format == format + "/" + program }) { return entry.text }
-        return byFormat.first { $0.format == format }?.text ?? general
+    public func text(for format: FormatID, program: String? = nil) -> String {
+        if let program, let entry = byFormat.first(where: { $0.format == format.rawValue + "/" + program }) { return entry.text }
+        return byFormat.first { $0.format == format.rawValue }?.text ?? general
     }
 
     public func hasEntry(for format: String) -> Bool { byFormat.contains { $0.format == format } }

@@ -115,7 +115,7 @@ public enum RuleLoader {
             guard let node, !node.isNull else { return RuleFix(general: "") }
             if let text = node.text { return RuleFix(general: text.trimmingCharacters(in: .whitespacesAndNewlines)) }
             guard case .mapping = node else { throw fail("`fix` must be text or a map of format ids to texts, found \(node.kindName)", node) }
-            let formats = FormatRegistry.builtIn.ids
+            let formats = FormatRegistry.builtIn.ids.map(\.rawValue)
             var general: String?
             var byFormat: [(format: String, text: String)] = []
             for (key, value) in try node.pairs(budget: budget) {

@@ -8,6 +8,21 @@ import MailAuditRules
 extension OutputFormat: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
 
+/// `--as FORMAT`: the registry's ids, so shell completions list them. Any text parses; an id the
+/// registry does not know is refused by the command's `validate()`, with the nearest ids.
+extension FormatID: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public static var allValueStrings: [String] { FormatRegistry.builtIn.ids.map(\.rawValue) }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+    public var defaultValueDescription: String { rawValue }
+
+    /// "unknown format 'x' — did you mean …?; formats: …" (a usage error, exit 64).
+    static func unknown(_ id: some StringProtocol) -> String {
+        let known = allValueStrings
+        return "unknown format '\(id)'\(Suggestion.phrase(for: String(id), in: known)); formats: \(known.joined(separator: ", "))"
+    }
+}
+
 enum FailOn: String, CaseIterable, ExpressibleByArgument {
     case error, warning, note, never
     var threshold: Severity? { Severity(rawValue: rawValue) }
@@ -52,7 +67,7 @@ struct RulePackOptions: ParsableArguments {
 /// Options every command that reads configurations shares.
 struct InputOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Force the input format.", valueName: "FORMAT"))
-    var forcedFormat: String?
+    var forcedFormat: FormatID?
 
     @OptionGroup var pack: RulePackOptions
 
@@ -66,7 +81,7 @@ struct InputOptions: ParsableArguments {
 
     func validate() throws {
         if let id = forcedFormat, FormatRegistry.builtIn.format(id: id) == nil {
-            throw ValidationError("unknown format '\(id)'\(Suggestion.phrase(for: id, in: FormatRegistry.builtIn.ids)); formats: \(FormatRegistry.builtIn.ids.joined(separator: ", "))")
+            throw ValidationError(FormatID.unknown(id.rawValue))
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MailAuditCore
 import MailAuditReport
 import MailAuditRules
 import MailAuditFormats
@@ -50,9 +51,8 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var pack: RulePackOptions
 
     func validate() throws {
-        let known = FormatRegistry.builtIn.ids
-        for id in formats where !known.contains(id) {
-            throw ValidationError("unknown format '\(id)'\(Suggestion.phrase(for: id, in: known)); formats: \(known.joined(separator: ", "))")
+        for id in formats where FormatRegistry.builtIn.format(id: FormatID(id)) == nil {
+            throw ValidationError(FormatID.unknown(id))
         }
     }
 

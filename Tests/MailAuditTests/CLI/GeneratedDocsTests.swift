@@ -1,4 +1,6 @@
 import Foundation
+import MailAuditFormats
+import MailAuditReport
 import MailAuditTestSupport
 import Testing
 
@@ -22,6 +24,28 @@ import Testing
             // `.It Fl -shard`, or after its short name: `.It Fl 0 , -null`.
             let name = option.dropFirst(2)
             #expect(page.contains("Fl -\(name)") || page.contains(" , -\(name)"), "docs/mailaudit.1 lacks \(option): run scripts/generate-completions.sh")
+        }
+    }
+
+    /// The format tables are the formats' descriptions, as `scripts/generate-docs.sh` writes them.
+    @Test(arguments: ["README.md", "Examples/README.md"])
+    func formatTableIsFresh(_ path: String) throws {
+        let block = path == "README.md" ? FormatDocumentation.readmeTable()
+            : FormatDocumentation.examplesTable(examples: TestSupport.repoRoot.appendingPathComponent("Examples").path)
+        let committed = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent(path), encoding: .utf8)
+        let expected = try #require(FormatDocumentation.splice(block, into: committed), "\(path) lacks the markers of the formats table")
+        #expect(committed == expected, "\(path): the formats table is stale: run scripts/generate-docs.sh")
+    }
+
+    /// Each name a description lists is one its format claims (a `*` stands for any text), so the
+    /// README's names column cannot promise what detection does not do.
+    @Test func describedNamesAreClaimed() {
+        for format in FormatRegistry.builtIn.formats {
+            for name in format.formatDescription.names {
+                let sample = name.replacingOccurrences(of: "*", with: "sample")
+                let fileName = String(sample.split(separator: "/").last ?? "")
+                #expect(format.matches(fileName: fileName, path: "/nonexistent/" + sample), "\(format.id) does not claim \(name)")
+            }
         }
     }
 }

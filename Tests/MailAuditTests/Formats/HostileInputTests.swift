@@ -13,7 +13,7 @@ import Testing
 
     /// Parses a file with the real file reader, as a lint run does (includes are followed).
     static func parse(_ url: URL, format id: String) throws -> MailSetup {
-        let format = try #require(FormatRegistry.builtIn.format(id: id))
+        let format = try #require(FormatRegistry.builtIn.format(id: FormatID(id)))
         return format.parse(try SourceFile.load(path: url.path), context: ParseContext(ports: TestSupport.ruleSet.ports))
     }
 
@@ -118,7 +118,7 @@ import Testing
             guard reads.next() <= 4 * ParseContext.includeLimit else { throw ParseProblem("runaway", path: path) }
             return try SourceFile.load(path: path)
         }
-        let parser = try #require(FormatRegistry.builtIn.format(id: format))
+        let parser = try #require(FormatRegistry.builtIn.format(id: FormatID(format)))
         let setup = parser.parse(try SourceFile.load(path: dir.appendingPathComponent("f0").path), context: context)
         #expect(reads.count <= ParseContext.includeLimit, "\(format)")
         let over = setup.problems.filter { $0.message.contains("more than \(ParseContext.includeLimit) files are included") }

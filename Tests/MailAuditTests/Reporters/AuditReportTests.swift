@@ -29,7 +29,7 @@ import Testing
     tls_certcheck off
     """
 
-    func report(_ files: [(path: String, text: String)], format: String = "msmtp", context: AuditContext? = nil) -> Report {
+    func report(_ files: [(path: String, text: String)], format: FormatID = "msmtp", context: AuditContext? = nil) -> Report {
         var linter = Linter(engine: RuleEngine(ruleSet: TestSupport.ruleSet))
         linter.keepSetups = true
         linter.today = "2026-11-29"

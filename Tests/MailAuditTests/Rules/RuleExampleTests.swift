@@ -38,13 +38,16 @@ import Testing
 
     enum Variant: String, CaseIterable { case plain, crlf, multibyteFirstLine }
 
+    /// The variant of an example, or nil where the format's description says it does not apply.
     static func apply(_ variant: Variant, to text: String, format: String) -> (String, lineShift: Int)? {
+        let description = FormatRegistry.builtIn.description(of: FormatID(format))
         switch variant {
         case .plain: return (text, 0)
-        case .crlf: return (text.replacingOccurrences(of: "\n", with: "\r\n"), 0)
+        case .crlf:
+            guard let description, description.exampleVariants.contains(.crlf) else { return nil }
+            return (text.replacingOccurrences(of: "\n", with: "\r\n"), 0)
         case .multibyteFirstLine:
-            guard let marker = FormatRegistry.builtIn.format(id: format)?.commentMarkers.first, !format.contains("xml"),
-                  !["autoconfig", "autodiscover", "mobileconfig", "mailaudit-yaml"].contains(format) || format == "mailaudit-yaml" else { return nil }
+            guard let description, description.exampleVariants.contains(.multibyteFirstLine), let marker = description.commentMarkers.first else { return nil }
             return ("\(marker) Grüße — ✉️ 設定\n" + text, 1)
         }
     }
@@ -61,7 +64,7 @@ import Testing
     @Test("rule example", arguments: cases)
     func example(_ c: Case) throws {
         let example = c.example
-        #expect(FormatRegistry.builtIn.format(id: example.format) != nil, "unknown format \(example.format) in \(c.rule.source)")
+        #expect(FormatRegistry.builtIn.format(id: FormatID(example.format)) != nil, "unknown format \(example.format) in \(c.rule.source)")
         let marked = MarkedText(example.config)
         switch example.expect {
         case .finding: #expect(!marked.positions.isEmpty, "\(c.testDescription): mark with ↓ where each finding points")

@@ -114,7 +114,7 @@ struct SecretLeak: CustomTestStringConvertible, Sendable {
     }
 
     static func outputs(_ leak: SecretLeak) -> [(String, String)] {
-        guard let format = FormatRegistry.builtIn.format(id: leak.format) else { return [] }
+        guard let format = FormatRegistry.builtIn.format(id: FormatID(leak.format)) else { return [] }
         var linter = Linter(engine: RuleEngine(ruleSet: TestSupport.ruleSet))
         linter.keepSetups = true
         let result = linter.lint([LintInput(path: leak.path, displayPath: leak.path, format: format, text: leak.text)])

@@ -24,8 +24,14 @@ import MailAuditCore
 ///   the setting stays unknown, never read as the ASCII key and never a parse error.
 public struct AercFormat: ConfigFormat {
     public init() {}
-    public let id = "aerc"
-    public var commentMarkers: [String] { ["#", ";"] }
+    public static let description = FormatDescription(
+        id: "aerc",
+        what: "aerc ≥ 0.15 (`assume: { aerc: \"0.14\" }` for older)",
+        names: ["accounts.conf"],
+        commentMarkers: ["#", ";"],
+        program: .pinnable(ProgramPin(key: "aerc", modelled: "0.15", changes: [
+            .init(since: "0.15", what: "`smtp://` uses STARTTLS and requires it, `smtp+insecure://` is plain text; before, `smtp://` was plain text unless `smtp-starttls = yes`"),
+        ])))
 
     public func matches(fileName: String, path: String) -> Bool {
         fileName == "accounts.conf"
@@ -73,7 +79,7 @@ struct AercReader {
         self.versions = versions
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "aerc")
+        self.setup = MailSetup(path: file.path, format: AercFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan?) {

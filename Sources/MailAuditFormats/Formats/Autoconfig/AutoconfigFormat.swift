@@ -8,8 +8,16 @@ import MailAuditCore
 /// the same direction is readable, which Thunderbird then uses, skipping the one it cannot read.
 public struct AutoconfigFormat: ConfigFormat {
     public init() {}
-    public let id = "autoconfig"
-    public var commentMarkers: [String] { ["<!--"] }
+    public static let description = FormatDescription(
+        id: "autoconfig",
+        what: "Mozilla autoconfig / ISPDB (`config-v1.1`)",
+        names: ["config-v1.1.xml"],
+        namesNote: "and XML whose root is `<clientConfig>`",
+        sniffed: .xml,
+        commentMarkers: ["<!--"],
+        fenceLanguage: "xml",
+        program: .fixed("Mozilla autoconfig 1.1"),
+        exampleVariants: [.crlf])
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -51,7 +59,7 @@ private struct AutoconfigReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "autoconfig")
+        self.setup = MailSetup(path: file.path, format: AutoconfigFormat.description.id)
     }
 
     mutating func problem(_ message: String, at span: SourceSpan?) {

@@ -8,8 +8,15 @@ import MailAuditCore
 /// POX response is: it gets a precise MA000 rather than a silent pass.
 public struct AutodiscoverFormat: ConfigFormat {
     public init() {}
-    public let id = "autodiscover"
-    public var commentMarkers: [String] { ["<!--"] }
+    public static let description = FormatDescription(
+        id: "autodiscover",
+        what: "Microsoft Autodiscover (POX, schema 2006a)",
+        names: ["autodiscover.xml"],
+        sniffed: .xml,
+        commentMarkers: ["<!--"],
+        fenceLanguage: "xml",
+        program: .fixed("Autodiscover POX 2006a"),
+        exampleVariants: [.crlf])
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -52,7 +59,7 @@ private struct AutodiscoverReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "autodiscover")
+        self.setup = MailSetup(path: file.path, format: AutodiscoverFormat.description.id)
     }
 
     mutating func problem(_ message: String, at span: SourceSpan?) {

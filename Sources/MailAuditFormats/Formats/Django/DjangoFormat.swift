@@ -7,7 +7,12 @@ import MailAuditCore
 /// (`EMAIL_HOST=…`) are read by the dotenv format through `DjangoMail`.
 public struct DjangoFormat: ConfigFormat {
     public init() {}
-    public let id = "django"
+    public static let description = FormatDescription(
+        id: "django",
+        what: "Django 5.2 `EMAIL_*` literal assignments",
+        names: ["settings.py", "settings/*.py"],
+        fenceLanguage: "python",
+        program: .fixed("Django 5.2"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()

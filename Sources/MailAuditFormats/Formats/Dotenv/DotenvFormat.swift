@@ -14,7 +14,13 @@ import MailAuditCore
 /// An env file without mail settings is neither a finding nor an error: it has no endpoints.
 public struct DotenvFormat: ConfigFormat {
     public init() {}
-    public let id = "dotenv"
+    public static let description = FormatDescription(
+        id: "dotenv",
+        what: "mail settings in env files: Laravel `MAIL_*` (Laravel 13; `assume: { laravel: \"8\" }` for SwiftMailer, and `MAIL_DRIVER` files are read as Laravel ≤ 6), Symfony 8.0 `MAILER_DSN` (SwiftMailer 6.3 `MAILER_URL`), Django 5.2 `EMAIL_*`, docker-mailserver 14, Mailu 2024.06",
+        names: [".env", ".env.*", "mailserver.env"],
+        program: .pinnable(ProgramPin(key: "laravel", name: "Laravel", modelled: "13", changes: [
+            .init(since: "9", what: "Symfony Mailer sends: STARTTLS whenever the server offers it and implicit TLS on port 465, whatever `MAIL_ENCRYPTION` says; before, SwiftMailer did what `MAIL_ENCRYPTION` says (`tls` STARTTLS, `ssl` implicit TLS, null none)"),
+        ])))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -79,7 +85,7 @@ struct DotenvReader {
         self.fileName = fileName
         self.versions = versions
         self.env = EnvFile(file)
-        self.setup = MailSetup(path: file.path, format: "dotenv")
+        self.setup = MailSetup(path: file.path, format: DotenvFormat.description.id)
         setup.problems = env.problems
     }
 

@@ -8,7 +8,12 @@ import MailAuditCore
 /// particular clients get and are left out: the model is what an arbitrary remote client gets.
 public struct DovecotFormat: ConfigFormat {
     public init() {}
-    public let id = "dovecot"
+    public static let description = FormatDescription(
+        id: "dovecot",
+        what: "Dovecot 2.3 and 2.4 (the file says which)",
+        names: ["dovecot.conf", "dovecot/conf.d/*.conf"],
+        namesNote: "(with its `!include`s)",
+        program: .fixed("Dovecot 2.3"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()

@@ -7,7 +7,11 @@ import MailAuditCore
 /// `smtp` transports it relays through. Defaults are Exim 4.96's (`exim -bP` on Debian's build).
 public struct EximFormat: ConfigFormat {
     public init() {}
-    public let id = "exim"
+    public static let description = FormatDescription(
+        id: "exim",
+        what: "Exim 4.96",
+        names: ["exim4.conf", "exim.conf", "exim4/configure"],
+        program: .fixed("Exim 4.96"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()

@@ -19,7 +19,14 @@ import MailAuditCore
 ///   ETRN 25; protocol `auto` (the default) tries IMAP, then POP3: protocol and port unknown.
 public struct FetchmailFormat: ConfigFormat {
     public init() {}
-    public let id = "fetchmail"
+    public static let description = FormatDescription(
+        id: "fetchmail",
+        what: "fetchmail 6.5 (`assume: { fetchmail: \"6.4\" }` or `\"6.3\"` for older)",
+        names: [".fetchmailrc", "fetchmailrc"],
+        program: .pinnable(ProgramPin(key: "fetchmail", modelled: "6.5", changes: [
+            .init(since: "6.4", what: "`sslcertck` is on by default, so certificates are verified and STARTTLS is required; before, neither unless `sslcertck`, `sslfingerprint` or `sslproto tls1` said so"),
+            .init(since: "6.5", what: "`sslproto auto` (the default) negotiates TLS 1.2 or newer, and `ssl3`/`ssl3+` mean `auto`; before, `auto` accepted TLS 1.0"),
+        ])))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -225,7 +232,7 @@ struct FetchmailReader {
         self.file = file
         self.ports = ports
         self.versions = versions
-        self.setup = MailSetup(path: file.path, format: "fetchmail")
+        self.setup = MailSetup(path: file.path, format: FetchmailFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan) {

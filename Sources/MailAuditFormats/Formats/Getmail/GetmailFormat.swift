@@ -16,8 +16,12 @@ import MailAuditCore
 ///   and every `[retriever]` is still modelled (getmail's example collection is such a file).
 public struct GetmailFormat: ConfigFormat {
     public init() {}
-    public let id = "getmail"
-    public var commentMarkers: [String] { ["#", ";"] }
+    public static let description = FormatDescription(
+        id: "getmail",
+        what: "getmail 4 and 6 (getmail6 6.18 defaults)",
+        names: ["getmailrc", ".getmail/*"],
+        commentMarkers: ["#", ";"],
+        program: .fixed("getmail6 6.18"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -60,7 +64,7 @@ struct GetmailReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "getmail")
+        self.setup = MailSetup(path: file.path, format: GetmailFormat.description.id)
     }
 
     /// Retriever classes: protocol, TLS, the service whose port is the default.

@@ -21,8 +21,12 @@ import MailAuditCore
 ///   repository git runs in and is not followed.
 public struct GitConfigFormat: ConfigFormat {
     public init() {}
-    public let id = "gitconfig"
-    public var commentMarkers: [String] { ["#", ";"] }
+    public static let description = FormatDescription(
+        id: "gitconfig",
+        what: "git send-email's `[sendemail]` (git 2.39)",
+        names: [".gitconfig", "gitconfig", ".git/config"],
+        commentMarkers: ["#", ";"],
+        program: .fixed("git send-email 2.39"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -62,7 +66,7 @@ struct GitConfigReader {
     init(file: SourceFile, context: ParseContext) {
         self.file = file
         self.context = context
-        self.setup = MailSetup(path: file.path, format: "gitconfig")
+        self.setup = MailSetup(path: file.path, format: GitConfigFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan?, path: String? = nil) {

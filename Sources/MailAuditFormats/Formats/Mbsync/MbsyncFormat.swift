@@ -23,7 +23,11 @@ import MailAuditCore
 ///   stores that name one `Account` share one endpoint rather than copies of it.
 public struct MbsyncFormat: ConfigFormat {
     public init() {}
-    public let id = "mbsync"
+    public static let description = FormatDescription(
+        id: "mbsync",
+        what: "isync / mbsync 1.4",
+        names: [".mbsyncrc", "mbsyncrc", "isyncrc"],
+        program: .fixed("mbsync 1.4"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -89,7 +93,7 @@ struct MbsyncReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "mbsync")
+        self.setup = MailSetup(path: file.path, format: MbsyncFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan) {

@@ -7,8 +7,15 @@ import MailAuditCore
 /// (`bplist00`) profiles are refused with a message that says so when the file is read.
 public struct MobileconfigFormat: ConfigFormat {
     public init() {}
-    public let id = "mobileconfig"
-    public var commentMarkers: [String] { ["<!--"] }
+    public static let description = FormatDescription(
+        id: "mobileconfig",
+        what: "Apple configuration profile, mail payload (Apple Mail, iOS 17)",
+        names: ["*.mobileconfig"],
+        sniffed: .xml,
+        commentMarkers: ["<!--"],
+        fenceLanguage: "xml",
+        program: .fixed("Apple Mail (iOS 17)"),
+        exampleVariants: [.crlf])
 
     public func matches(fileName: String, path: String) -> Bool {
         fileName.lowercased().hasSuffix(".mobileconfig")
@@ -132,7 +139,7 @@ private struct MobileconfigReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "mobileconfig")
+        self.setup = MailSetup(path: file.path, format: MobileconfigFormat.description.id)
     }
 
     mutating func problem(_ message: String, at span: SourceSpan?) {

@@ -18,7 +18,11 @@ import MailAuditCore
 /// - A value msmtp rejects (an MA000: `tls on # x`, `port abc`) leaves its field unknown, never msmtp's default.
 public struct MsmtpFormat: ConfigFormat {
     public init() {}
-    public let id = "msmtp"
+    public static let description = FormatDescription(
+        id: "msmtp",
+        what: "msmtp 1.8",
+        names: [".msmtprc", "msmtprc", "config/msmtp/config"],
+        program: .fixed("msmtp 1.8"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -111,7 +115,7 @@ struct MsmtpReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "msmtp")
+        self.setup = MailSetup(path: file.path, format: MsmtpFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan) {

@@ -22,7 +22,14 @@ import MailAuditCore
 ///   a `send-hook` that switches encryption on for some recipients → per message.
 public struct MuttFormat: ConfigFormat {
     public init() {}
-    public let id = "mutt"
+    public static let description = FormatDescription(
+        id: "mutt",
+        what: "mutt ≥ 2.0 and NeoMutt (`assume: { mutt: \"1.10\" }` for older mutt)",
+        names: [".muttrc", "muttrc", "neomuttrc", "*.muttrc"],
+        namesNote: "(with `source`d files)",
+        program: .pinnable(ProgramPin(key: "mutt", modelled: "2.0", changes: [
+            .init(since: "2.0", what: "`ssl_force_tls` is set by default, so STARTTLS is required; before, it was unset and STARTTLS opportunistic"),
+        ])))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -87,6 +94,6 @@ struct MuttReader {
 
     init(context: ParseContext, mainPath: String) {
         self.context = context
-        self.setup = MailSetup(path: mainPath, format: "mutt")
+        self.setup = MailSetup(path: mainPath, format: MuttFormat.description.id)
     }
 }

@@ -4,7 +4,14 @@ import MailAuditCore
 /// mailaudit's own YAML: accounts, servers with listeners, webmail URLs.
 public struct NativeYAMLFormat: ConfigFormat {
     public init() {}
-    public let id = "mailaudit-yaml"
+    public static let description = FormatDescription(
+        id: "mailaudit-yaml",
+        what: "mailaudit's own YAML (below), version 1",
+        names: ["*.mailaudit.yml", "mailaudit.yml", "mail-setup.yml"],
+        namesNote: "and any YAML with top-level `mailaudit: 1`",
+        sniffed: ContentSniffing(suffixes: [".yml", ".yaml"]),
+        fenceLanguage: "yaml",
+        program: .fixed("mailaudit-yaml 1"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -47,7 +54,7 @@ private struct NativeYAMLReader {
         self.file = file
         self.ports = ports
         self.budget = YAMLBudget(path: file.path)
-        self.setup = MailSetup(path: file.path, format: "mailaudit-yaml")
+        self.setup = MailSetup(path: file.path, format: NativeYAMLFormat.description.id)
     }
 
     mutating func problem(_ message: String, at node: YAMLItem?) {

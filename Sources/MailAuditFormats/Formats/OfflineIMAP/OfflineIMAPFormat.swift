@@ -23,8 +23,12 @@ import MailAuditCore
 ///   are inherited, so a finding about them is reported once, at that key.
 public struct OfflineIMAPFormat: ConfigFormat {
     public init() {}
-    public let id = "offlineimap"
-    public var commentMarkers: [String] { ["#", ";"] }
+    public static let description = FormatDescription(
+        id: "offlineimap",
+        what: "OfflineIMAP (offlineimap3 0.0~git20211018, Debian's)",
+        names: [".offlineimaprc", "offlineimap.conf"],
+        commentMarkers: ["#", ";"],
+        program: .fixed("offlineimap3 0.0~git20211018"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -63,7 +67,7 @@ struct OfflineIMAPReader {
     init(file: SourceFile, ports: PortTable) {
         self.file = file
         self.ports = ports
-        self.setup = MailSetup(path: file.path, format: "offlineimap")
+        self.setup = MailSetup(path: file.path, format: OfflineIMAPFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan?) {

@@ -7,7 +7,11 @@ import MailAuditCore
 /// are reported as MA000 naming the obsolete syntax; their `listen on` lines are still read.
 public struct OpenSMTPDFormat: ConfigFormat {
     public init() {}
-    public let id = "opensmtpd"
+    public static let description = FormatDescription(
+        id: "opensmtpd",
+        what: "OpenSMTPD 6.4 and later grammar (7.x `listen on` options), smtpd 6.8 defaults",
+        names: ["smtpd.conf"],
+        program: .fixed("OpenSMTPD 6.8"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
@@ -164,7 +168,7 @@ struct OpenSMTPDParser {
     init(file: SourceFile, context: ParseContext) {
         self.file = file
         self.context = context
-        self.setup = MailSetup(path: file.path, format: "opensmtpd")
+        self.setup = MailSetup(path: file.path, format: OpenSMTPDFormat.description.id)
     }
 
     mutating func problem(_ message: String, _ span: SourceSpan) {

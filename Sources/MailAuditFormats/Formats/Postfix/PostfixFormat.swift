@@ -8,7 +8,14 @@ import MailAuditCore
 /// compiled-in default); the `smtp` delivery transport is the client endpoint toward `relayhost` or MX hosts.
 public struct PostfixFormat: ConfigFormat {
     public init() {}
-    public let id = "postfix"
+    public static let description = FormatDescription(
+        id: "postfix",
+        what: "Postfix 3.11 (`assume: { postfix: \"3.10\" }` for older)",
+        names: ["main.cf", "master.cf"],
+        namesNote: "(a directory with both is one setup)",
+        program: .pinnable(ProgramPin(key: "postfix", name: "Postfix", modelled: "3.11", changes: [
+            .init(since: "3.11", what: "with `compatibility_level = 3.11` or higher, `smtp_tls_security_level` defaults to `may` (opportunistic STARTTLS for outgoing mail); before, it was empty (no TLS)"),
+        ])))
 
     public func matches(fileName: String, path: String) -> Bool {
         // `main.cf`, `master.cf` and their templates; `main.cf.amavisd`, `main.cf.bak`, … are fragments and

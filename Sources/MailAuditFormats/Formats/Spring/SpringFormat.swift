@@ -19,7 +19,12 @@ import Yams
 /// `${…}` placeholders are resolved from keys of the same file; anything else is unknown.
 public struct SpringFormat: ConfigFormat {
     public init() {}
-    public let id = "spring"
+    public static let description = FormatDescription(
+        id: "spring",
+        what: "Spring Boot 4.0 `spring.mail.*`",
+        names: ["application*.properties", "application*.yml"],
+        fenceLanguage: "yaml",
+        program: .fixed("Spring Boot 4.0"))
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()

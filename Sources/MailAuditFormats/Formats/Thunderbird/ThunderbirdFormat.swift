@@ -13,8 +13,13 @@ import MailAuditCore
 /// `prefs.js` when it exits, so merging them would report the same setting twice.
 public struct ThunderbirdFormat: ConfigFormat {
     public init() {}
-    public let id = "thunderbird"
-    public var commentMarkers: [String] { ["//", "/*", "#"] }
+    public static let description = FormatDescription(
+        id: "thunderbird",
+        what: "Thunderbird / Mozilla prefs (Thunderbird 140 ESR)",
+        names: ["prefs.js", "user.js"],
+        commentMarkers: ["//", "/*", "#"],
+        fenceLanguage: "js",
+        program: .fixed("Thunderbird 140"))
 
     /// `prefs.js` and `user.js` — but only when the file really holds prefs: both names are common
     /// in JavaScript projects, and a walk must not read `src/user.js` as a Thunderbird profile.
