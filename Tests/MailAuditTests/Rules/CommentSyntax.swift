@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditCore
 import MailAuditFormats
 
 /// A format's line comment, for writing suppression comments into rule examples and commenting
@@ -9,7 +10,7 @@ struct CommentSyntax {
 
     /// Nil where the format has no comments, or the text is in a form of it without them (JSON).
     init?(format id: String, text: String) {
-        guard let marker = FormatRegistry.builtIn.format(id: id)?.commentMarkers.first,
+        guard let marker = FormatRegistry.builtIn.description(of: FormatID(id))?.commentMarkers.first,
               !text.drop { $0.isWhitespace }.hasPrefix("{") else { return nil }
         open = marker
         close = marker == "<!--" ? " -->" : marker == "/*" ? " */" : ""
