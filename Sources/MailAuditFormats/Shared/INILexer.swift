@@ -74,7 +74,8 @@ public struct INISection: Sendable {
 /// A lexed file: sections in file order (a name written twice appears twice) and the lines that could not be read.
 public struct INIDocument: Sendable {
     public var sections: [INISection] = []
-    public var problems: [ParseProblem] = []
+    public var diagnostics = Diagnostics()
+    public var problems: [ParseProblem] { diagnostics.problems }
 
     public func sections(named name: String) -> [INISection] { sections.filter { $0.name == name } }
 }
@@ -111,10 +112,6 @@ private struct LineINILexer {
         self.file = file
         self.dialect = dialect
         self.lines = file.lines.map { Array($0.unicodeScalars) }
-    }
-
-    mutating func problem(_ message: String, line: Int, column: Int, length: Int = 1) {
-        document.problems.append(ParseProblem(message, path: file.path, span: file.span(line: line, column: column, length: length)))
     }
 
     static func isSpace(_ s: Unicode.Scalar) -> Bool { s.properties.isWhitespace }
@@ -159,19 +156,19 @@ private struct LineINILexer {
             }
             guard let sectionIndex = current else {
                 if !reportedMissingHeader {
-                    problem("\(dialect.name): this line comes before any [section] header, so the program refuses the file", line: lineNo, column: first + 1, length: last - first + 1)
+                    document.diagnostics.report("\(dialect.name): this line comes before any [section] header, so the program refuses the file", at: file.span(line: lineNo, column: first + 1, length: last - first + 1))
                     reportedMissingHeader = true
                 }
                 continue
             }
             // `option <delimiter> value`: the option ends at the first delimiter.
             guard let delim = l[first...].firstIndex(where: { dialect.delimiters.contains($0) }) else {
-                problem("\(dialect.name): '\(String(String.UnicodeScalarView(l[first...last])))' is neither a [section] nor a `key = value` line", line: lineNo, column: first + 1, length: last - first + 1)
+                document.diagnostics.report("\(dialect.name): '\(String(String.UnicodeScalarView(l[first...last])))' is neither a [section] nor a `key = value` line", at: file.span(line: lineNo, column: first + 1, length: last - first + 1))
                 continue
             }
             let keyEnd = l[first..<delim].lastIndex { !Self.isSpace($0) }
             guard let keyEnd else {
-                problem("\(dialect.name): a `\(l[delim])` without a key name", line: lineNo, column: delim + 1)
+                document.diagnostics.report("\(dialect.name): a `\(l[delim])` without a key name", at: file.span(line: lineNo, column: delim + 1, length: 1))
                 continue
             }
             let rawKey = String(String.UnicodeScalarView(l[first...keyEnd]))
@@ -189,7 +186,7 @@ private struct LineINILexer {
             }
             let sectionName = document.sections[sectionIndex].name
             if dialect.strictDuplicates, !seenKeys.insert(key).inserted {
-                problem("\(dialect.name): key '\(key)' is written twice in [\(sectionName)]; the program refuses the file (DuplicateOptionError)", line: lineNo, column: first + 1, length: keyEnd - first + 1)
+                document.diagnostics.report("\(dialect.name): key '\(key)' is written twice in [\(sectionName)]; the program refuses the file (DuplicateOptionError)", at: file.span(line: lineNo, column: first + 1, length: keyEnd - first + 1))
             }
             let entry = INIEntry(key: key, rawKey: rawKey, keySpan: file.span(line: lineNo, column: first + 1, length: keyEnd - first + 1),
                                  value: value, valueSpan: valueSpan, line: lineNo)
@@ -207,7 +204,7 @@ private struct LineINILexer {
         let nameSpan = file.span(line: line, column: open + 2, length: max(1, close - open - 1))
         seenKeys = []  // duplicate keys are reported within one occurrence of a section
         if dialect.strictDuplicates, name != "DEFAULT", !seenSections.insert(name).inserted, reportedDuplicates.insert(name).inserted {
-            problem("\(dialect.name): section [\(name)] is written twice; the program refuses the file (DuplicateSectionError)", line: line, column: open + 1, length: close - open + 1)
+            document.diagnostics.report("\(dialect.name): section [\(name)] is written twice; the program refuses the file (DuplicateSectionError)", at: file.span(line: line, column: open + 1, length: close - open + 1))
         }
         document.sections.append(INISection(name: name, subsection: nil, headerSpan: header, nameSpan: nameSpan, line: line))
         current = document.sections.count - 1
@@ -225,18 +222,18 @@ private struct LineINILexer {
             let last = lastNonSpace(l)!
             if l[first] == "[" {
                 guard let close = l.lastIndex(of: "]"), close > first else {
-                    problem("\(dialect.name): unclosed section header: no ']' on this line", line: lineNo, column: first + 1, length: last - first + 1)
+                    document.diagnostics.report("\(dialect.name): unclosed section header: no ']' on this line", at: file.span(line: lineNo, column: first + 1, length: last - first + 1))
                     continue
                 }
                 openSection(l, open: first, close: close, line: lineNo)
                 continue
             }
             guard let delim = l[first...].firstIndex(where: { dialect.delimiters.contains($0) }) else {
-                problem("\(dialect.name): '\(String(String.UnicodeScalarView(l[first...last])))' has no '=': not a `key = value` line", line: lineNo, column: first + 1, length: last - first + 1)
+                document.diagnostics.report("\(dialect.name): '\(String(String.UnicodeScalarView(l[first...last])))' has no '=': not a `key = value` line", at: file.span(line: lineNo, column: first + 1, length: last - first + 1))
                 continue
             }
             guard let keyEnd = l[first..<delim].lastIndex(where: { !Self.isSpace($0) }) else {
-                problem("\(dialect.name): a '=' without a key name", line: lineNo, column: delim + 1)
+                document.diagnostics.report("\(dialect.name): a '=' without a key name", at: file.span(line: lineNo, column: delim + 1, length: 1))
                 continue
             }
             var rawKey = String(String.UnicodeScalarView(l[first...keyEnd]))
@@ -284,7 +281,7 @@ private struct LineINILexer {
                 value += "\n" + next
                 offset += 1
             }
-            problem("\(dialect.name): the value opened with \(quote) is never closed", line: lineNo, column: s + 1, length: quote.count)
+            document.diagnostics.report("\(dialect.name): the value opened with \(quote) is never closed", at: file.span(line: lineNo, column: s + 1, length: quote.count))
             return (value, spanTo(lineNo, last + 2), offset - 1)
         }
         // A trailing backslash continues the value on the next line(s), trimmed and joined without a separator.
@@ -364,10 +361,6 @@ private struct GitConfigLexer {
         return col < lines[line].count ? lines[line][col] : "\n"
     }
 
-    mutating func problem(_ message: String, line: Int, column: Int, length: Int = 1) {
-        document.problems.append(ParseProblem(message, path: file.path, span: file.span(line: line, column: column, length: length)))
-    }
-
     /// After an error git stops reading the file; we go on after the broken line (1-based `brokenLine`),
     /// so one bad line does not hide the rest.
     mutating func resume(after brokenLine: Int) {
@@ -394,7 +387,7 @@ private struct GitConfigLexer {
                 if !keyValue(first: c, line: l, column: column) { resume(after: lastLine) }
                 continue
             }
-            problem("git config: bad config line \(l): '\(c)' cannot start a line (a key starts with a letter, a section with '[')", line: l, column: column)
+            document.diagnostics.report("git config: bad config line \(l): '\(c)' cannot start a line (a key starts with a letter, a section with '[')", at: file.span(line: l, column: column, length: 1))
             resume(after: l)
         }
     }
@@ -410,19 +403,19 @@ private struct GitConfigLexer {
                 var d = next()
                 while d == " " || d == "\t" { d = next() }
                 guard d == "\"" else {
-                    problem("git config: bad section header: expected '\"' to open the subsection name", line: lastPosition.line, column: lastPosition.column)
+                    document.diagnostics.report("git config: bad section header: expected '\"' to open the subsection name", at: file.span(line: lastPosition.line, column: lastPosition.column, length: 1))
                     return false
                 }
                 var sub = ""
                 while true {
                     guard let e = next(), e != "\n" else {
-                        problem("git config: bad section header: the subsection name is not closed with '\"'", line: l, column: column)
+                        document.diagnostics.report("git config: bad section header: the subsection name is not closed with '\"'", at: file.span(line: l, column: column, length: 1))
                         return false
                     }
                     if e == "\"" { break }
                     if e == "\\" {
                         guard let f = next(), f != "\n" else {
-                            problem("git config: bad section header: '\\' at the end of the line", line: l, column: column)
+                            document.diagnostics.report("git config: bad section header: '\\' at the end of the line", at: file.span(line: l, column: column, length: 1))
                             return false
                         }
                         sub.unicodeScalars.append(f)
@@ -431,7 +424,7 @@ private struct GitConfigLexer {
                     sub.unicodeScalars.append(e)
                 }
                 guard next() == "]" else {
-                    problem("git config: bad section header: expected ']' after the subsection name", line: lastPosition.line, column: lastPosition.column)
+                    document.diagnostics.report("git config: bad section header: expected ']' after the subsection name", at: file.span(line: lastPosition.line, column: lastPosition.column, length: 1))
                     return false
                 }
                 subsection = sub
@@ -439,17 +432,17 @@ private struct GitConfigLexer {
                 break
             }
             guard Self.isKeyChar(c) || c == "." else {
-                problem("git config: bad section header: '\(c == "\n" ? "end of line" : String(c))' is not allowed in a section name", line: lastPosition.line, column: lastPosition.column)
+                document.diagnostics.report("git config: bad section header: '\(c == "\n" ? "end of line" : String(c))' is not allowed in a section name", at: file.span(line: lastPosition.line, column: lastPosition.column, length: 1))
                 return false
             }
             name.unicodeScalars.append(c)
         }
         guard closed else {
-            problem("git config: bad section header: no ']' before the end of the file", line: l, column: column)
+            document.diagnostics.report("git config: bad section header: no ']' before the end of the file", at: file.span(line: l, column: column, length: 1))
             return false
         }
         guard !name.isEmpty else {
-            problem("git config: empty section name", line: l, column: column)
+            document.diagnostics.report("git config: empty section name", at: file.span(line: l, column: column, length: 1))
             return false
         }
         let endColumn = lastPosition.column + 1
@@ -471,7 +464,7 @@ private struct GitConfigLexer {
         while let c = peek(), Self.isKeyChar(c) { rawKey.unicodeScalars.append(c); _ = next() }
         let keySpan = file.span(line: l, column: column, length: rawKey.unicodeScalars.count)
         guard let sectionIndex = current else {
-            problem("git config: key '\(rawKey)' comes before any [section] header", line: l, column: column, length: rawKey.unicodeScalars.count)
+            document.diagnostics.report("git config: key '\(rawKey)' comes before any [section] header", at: file.span(line: l, column: column, length: rawKey.unicodeScalars.count))
             return false
         }
         while peek() == " " || peek() == "\t" { _ = next() }
@@ -491,7 +484,7 @@ private struct GitConfigLexer {
         } else {
             _ = next()
             let (pl, pc) = lastPosition
-            problem("git config: bad config line \(l): expected '=' or the end of the line after key '\(rawKey)'", line: pl, column: pc)
+            document.diagnostics.report("git config: bad config line \(l): expected '=' or the end of the line after key '\(rawKey)'", at: file.span(line: pl, column: pc, length: 1))
             return false
         }
         let key = rawKey.lowercased()
@@ -536,7 +529,7 @@ private struct GitConfigLexer {
                 case "n": value += "\n"
                 case "\\", "\"": value.unicodeScalars.append(e)
                 default:
-                    problem("git config: bad config line \(pos.line): unknown escape '\\\(e)' (git knows \\\\ \\\" \\n \\t \\b)", line: pos.line, column: pos.column, length: 2)
+                    document.diagnostics.report("git config: bad config line \(pos.line): unknown escape '\\\(e)' (git knows \\\\ \\\" \\n \\t \\b)", at: file.span(line: pos.line, column: pos.column, length: 2))
                     while let d = next(), d != "\n" {}
                     return nil
                 }
@@ -550,7 +543,7 @@ private struct GitConfigLexer {
             }
             value.unicodeScalars.append(c)
         }
-        problem("git config: bad config line \(quoteOpen.0): the quote opened here is not closed before the end of the line", line: quoteOpen.0, column: quoteOpen.1)
+        document.diagnostics.report("git config: bad config line \(quoteOpen.0): the quote opened here is not closed before the end of the line", at: file.span(line: quoteOpen.0, column: quoteOpen.1, length: 1))
         return nil
     }
 

@@ -21,8 +21,8 @@ public struct IncludePolicy: Sendable {
     }
 
     /// The policy for one audited file: its tree, the user's root, and the home only if the file is in it.
-    public static func forInput(path: String, tree: String?, root: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> IncludePolicy {
-        PerRun(root: root, environment: environment).policy(forInput: path, tree: tree)
+    public static func forInput(path: String, tree: String?, root: String?, environment: [String: String], workingDirectory: String) -> IncludePolicy {
+        PerRun(root: root, environment: environment, workingDirectory: workingDirectory).policy(forInput: path, tree: tree)
     }
 
     /// Values already standardized.
@@ -45,8 +45,9 @@ public struct IncludePolicy: Sendable {
         /// The walked folders the inputs name as their tree, standardized.
         let trees: [String: String]
 
-        public init(root: String?, trees: some Sequence<String> = [], environment: [String: String] = ProcessInfo.processInfo.environment,
-                    workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        /// `environment` (its HOME) and `workingDirectory` are the auditing process's, passed in by the
+        /// caller: parsing never asks the machine itself.
+        public init(root: String?, trees: some Sequence<String> = [], environment: [String: String], workingDirectory: String) {
             homeFolder = environment["HOME"].map(IncludePolicy.standardized)
             home = homeFolder.map(IncludePolicy.standardized)
             self.root = root.map(IncludePolicy.standardized)

@@ -1,8 +1,9 @@
 import Foundation
 import MailAuditCore
 
-/// What a parser gets besides the file: the port table (port knowledge is data) and a
-/// way to read other files that belong to the setup (includes, sourced files).
+/// What a parser gets besides the file: the port table (port knowledge is data), a way to read
+/// other files that belong to the setup (includes, sourced files), and the environment. It is a
+/// parser's only way to the machine, so a test decides everything a parse sees.
 public struct ParseContext: Sendable {
     /// How many files one setup may pull in (includes, sourced files, master.cf beside main.cf).
     /// Real setups stay far below it (Debian's split Exim configuration is about 50 files, Dovecot's
@@ -15,7 +16,11 @@ public struct ParseContext: Sendable {
     /// Reads another file by its path, as `SourceFile.load` does; tests substitute it.
     public var readFile: @Sendable (String) throws(ParseProblem) -> SourceFile
     /// Which includes are followed (IncludePolicy.swift); the default follows every path but `~`.
+    /// It also says what `~` stands for (the auditor's home, only when the audited file is in it).
     public var includePolicy = IncludePolicy()
+    /// The environment the audited program would start with (mutt expands `$NAME` from it first).
+    /// Empty unless the caller passes the auditing process's own: tests and fuzzing see no variable.
+    public var environment: [String: String] = [:]
     /// Shared by the copies of one context: one setup, one budget.
     let includes = IncludeBudget(limit: ParseContext.includeLimit)
 

@@ -56,6 +56,8 @@ public struct Linter: Sendable {
     /// The program releases to model (the configuration's `assume:`).
     public var versions = ProgramVersions()
     public var workingDirectory: String = FileManager.default.currentDirectoryPath
+    /// The environment parsers see (`$NAME` in a muttrc, HOME for `~` includes); the process's own by default.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Called after each file (the terminal progress line).
     public var progress: (@Sendable () -> Void)?
     /// `--root DIR` / `root:`: a snapshot of `/` that absolute include paths are read below.
@@ -116,7 +118,7 @@ public struct Linter: Sendable {
 
     /// What every input's include policy shares, worked out once per run (see `IncludePolicy.PerRun`).
     func includePolicies(for inputs: [LintInput]) -> IncludePolicy.PerRun {
-        IncludePolicy.PerRun(root: root, trees: inputs.lazy.compactMap(\.tree))
+        IncludePolicy.PerRun(root: root, trees: inputs.lazy.compactMap(\.tree), environment: environment, workingDirectory: workingDirectory)
     }
 
     /// read → detect → parse → evaluate, for any one of `inputs`: what every file of the run
@@ -165,6 +167,7 @@ public struct Linter: Sendable {
             }
         })
         context.versions = versions
+        context.environment = environment
         context.includePolicy = includes.policy(forInput: input.path == "-" ? workingDirectory + "/-" : input.path, tree: input.tree)
         let read = Suggestion.limited { format.read(file, context: context) }
         var setup = read.setup

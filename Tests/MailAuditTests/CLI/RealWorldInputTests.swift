@@ -152,8 +152,8 @@ import MailAuditCore
         let rooted = IncludePolicy(auditedTree: "/srv/snap", root: "/srv/copy", home: nil)
         #expect(rooted.locate("/etc/dovecot/x.conf", from: "/srv/snap/dovecot.conf").path == "/srv/copy/etc/dovecot/x.conf")
         // `~` is the auditor's home only when the audited file is in it.
-        #expect(IncludePolicy.forInput(path: "/home/ann/.muttrc", tree: nil, root: nil, environment: ["HOME": "/home/ann"]).home == "/home/ann")
-        #expect(IncludePolicy.forInput(path: "/srv/snap/muttrc", tree: nil, root: nil, environment: ["HOME": "/home/ann"]).home == nil)
+        #expect(IncludePolicy.forInput(path: "/home/ann/.muttrc", tree: nil, root: nil, environment: ["HOME": "/home/ann"], workingDirectory: "/").home == "/home/ann")
+        #expect(IncludePolicy.forInput(path: "/srv/snap/muttrc", tree: nil, root: nil, environment: ["HOME": "/home/ann"], workingDirectory: "/").home == nil)
     }
 
     @Test func oneRunsIncludePoliciesStandardizeWhatTheyShareOnce() {
@@ -168,7 +168,7 @@ import MailAuditCore
         // A tree the run was not told about is standardized all the same.
         #expect(run.policy(forInput: "/srv/other/x/muttrc", tree: "/srv/other/./x").auditedTree == "/srv/other/x")
         // The per-input entry point gives the same policy.
-        let single = IncludePolicy.forInput(path: "/srv/snap/sub/muttrc", tree: "/srv/snap/../snap", root: "/srv/copy/./", environment: ["HOME": "/home/ann/"])
+        let single = IncludePolicy.forInput(path: "/srv/snap/sub/muttrc", tree: "/srv/snap/../snap", root: "/srv/copy/./", environment: ["HOME": "/home/ann/"], workingDirectory: "/")
         #expect(single.auditedTree == walked.auditedTree && single.root == walked.root && single.home == walked.home)
     }
 }

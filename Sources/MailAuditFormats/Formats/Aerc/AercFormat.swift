@@ -65,11 +65,13 @@ public struct AercFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AercReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 struct AercReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     let versions: ProgramVersions
@@ -82,13 +84,9 @@ struct AercReader {
         self.setup = MailSetup(path: file.path, format: AercFormat.description.id)
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     mutating func read() {
         let document = INILexer.lex(file, dialect: .goINI)
-        setup.problems += document.problems
+        diagnostics.report(contentsOf: document.diagnostics)
         // go-ini merges a section written twice; aerc 0.14 skips DEFAULT.
         var order: [String] = []
         var merged: [String: INISection] = [:]
@@ -100,11 +98,11 @@ struct AercReader {
 
     mutating func readAccount(_ a: INISection) {
         guard let source = a.last("source") else {
-            problem("[\(a.name)] has no `source`: aerc refuses the account (\"Expected source for account \(a.name)\")", a.headerSpan)
+            diagnostics.report("[\(a.name)] has no `source`: aerc refuses the account (\"Expected source for account \(a.name)\")", at: a.headerSpan)
             return
         }
         if a.last("from") == nil {
-            problem("[\(a.name)] has no `from`: aerc refuses the account (\"Expected from for account \(a.name)\")", a.headerSpan)
+            diagnostics.report("[\(a.name)] has no `from`: aerc refuses the account (\"Expected from for account \(a.name)\")", at: a.headerSpan)
         }
         readSource(a, source)
         if let outgoing = a.last("outgoing") { readOutgoing(a, outgoing) }
@@ -120,7 +118,7 @@ struct AercReader {
         let v = e.value ?? ""
         if ["1", "t", "T", "true", "TRUE", "True", "YES", "yes", "Yes", "y", "ON", "on", "On"].contains(v) { return true }
         if ["0", "f", "F", "false", "FALSE", "False", "NO", "no", "No", "n", "OFF", "off", "Off"].contains(v) { return false }
-        problem("`\(e.rawKey)` must be true or false, found '\(v)'", e.valueSpan)
+        diagnostics.report("`\(e.rawKey)` must be true or false, found '\(v)'", at: e.valueSpan)
         return nil
     }
 
@@ -140,7 +138,7 @@ struct AercReader {
         if !hostPort.hasPrefix("["), let colon = hostPort.lastIndex(of: ":") {
             let port = hostPort[hostPort.index(after: colon)...].prefix { $0 != "?" }
             if !port.isEmpty, Int(port) == nil || !(1...65535).contains(Int(port)!) {
-                problem("invalid port '\(port)' in the URL", entry.valueSpan)
+                diagnostics.report("invalid port '\(port)' in the URL", at: entry.valueSpan)
                 return nil
             }
         }
@@ -167,14 +165,14 @@ struct AercReader {
     mutating func readSource(_ a: INISection, _ source: INIEntry) {
         let text = source.value ?? ""
         guard let scheme = scheme(text) else {
-            problem("`source` must be a URL such as imaps://user@host or maildir://path, found '\(text)'", source.valueSpan)
+            diagnostics.report("`source` must be a URL such as imaps://user@host or maildir://path, found '\(text)'", at: source.valueSpan)
             return
         }
         let parts = scheme.split(separator: "+", maxSplits: 1).map(String.init)
         let base = parts[0], modifier = parts.count > 1 ? parts[1] : nil
         if ["maildir", "maildirpp", "notmuch", "mbox", "jmap"].contains(base) { return }  // local or not IMAP: no endpoint
         guard base == "imap" || base == "imaps" else {
-            problem("unknown `source` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["imap", "imaps", "imap+insecure", "imaps+oauthbearer", "imaps+xoauth2", "maildir", "notmuch"]))", source.valueSpan)
+            diagnostics.report("unknown `source` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["imap", "imaps", "imap+insecure", "imaps+oauthbearer", "imaps+xoauth2", "maildir", "notmuch"]))", at: source.valueSpan)
             return
         }
         guard let u = url(source, text) else { return }
@@ -225,12 +223,12 @@ struct AercReader {
         let modifier = parts.dropFirst().first { $0 != "insecure" } ?? (insecure ? "insecure" : nil)
         if base == "jmap" { return }
         guard base == "smtp" || base == "smtps" else {
-            problem("unknown `outgoing` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["smtp", "smtps", "smtp+plain", "smtps+plain", "smtp+login", "smtps+login", "smtp+none"]))", outgoing.valueSpan)
+            diagnostics.report("unknown `outgoing` scheme '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["smtp", "smtps", "smtp+plain", "smtps+plain", "smtp+login", "smtps+login", "smtp+none"]))", at: outgoing.valueSpan)
             return
         }
         let mechanisms = ["plain", "login", "none", "oauthbearer", "xoauth2", "insecure"]
         if let modifier, !mechanisms.contains(modifier) {
-            problem("unknown authentication '\(modifier)' in `outgoing`: aerc knows plain, login, none, oauthbearer, xoauth2\(Suggestion.phrase(for: modifier, in: mechanisms))", outgoing.valueSpan)
+            diagnostics.report("unknown authentication '\(modifier)' in `outgoing`: aerc knows plain, login, none, oauthbearer, xoauth2\(Suggestion.phrase(for: modifier, in: mechanisms))", at: outgoing.valueSpan)
             return
         }
         guard let u = url(outgoing, text) else { return }

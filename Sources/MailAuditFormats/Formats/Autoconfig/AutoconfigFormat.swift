@@ -32,7 +32,7 @@ public struct AutoconfigFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AutoconfigReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
@@ -52,6 +52,8 @@ enum AutoconfigVocabulary {
 }
 
 private struct AutoconfigReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     var setup: MailSetup
@@ -62,24 +64,20 @@ private struct AutoconfigReader {
         self.setup = MailSetup(path: file.path, format: AutoconfigFormat.description.id)
     }
 
-    mutating func problem(_ message: String, at span: SourceSpan?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     mutating func read() {
         let tree = XMLTree.parse(file)
-        if let error = tree.error { setup.problems.append(error) }
+        if let error = tree.error { diagnostics.report(error) }
         guard let root = tree.root else {
-            if tree.error == nil { problem("the file holds no XML element: an autoconfig file is a <clientConfig> document", at: nil) }
+            if tree.error == nil { diagnostics.report("the file holds no XML element: an autoconfig file is a <clientConfig> document", at: .start(of: file.path)) }
             return
         }
         guard root.name == "clientConfig" else {
-            problem("the document element is <\(root.name)>, not <clientConfig>: this is not a Mozilla autoconfig file", at: root.span)
+            diagnostics.report("the document element is <\(root.name)>, not <clientConfig>: this is not a Mozilla autoconfig file", at: root.span)
             return
         }
         let providers = root.children("emailProvider")
         if providers.isEmpty, root.isComplete {
-            problem("<clientConfig> holds no <emailProvider>, so it offers no server", at: root.span)
+            diagnostics.report("<clientConfig> holds no <emailProvider>, so it offers no server", at: root.span)
         }
         for provider in providers {
             let account = provider.attributes["id"].flatMap { XMLSniff.isPlaceholder($0) ? nil : $0 }
@@ -91,9 +89,9 @@ private struct AutoconfigReader {
                 case "outgoingServer": direction = .outgoing
                 default: continue
                 }
-                let problems = setup.problems.count, endpoints = setup.endpoints.count
+                let problems = diagnostics.count, endpoints = setup.endpoints.count
                 readServer(server, direction: direction, account: account)
-                read.append((direction, problems..<setup.problems.count, endpoints..<setup.endpoints.count))
+                read.append((direction, problems..<diagnostics.count, endpoints..<setup.endpoints.count))
             }
             skipUnreadableServers(read)
         }
@@ -113,14 +111,14 @@ private struct AutoconfigReader {
                 endpoints.formUnion(server.endpoints)
             }
         }
-        setup.problems = setup.problems.enumerated().filter { !problems.contains($0.offset) }.map(\.element)
+        diagnostics.retain { offset, _ in !problems.contains(offset) }
         setup.endpoints = setup.endpoints.enumerated().filter { !endpoints.contains($0.offset) }.map(\.element)
     }
 
     mutating func readServer(_ server: XMLTree.Element, direction: Direction, account: String?) {
         let tag = server.name
         guard let type = server.attributes["type"] else {
-            problem("<\(tag)> has no type attribute (\(direction == .incoming ? "imap or pop3" : "smtp")); Thunderbird ignores it", at: server.span)
+            diagnostics.report("<\(tag)> has no type attribute (\(direction == .incoming ? "imap or pop3" : "smtp")); Thunderbird ignores it", at: server.span)
             return
         }
         let typeSpan = server.attributeSpans["type"] ?? server.span
@@ -133,7 +131,7 @@ private struct AutoconfigReader {
             return  // Exchange/EWS/Graph/news: not a mail endpoint of the model
         } else {
             let known = direction == .incoming ? ["imap", "pop3"] : ["smtp"]
-            problem("<\(tag) type=\"\(type)\"> is not a server type Thunderbird reads (\(known.joined(separator: ", "))), so it ignores this server\(Suggestion.phrase(for: type, in: known))", at: typeSpan)
+            diagnostics.report("<\(tag) type=\"\(type)\"> is not a server type Thunderbird reads (\(known.joined(separator: ", "))), so it ignores this server\(Suggestion.phrase(for: type, in: known))", at: typeSpan)
             return
         }
 
@@ -146,12 +144,12 @@ private struct AutoconfigReader {
         if let hostElement = server.child("hostname") {
             let host = hostElement.trimmedText
             if host.isEmpty {
-                problem("<hostname> is empty; Thunderbird ignores a server without a host name", at: hostElement.span)
+                diagnostics.report("<hostname> is empty; Thunderbird ignores a server without a host name", at: hostElement.span)
             } else if !XMLSniff.isPlaceholder(host) {
                 e.set(\.host, host, field: .host, span: hostElement.valueSpan)
             }
         } else {
-            problem("<\(tag)> has no <hostname>; Thunderbird ignores a server without one", at: server.span)
+            diagnostics.report("<\(tag)> has no <hostname>; Thunderbird ignores a server without one", at: server.span)
         }
 
         if let portElement = server.child("port") {
@@ -161,10 +159,10 @@ private struct AutoconfigReader {
             } else if let port = Int(text), (1...65535).contains(port) {
                 e.set(\.port, port, field: .port, span: portElement.valueSpan)
             } else {
-                problem("<port> must be a number from 1 to 65535, found '\(text)'", at: portElement.valueSpan)
+                diagnostics.report("<port> must be a number from 1 to 65535, found '\(text)'", at: portElement.valueSpan)
             }
         } else {
-            problem("<\(tag)> has no <port>; autoconfig has no default port, so Thunderbird ignores this server", at: server.span)
+            diagnostics.report("<\(tag)> has no <port>; autoconfig has no default port, so Thunderbird ignores this server", at: server.span)
         }
 
         readSocketType(server, into: &e)
@@ -184,7 +182,7 @@ private struct AutoconfigReader {
         guard !elements.isEmpty else {
             var hint = ""
             if let ssl = server.child("ssl") { hint = " (<ssl>\(ssl.trimmedText)</ssl> is not an autoconfig element: write <socketType>SSL</socketType> or <socketType>STARTTLS</socketType>)" }
-            problem("<\(server.name)> has no <socketType>\(hint); autoconfig has no default, so Thunderbird ignores this server", at: server.child("ssl")?.span ?? server.span)
+            diagnostics.report("<\(server.name)> has no <socketType>\(hint); autoconfig has no default, so Thunderbird ignores this server", at: server.child("ssl")?.span ?? server.span)
             return
         }
         var unknown: [XMLTree.Element] = []
@@ -204,7 +202,7 @@ private struct AutoconfigReader {
         for element in unknown {
             let value = element.trimmedText
             let caseHint = names.first { $0.lowercased() == value.lowercased() }.map { " — values are case-sensitive: write '\($0)'" }
-            problem("<socketType> '\(value)' is not one of SSL, STARTTLS, plain, so Thunderbird ignores this server\(caseHint ?? Suggestion.phrase(for: value, in: names))", at: element.valueSpan)
+            diagnostics.report("<socketType> '\(value)' is not one of SSL, STARTTLS, plain, so Thunderbird ignores this server\(caseHint ?? Suggestion.phrase(for: value, in: names))", at: element.valueSpan)
         }
     }
 
@@ -212,7 +210,7 @@ private struct AutoconfigReader {
     mutating func readAuthentication(_ server: XMLTree.Element, into e: inout Endpoint, direction: Direction) {
         let elements = server.children("authentication")
         guard !elements.isEmpty else {
-            problem("<\(server.name)> has no <authentication>; Thunderbird ignores a server without one", at: server.span)
+            diagnostics.report("<\(server.name)> has no <authentication>; Thunderbird ignores a server without one", at: server.span)
             return
         }
         var mechanisms: [String] = []
@@ -234,7 +232,7 @@ private struct AutoconfigReader {
             let names = Array(AutoconfigVocabulary.authentication.keys).sorted()
             for element in unknown {
                 let value = element.trimmedText
-                problem("<authentication> '\(value)' is not an autoconfig value (password-cleartext, password-encrypted, OAuth2, GSSAPI, NTLM, TLS-client-cert, none, client-IP-address), and Thunderbird ignores a server without a known one\(Suggestion.phrase(for: value, in: names))", at: element.valueSpan)
+                diagnostics.report("<authentication> '\(value)' is not an autoconfig value (password-cleartext, password-encrypted, OAuth2, GSSAPI, NTLM, TLS-client-cert, none, client-IP-address), and Thunderbird ignores a server without a known one\(Suggestion.phrase(for: value, in: names))", at: element.valueSpan)
             }
         }
     }

@@ -40,11 +40,13 @@ public struct AutodiscoverFormat: ConfigFormat {
         } else {
             reader.read()
         }
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 private struct AutodiscoverReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     var setup: MailSetup
@@ -62,42 +64,38 @@ private struct AutodiscoverReader {
         self.setup = MailSetup(path: file.path, format: AutodiscoverFormat.description.id)
     }
 
-    mutating func problem(_ message: String, at span: SourceSpan?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     /// `{"Protocol": "AutodiscoverV1", "Url": "…"}` only says where the XML is; other JSON is not Autodiscover.
     mutating func readJSON() {
         let object = (try? JSONSerialization.jsonObject(with: Data(file.text.utf8))) as? [String: Any]
         if let object, let url = object["Url"] as? String, object["Protocol"] != nil {
             let line = file.lines.firstIndex { $0.contains("\"Url\"") }.map { $0 + 1 } ?? 1
-            problem("this is an Autodiscover v2 JSON response: it holds no mail server settings, only the URL of the POX response (\(url)); mailaudit reads the POX XML (autodiscover.xml), so lint that file instead", at: file.lineSpan(line))
+            diagnostics.report("this is an Autodiscover v2 JSON response: it holds no mail server settings, only the URL of the POX response (\(url)); mailaudit reads the POX XML (autodiscover.xml), so lint that file instead", at: file.lineSpan(line))
         } else if object != nil {
-            problem("JSON Autodiscover is not supported, and this JSON is not an Autodiscover v2 response either (no \"Protocol\" and \"Url\" keys); mailaudit reads the POX XML response (autodiscover.xml)", at: file.lineSpan(1))
+            diagnostics.report("JSON Autodiscover is not supported, and this JSON is not an Autodiscover v2 response either (no \"Protocol\" and \"Url\" keys); mailaudit reads the POX XML response (autodiscover.xml)", at: file.lineSpan(1))
         } else {
-            problem("this file starts like JSON but is not valid JSON; mailaudit reads Autodiscover as the POX XML response (autodiscover.xml)", at: file.lineSpan(1))
+            diagnostics.report("this file starts like JSON but is not valid JSON; mailaudit reads Autodiscover as the POX XML response (autodiscover.xml)", at: file.lineSpan(1))
         }
     }
 
     mutating func read() {
         let tree = XMLTree.parse(file)
-        if let error = tree.error { setup.problems.append(error) }
+        if let error = tree.error { diagnostics.report(error) }
         guard let root = tree.root else {
-            if tree.error == nil { problem("the file holds no XML element: an Autodiscover response is an <Autodiscover> document", at: nil) }
+            if tree.error == nil { diagnostics.report("the file holds no XML element: an Autodiscover response is an <Autodiscover> document", at: .start(of: file.path)) }
             return
         }
         guard root.name == "Autodiscover" else {
-            problem("the document element is <\(root.name)>, not <Autodiscover>: this is not an Autodiscover response", at: root.span)
+            diagnostics.report("the document element is <\(root.name)>, not <Autodiscover>: this is not an Autodiscover response", at: root.span)
             return
         }
         if root.child("Response") == nil, let request = root.child("Request") {
-            problem("this is an Autodiscover request, not a response: it holds no server settings", at: request.span)
+            diagnostics.report("this is an Autodiscover request, not a response: it holds no server settings", at: request.span)
             return
         }
         // An empty <Autodiscover/> (or one holding only comments) is a valid response with no settings.
         for response in root.children("Response") {
             if let error = response.child("Error") {
-                problem("this Autodiscover response is an error response (\(error.child("Message")?.trimmedText ?? error.trimmedText)): it holds no server settings", at: error.span)
+                diagnostics.report("this Autodiscover response is an error response (\(error.child("Message")?.trimmedText ?? error.trimmedText)): it holds no server settings", at: error.span)
             }
             for account in response.children("Account") {
                 for proto in account.children("Protocol") where proto.isComplete {
@@ -110,13 +108,13 @@ private struct AutodiscoverReader {
     mutating func readProtocol(_ element: XMLTree.Element) {
         let typeElement = element.child("Type")
         guard let type = typeElement?.trimmedText ?? element.attributes["Type"] else {
-            problem("<Protocol> has no <Type> (IMAP, POP3, SMTP)", at: element.span)
+            diagnostics.report("<Protocol> has no <Type> (IMAP, POP3, SMTP)", at: element.span)
             return
         }
         let typeSpan = typeElement?.valueSpan ?? element.attributeSpans["Type"] ?? element.span
         guard let (proto, direction) = Self.mailTypes[type.uppercased()] else {
             if !Self.exchangeTypes.contains(type.uppercased()) {
-                problem("<Type>\(type)</Type> is not a protocol type of Autodiscover (IMAP, POP3, SMTP, or the Exchange types EXCH, EXPR, EXHTTP, WEB)\(Suggestion.phrase(for: type, in: ["IMAP", "POP3", "SMTP"]))", at: typeSpan)
+                diagnostics.report("<Type>\(type)</Type> is not a protocol type of Autodiscover (IMAP, POP3, SMTP, or the Exchange types EXCH, EXPR, EXHTTP, WEB)\(Suggestion.phrase(for: type, in: ["IMAP", "POP3", "SMTP"]))", at: typeSpan)
             }
             return
         }
@@ -134,7 +132,7 @@ private struct AutodiscoverReader {
                 port = p
                 e.set(\.port, p, field: .port, span: portElement.valueSpan)
             } else if !XMLSniff.isPlaceholder(text) {
-                problem("<Port> must be a number from 1 to 65535, found '\(text)'", at: portElement.valueSpan)
+                diagnostics.report("<Port> must be a number from 1 to 65535, found '\(text)'", at: portElement.valueSpan)
             }
         }
 
@@ -150,7 +148,7 @@ private struct AutodiscoverReader {
                 e.set(\.tlsRequired, match.value.map { $0 != TLSMode.none } ?? false, field: .tlsRequired, span: span)
                 if let ssl = element.child("SSL") { e.addRelated(ssl.valueSpan, for: .tls) }
             } else {
-                problem("<Encryption> must be None, SSL, TLS or Auto, found '\(value)'\(Suggestion.phrase(for: value, in: Array(Self.encryptionValues.keys)))", at: encryption.valueSpan)
+                diagnostics.report("<Encryption> must be None, SSL, TLS or Auto, found '\(value)'\(Suggestion.phrase(for: value, in: Array(Self.encryptionValues.keys)))", at: encryption.valueSpan)
             }
         } else if let ssl = element.child("SSL") {
             // A template value (%SERVER/IMAP/SSL_ON%) leaves the TLS mode unknown.
@@ -189,13 +187,13 @@ private struct AutodiscoverReader {
             switch spa.trimmedText.lowercased() {
             case "on": e.set(\.auth, ["ntlm"], field: .auth, span: spa.valueSpan)
             case "off": e.set(\.auth, ["password"], field: .auth, span: spa.valueSpan)
-            default: problem("<SPA> must be on or off, found '\(spa.trimmedText)'", at: spa.valueSpan)
+            default: diagnostics.report("<SPA> must be on or off, found '\(spa.trimmedText)'", at: spa.valueSpan)
             }
         } else {
             e.set(\.auth, ["ntlm"], field: .auth, span: nil)  // SPA is on when absent
         }
         if let authRequired, !["on", "off"].contains(authRequired.trimmedText.lowercased()) {
-            problem("<AuthRequired> must be on or off, found '\(authRequired.trimmedText)'", at: authRequired.valueSpan)
+            diagnostics.report("<AuthRequired> must be on or off, found '\(authRequired.trimmedText)'", at: authRequired.valueSpan)
         }
         setup.endpoints.append(e)
     }

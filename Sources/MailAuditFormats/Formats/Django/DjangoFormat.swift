@@ -35,7 +35,7 @@ public struct DjangoFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let module = PythonAssignments(file)
-        setup.problems += module.problems
+        var diagnostics = module.diagnostics
         var mail = DjangoMail()
         var location: SourceSpan?
         for name in DjangoMail.settingNames {
@@ -51,9 +51,9 @@ public struct DjangoFormat: ConfigFormat {
             mail.settings[name] = DjangoMail.Setting(value: value, span: a.valueSpan, overridden: module.assignments.filter { $0.name == name }.dropLast().map(\.valueSpan))
             if location == nil || a.line < location!.line { location = a.statementSpan }
         }
-        guard mail.configuresMail, let location else { return setup }
-        mail.endpoint(account: "django", location: location, ports: context.ports, path: file.path, into: &setup)
-        return setup
+        guard mail.configuresMail, let location else { return setup.reporting(diagnostics) }
+        mail.endpoint(account: "django", location: location, ports: context.ports, path: file.path, into: &setup, diagnostics: &diagnostics)
+        return setup.reporting(diagnostics)
     }
 }
 
@@ -79,7 +79,6 @@ struct DjangoMail {
     static let connectionNames = ["EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"]
 
     var settings: [String: Setting] = [:]
-    var problems: [ParseProblem] = []
 
     var configuresMail: Bool {
         if DjangoMail.connectionNames.contains(where: { settings[$0] != nil }) { return true }
@@ -89,7 +88,7 @@ struct DjangoMail {
 
     /// The endpoint Django's SMTP backend connects to, with Django's defaults
     /// (`django.conf.global_settings`: localhost, port 25, no TLS, no login) for what is not set.
-    func endpoint(account: String?, location: SourceSpan, ports: PortTable, path: String, into setup: inout MailSetup) {
+    func endpoint(account: String?, location: SourceSpan, ports: PortTable, path: String, into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         // console, file, locmem and dummy backends send nothing; a custom backend is not modelled.
         if let backend = settings["EMAIL_BACKEND"], case .text(let b) = backend.value, !b.hasSuffix("smtp.EmailBackend") { return }
         var e = Endpoint(role: .client, location: location)
@@ -107,14 +106,14 @@ struct DjangoMail {
             related("EMAIL_HOST", .host)
         }
 
-        let useTLS = flag("EMAIL_USE_TLS", into: &setup, path: path)
-        let useSSL = flag("EMAIL_USE_SSL", into: &setup, path: path)
+        let useTLS = flag("EMAIL_USE_TLS", into: &setup, diagnostics: &diagnostics, path: path)
+        let useSSL = flag("EMAIL_USE_SSL", into: &setup, diagnostics: &diagnostics, path: path)
         let tlsSpan = settings["EMAIL_USE_TLS"]?.span
         let sslSpan = settings["EMAIL_USE_SSL"]?.span
         related("EMAIL_USE_TLS", .tls)
         related("EMAIL_USE_SSL", .tls)
         if useTLS == true, useSSL == true {
-            setup.problems.append(ParseProblem("EMAIL_USE_TLS and EMAIL_USE_SSL are both true: Django refuses to send (ValueError: they are mutually exclusive); set only one", path: path, span: sslSpan ?? tlsSpan))
+            diagnostics.report(ParseProblem("EMAIL_USE_TLS and EMAIL_USE_SSL are both true: Django refuses to send (ValueError: they are mutually exclusive); set only one", path: path, span: sslSpan ?? tlsSpan))
         } else if useSSL == true {
             e.set(\.tls, .implicit, field: .tls, span: sslSpan)
             e.set(\.tlsRequired, true, field: .tlsRequired, span: sslSpan)
@@ -141,7 +140,7 @@ struct DjangoMail {
             case .computed: e.spans[.port] = s.span
             case .text(let t) where t.isEmpty: e.spans[.port] = s.span
             default:
-                setup.problems.append(ParseProblem("EMAIL_PORT must be a port number from 1 to 65535", path: path, span: s.span))
+                diagnostics.report(ParseProblem("EMAIL_PORT must be a port number from 1 to 65535", path: path, span: s.span))
             }
             related("EMAIL_PORT", .port)
         }
@@ -175,7 +174,7 @@ struct DjangoMail {
     }
 
     /// A Django boolean: a Python bool, or in env files `True`/`False` and the spellings env helpers accept.
-    func flag(_ name: String, into setup: inout MailSetup, path: String) -> Bool? {
+    func flag(_ name: String, into setup: inout MailSetup, diagnostics: inout Diagnostics, path: String) -> Bool? {
         guard let s = settings[name] else { return false }
         switch s.value {
         case .bool(let b): return b
@@ -187,7 +186,7 @@ struct DjangoMail {
             case "true", "1", "yes", "on", "y", "t": return true
             case "false", "0", "no", "off", "n", "f", "": return false
             default:
-                setup.problems.append(ParseProblem("\(name) must be True or False, found '\(t)'", path: path, span: s.span))
+                diagnostics.report(ParseProblem("\(name) must be True or False, found '\(t)'", path: path, span: s.span))
                 return nil
             }
         }
@@ -210,7 +209,7 @@ struct PythonAssignments {
     }
 
     var assignments: [Assignment] = []
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     init(_ file: SourceFile) {
         let lines = file.lines.map { Array($0.unicodeScalars) }
@@ -269,7 +268,7 @@ struct PythonAssignments {
                             } else if s.last == "\\" {
                                 openString!.text = text
                             } else {
-                                problems.append(ParseProblem("unterminated string: the \(q == "\"" ? "double" : "single")-quoted string opened here does not end on its line", path: file.path, span: file.span(line: l + 1, column: openString!.column + 1, length: 1)))
+                                diagnostics.report(ParseProblem("unterminated string: the \(q == "\"" ? "double" : "single")-quoted string opened here does not end on its line", path: file.path, span: file.span(line: l + 1, column: openString!.column + 1, length: 1)))
                                 openString = nil
                                 tokens.append(.other)
                             }
@@ -302,7 +301,7 @@ struct PythonAssignments {
                 if openString != nil { openString!.text.append("\n") }
             }
             if let open = openString {
-                problems.append(ParseProblem("unterminated triple-quoted string: it runs to the end of the file", path: file.path, span: file.span(line: open.line + 1, column: open.column + 1, length: 3)))
+                diagnostics.report(ParseProblem("unterminated triple-quoted string: it runs to the end of the file", path: file.path, span: file.span(line: open.line + 1, column: open.column + 1, length: 3)))
             }
             if let a = Self.assignment(tokens, indented: lines[start].first.map { $0 == " " || $0 == "\t" } ?? false, file: file, lastLine: l) {
                 assignments.append(a)

@@ -56,17 +56,20 @@ public struct DotenvFormat: ConfigFormat {
         let name = (file.path as NSString).lastPathComponent.lowercased()
         if Self.isSymfonyParameters(name) {
             var setup = MailSetup(path: file.path, format: id)
-            SymfonyParameters.read(file, ports: context.ports, into: &setup)
-            return setup
+            var diagnostics = Diagnostics()
+            SymfonyParameters.read(file, ports: context.ports, into: &setup, diagnostics: &diagnostics)
+            return setup.reporting(diagnostics)
         }
         var reader = DotenvReader(file: file, ports: context.ports, fileName: name, versions: context.versions)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 /// Maps the variables of one env file to endpoints, one application or container at a time.
 struct DotenvReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     static let laravelKeys = ["MAIL_MAILER", "MAIL_DRIVER", "MAIL_HOST", "MAIL_PORT", "MAIL_ENCRYPTION", "MAIL_SCHEME", "MAIL_URL", "MAIL_USERNAME", "MAIL_PASSWORD"]
     static let djangoKeys = ["EMAIL_HOST", "EMAIL_SERVER", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_HOST_USER", "EMAIL_USERNAME", "EMAIL_HOST_PASSWORD", "EMAIL_PASSWORD", "EMAIL_URL", "EMAIL_BACKEND"]
     static let dmsKeys = ["SSL_TYPE", "ENABLE_POP3", "ENABLE_IMAP", "ENABLE_MANAGESIEVE", "SMTP_ONLY", "PERMIT_DOCKER", "POSTMASTER_ADDRESS", "OVERRIDE_HOSTNAME", "DMS_VMAIL_UID", "ENABLE_FAIL2BAN", "ENABLE_CLAMAV", "ENABLE_AMAVIS", "SPOOF_PROTECTION", "ENABLE_SRS", "ENABLE_OPENDKIM"]
@@ -86,7 +89,7 @@ struct DotenvReader {
         self.versions = versions
         self.env = EnvFile(file)
         self.setup = MailSetup(path: file.path, format: DotenvFormat.description.id)
-        setup.problems = env.problems
+        diagnostics = env.diagnostics
     }
 
     mutating func read() {
@@ -124,10 +127,6 @@ struct DotenvReader {
     func firstLocation(_ keys: [String]) -> SourceSpan {
         let spans = keys.compactMap { env.entry($0)?.lineSpan }
         return spans.min() ?? file.lineSpan(1)
-    }
-
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span))
     }
 
     mutating func addRelated(_ e: inout Endpoint, _ key: String, _ field: Endpoint.Field) {

@@ -51,7 +51,7 @@ extension DotenvReader {
             if let value = laravelValue(p), let n = port(value) {
                 e.set(\.port, n, field: .port, span: p.valueSpan)
             } else if let value = p.value, laravelValue(p) != nil, !value.isEmpty {
-                problem("MAIL_PORT must be a port number from 1 to 65535, found '\(value)'", p.valueSpan)
+                diagnostics.report("MAIL_PORT must be a port number from 1 to 65535, found '\(value)'", at: p.valueSpan)
             } else {
                 e.spans[.port] = p.valueSpan
             }
@@ -65,7 +65,7 @@ extension DotenvReader {
         let encEntry = env.entry("MAIL_ENCRYPTION")
         let encryption = laravelValue(encEntry)?.lowercased()
         if let scheme, !["smtp", "smtps"].contains(scheme) {
-            problem("MAIL_SCHEME must be smtp or smtps, found '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["smtp", "smtps"]))", schemeEntry!.valueSpan)
+            diagnostics.report("MAIL_SCHEME must be smtp or smtps, found '\(scheme)'\(Suggestion.phrase(for: scheme, in: ["smtp", "smtps"]))", at: schemeEntry!.valueSpan)
         }
         if swift {
             let span = encEntry?.valueSpan
@@ -80,7 +80,7 @@ extension DotenvReader {
                 e.set(\.tls, TLSMode.none, field: .tls, span: span)
                 e.set(\.tlsRequired, false, field: .tlsRequired, span: span)
             case let other?:
-                problem("MAIL_ENCRYPTION must be tls, ssl or null, found '\(other)'\(Suggestion.phrase(for: other, in: ["tls", "ssl", "null"]))", span!)
+                diagnostics.report("MAIL_ENCRYPTION must be tls, ssl or null, found '\(other)'\(Suggestion.phrase(for: other, in: ["tls", "ssl", "null"]))", at: span!)
             }
         } else {
             let implicitPort = ports.port(service: "submissions")
@@ -99,7 +99,7 @@ extension DotenvReader {
                 e.set(\.tlsRequired, false, field: .tlsRequired, span: span)
             }
             if let encryption, !["tls", "ssl", "", "starttls"].contains(encryption) {
-                problem("MAIL_ENCRYPTION must be tls, ssl or null, found '\(encryption)'\(Suggestion.phrase(for: encryption, in: ["tls", "ssl", "null"]))", encEntry!.valueSpan)
+                diagnostics.report("MAIL_ENCRYPTION must be tls, ssl or null, found '\(encryption)'\(Suggestion.phrase(for: encryption, in: ["tls", "ssl", "null"]))", at: encEntry!.valueSpan)
             }
             addRelated(&e, "MAIL_ENCRYPTION", .tls)
         }
@@ -180,7 +180,7 @@ extension DotenvReader {
         }
         guard mail.configuresMail else { return }
         let location = firstLocation(Self.djangoKeys)
-        mail.endpoint(account: "django", location: location, ports: ports, path: file.path, into: &setup)
+        mail.endpoint(account: "django", location: location, ports: ports, path: file.path, into: &setup, diagnostics: &diagnostics)
         // django-environ's URL carries the password: mask that part only.
         if let urlEntry = env.entry("EMAIL_URL"), let text = urlEntry.value, setup.secrets.contains(urlEntry.valueSpan) {
             setup.secrets.removeAll { $0 == urlEntry.valueSpan }
@@ -192,7 +192,7 @@ extension DotenvReader {
     /// other backends (`consolemail://`, `filemail://`, `memorymail://`, `dummymail://`) send nothing.
     mutating func applyEmailURL(_ text: String, entry: EnvEntry, to mail: inout DjangoMail) -> Bool {
         guard let sep = text.range(of: "://") else {
-            problem("EMAIL_URL is not a URL such as smtp+tls://user:password@host:587", entry.valueSpan)
+            diagnostics.report("EMAIL_URL is not a URL such as smtp+tls://user:password@host:587", at: entry.valueSpan)
             return false
         }
         let scheme = text[..<sep.lowerBound].lowercased()
@@ -203,7 +203,7 @@ extension DotenvReader {
         case "smtps", "smtp+ssl": ssl = true
         case "consolemail", "filemail", "memorymail", "dummymail": return false
         default:
-            problem("EMAIL_URL scheme '\(scheme)' is not one django-environ knows (smtp, smtp+tls, smtps, smtp+ssl)", entry.valueSpan)
+            diagnostics.report("EMAIL_URL scheme '\(scheme)' is not one django-environ knows (smtp, smtp+tls, smtps, smtp+ssl)", at: entry.valueSpan)
             return false
         }
         guard let url = MailURL("smtp://" + text[sep.upperBound...]) else { return false }
@@ -257,7 +257,7 @@ enum SymfonyDSN {
 
     static func one(_ dsn: String, offset: Int, entry: EnvEntry, account: String, location: SourceSpan, ports: PortTable, reader: inout DotenvReader) {
         guard let sep = dsn.range(of: "://") else {
-            reader.problem("\(entry.key) is not a DSN such as smtp://user:password@smtp.example.com:587", entry.valueSpan)
+            reader.diagnostics.report("\(entry.key) is not a DSN such as smtp://user:password@smtp.example.com:587", at: entry.valueSpan)
             return
         }
         let scheme = dsn[..<sep.lowerBound].lowercased()
@@ -275,7 +275,7 @@ enum SymfonyDSN {
         }
         let rewritten = base + dsn[sep.lowerBound...]
         guard let url = MailURL(rewritten) else {
-            reader.problem("\(entry.key): cannot read the DSN '\(dsn)'", entry.valueSpan)
+            reader.diagnostics.report("\(entry.key): cannot read the DSN '\(dsn)'", at: entry.valueSpan)
             return
         }
         let span = entry.valueSpan
@@ -291,7 +291,7 @@ enum SymfonyDSN {
         let verifyPeer = option(q, "verify_peer") ?? true
         if provider == nil {
             guard host != nil else {
-                reader.problem("\(entry.key): the DSN names no host", span)
+                reader.diagnostics.report("\(entry.key): the DSN names no host", at: span)
                 return
             }
             let implicitPort = ports.port(service: "submissions")
@@ -350,7 +350,7 @@ enum SwiftmailerURL {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return }
         guard let sep = trimmed.range(of: "://") else {
-            reader.problem("MAILER_URL is not a URL such as smtp://smtp.example.com:587?encryption=tls", entry.valueSpan)
+            reader.diagnostics.report("MAILER_URL is not a URL such as smtp://smtp.example.com:587?encryption=tls", at: entry.valueSpan)
             return
         }
         let scheme = trimmed[..<sep.lowerBound].lowercased()
@@ -380,7 +380,7 @@ enum SwiftmailerURL {
             e.set(\.tls, TLSMode.none, field: .tls, span: span)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: span)
         case let other?:
-            reader.problem("MAILER_URL: encryption must be tls or ssl, found '\(other)'", span)
+            reader.diagnostics.report("MAILER_URL: encryption must be tls or ssl, found '\(other)'", at: span)
         }
         if e.tls != nil, e.tls != TLSMode.none { e.verifyCertificate = true }
         if let p = url.port {
@@ -421,10 +421,10 @@ enum SwiftmailerURL {
 /// Symfony ≤ 3 `app/config/parameters.yml`: `mailer_dsn` (symfony/mailer) or SwiftMailer's
 /// `mailer_transport`, `mailer_host`, `mailer_port`, `mailer_encryption`, `mailer_user`, `mailer_password`.
 enum SymfonyParameters {
-    static func read(_ file: SourceFile, ports: PortTable, into setup: inout MailSetup) {
+    static func read(_ file: SourceFile, ports: PortTable, into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         let budget = YAMLBudget(path: file.path)
         let root: Node?
-        do { root = try SafeYAML.document(file) } catch { setup.problems.append(error); return }
+        do { root = try SafeYAML.document(file) } catch { diagnostics.report(error); return }
         guard let root, case .mapping = root else { return }
         var values: [String: (text: String?, span: SourceSpan, line: SourceSpan)] = [:]
         do {
@@ -435,7 +435,7 @@ enum SymfonyParameters {
                 }
             }
         } catch {
-            setup.problems.append(error)
+            diagnostics.report(error)
             return
         }
         // Reuse the env readers: build the equivalent `MAILER_DSN=…` / `MAILER_URL=…` entries.
@@ -458,7 +458,7 @@ enum SymfonyParameters {
             case "tls": e.set(\.tls, .starttls, field: .tls, span: encSpan); e.set(\.tlsRequired, true, field: .tlsRequired, span: encSpan)
             case "ssl": e.set(\.tls, .implicit, field: .tls, span: encSpan); e.set(\.tlsRequired, true, field: .tlsRequired, span: encSpan)
             case nil, "": e.set(\.tls, TLSMode.none, field: .tls, span: encSpan); e.set(\.tlsRequired, false, field: .tlsRequired, span: encSpan)
-            default: setup.problems.append(ParseProblem("mailer_encryption must be tls, ssl or null", path: file.path, span: encSpan))
+            default: diagnostics.report(ParseProblem("mailer_encryption must be tls, ssl or null", path: file.path, span: encSpan))
             }
             if e.tls != nil, e.tls != TLSMode.none { e.verifyCertificate = true }
             if let p = values["mailer_port"], let n = p.text.flatMap({ Int($0) }) { e.set(\.port, n, field: .port, span: p.span) } else {
@@ -477,6 +477,6 @@ enum SymfonyParameters {
         }
         setup.endpoints += reader.setup.endpoints
         setup.secrets += reader.setup.secrets
-        setup.problems += reader.setup.problems
+        diagnostics.report(contentsOf: reader.diagnostics)
     }
 }

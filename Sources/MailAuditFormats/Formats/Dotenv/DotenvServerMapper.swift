@@ -68,7 +68,7 @@ extension DotenvReader {
             case "1", "true", "yes": return (true, e)
             case "0", "false", "no": return (false, e)
             default:
-                problem("\(key) must be 0 or 1, found '\(v)'", e.valueSpan)
+                diagnostics.report("\(key) must be 0 or 1, found '\(v)'", at: e.valueSpan)
                 return (nil, e)
             }
         }
@@ -78,7 +78,7 @@ extension DotenvReader {
             if let v = sslEntry.value?.trimmingCharacters(in: .whitespaces).lowercased() {
                 let known = ["letsencrypt", "custom", "manual", "self-signed", "snakeoil"]
                 if v.isEmpty { tlsOn = false } else if known.contains(v) { tlsOn = true } else {
-                    problem("SSL_TYPE must be empty (no TLS) or one of \(known.joined(separator: ", ")), found '\(v)'\(Suggestion.phrase(for: v, in: known)): docker-mailserver refuses to start", sslEntry.valueSpan)
+                    diagnostics.report("SSL_TYPE must be empty (no TLS) or one of \(known.joined(separator: ", ")), found '\(v)'\(Suggestion.phrase(for: v, in: known)): docker-mailserver refuses to start", at: sslEntry.valueSpan)
                 }
             }
         } else {
@@ -89,7 +89,7 @@ extension DotenvReader {
         let levelEntry = env.entry("TLS_LEVEL")
         if let level = levelEntry?.value?.lowercased(), !level.isEmpty, level != "modern" {
             // `intermediate` only widens the ciphers in DMS ≥ 13 but allowed TLS 1.0/1.1 before: unknown.
-            if level != "intermediate" { problem("TLS_LEVEL must be empty, modern or intermediate, found '\(level)'", levelEntry!.valueSpan) }
+            if level != "intermediate" { diagnostics.report("TLS_LEVEL must be empty, modern or intermediate, found '\(level)'", at: levelEntry!.valueSpan) }
             minTLS = nil
         }
         let host = env.entry("OVERRIDE_HOSTNAME")?.value.flatMap { $0.isEmpty ? nil : $0 }
@@ -156,7 +156,7 @@ extension DotenvReader {
             hostEntry = r
             host = v
             if let p = env.entry("RELAY_PORT"), let v = p.value, !v.isEmpty {
-                if let n = self.port(v) { port = n; portSpan = p.valueSpan } else { problem("RELAY_PORT must be a port number from 1 to 65535, found '\(v)'", p.valueSpan) }
+                if let n = self.port(v) { port = n; portSpan = p.valueSpan } else { diagnostics.report("RELAY_PORT must be a port number from 1 to 65535, found '\(v)'", at: p.valueSpan) }
             }
         }
         guard let hostEntry, let host else { return }
@@ -199,7 +199,7 @@ extension DotenvReader {
         var flavor: String?
         if let v = flavorEntry.value?.trimmingCharacters(in: .whitespaces).lowercased() {
             if flavors.contains(v) { flavor = v; tlsOn = v != "notls" } else {
-                problem("TLS_FLAVOR must be one of \(flavors.joined(separator: ", ")), found '\(v)'\(Suggestion.phrase(for: v, in: flavors))", flavorEntry.valueSpan)
+                diagnostics.report("TLS_FLAVOR must be one of \(flavors.joined(separator: ", ")), found '\(v)'\(Suggestion.phrase(for: v, in: flavors))", at: flavorEntry.valueSpan)
             }
         }
         let span = flavorEntry.valueSpan

@@ -48,7 +48,7 @@ struct EnvEntry: Sendable {
 /// its position, and the rest of the file is still read.
 struct EnvFile: Sendable {
     var entries: [EnvEntry] = []
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     /// The effective definition of `key` (the last one).
     func entry(_ key: String) -> EnvEntry? { entries.last { $0.key == key } }
@@ -62,7 +62,7 @@ struct EnvFile: Sendable {
         var lexer = EnvLexer(file: file)
         lexer.run()
         entries = lexer.entries
-        problems = lexer.problems
+        diagnostics = lexer.diagnostics
     }
 }
 
@@ -70,7 +70,7 @@ private struct EnvLexer {
     let file: SourceFile
     let lines: [[Unicode.Scalar]]
     var entries: [EnvEntry] = []
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
     /// Values defined so far, for `${VAR}` (nil: defined, but unknown).
     var defined: [String: (value: String?, span: SourceSpan)] = [:]
     /// Where a scan for a closing quote of each kind reached the end of the file.
@@ -84,10 +84,6 @@ private struct EnvLexer {
     static func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
     static func isKeyStart(_ c: Unicode.Scalar) -> Bool { c == "_" || (c.isASCII && (c.properties.isAlphabetic)) }
     static func isKeyChar(_ c: Unicode.Scalar) -> Bool { isKeyStart(c) || c == "." || ("0"..."9").contains(c) }
-
-    mutating func problem(_ message: String, line: Int, column: Int, length: Int = 1) {
-        problems.append(ParseProblem(message, path: file.path, span: file.span(line: line, column: column, length: length)))
-    }
 
     mutating func run() {
         var i = 0
@@ -112,7 +108,7 @@ private struct EnvLexer {
         guard !key.isEmpty, Self.isKeyStart(s[keyStart]) else {
             let text = String(String.UnicodeScalarView(s[keyStart...])).trimmingCharacters(in: .whitespaces)
             let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
-            problem("not a `NAME=value` line: '\(shown)' does not start with a variable name (letters, digits, `_`, `.`; not a digit first)", line: lineNumber, column: keyStart + 1, length: max(1, s.count - keyStart))
+            diagnostics.report("not a `NAME=value` line: '\(shown)' does not start with a variable name (letters, digits, `_`, `.`; not a digit first)", at: file.span(line: lineNumber, column: keyStart + 1, length: max(1, s.count - keyStart)))
             return i + 1
         }
         let keySpan = file.span(line: lineNumber, column: keyStart + 1, length: key.unicodeScalars.count)
@@ -128,7 +124,7 @@ private struct EnvLexer {
         guard s[afterKey] == "=" else {
             let rest = String(String.UnicodeScalarView(s[keyStart...])).trimmingCharacters(in: .whitespaces)
             let shown = rest.count > 40 ? String(rest.prefix(40)) + "…" : rest
-            problem("not a `NAME=value` line: expected `=` after '\(key)' in '\(shown)'", line: lineNumber, column: afterKey + 1, length: 1)
+            diagnostics.report("not a `NAME=value` line: expected `=` after '\(key)' in '\(shown)'", at: file.span(line: lineNumber, column: afterKey + 1, length: 1))
             return i + 1
         }
         c = afterKey + 1
@@ -159,7 +155,7 @@ private struct EnvLexer {
         // A scan for this quote already ran to the end of the file from an earlier point: it will
         // not find one now either (keeps a file of many unterminated quotes linear).
         if let failed = unclosedFrom[quote], (failed.line, failed.column) < (line, column) {
-            problem("unterminated \(quote == "\"" ? "double" : "single") quote: the value of \(key) opened here is never closed; the rest of the file was read as separate lines", line: line + 1, column: column + 1, length: 1)
+            diagnostics.report("unterminated \(quote == "\"" ? "double" : "single") quote: the value of \(key) opened here is never closed; the rest of the file was read as separate lines", at: file.span(line: line + 1, column: column + 1, length: 1))
             return line + 1
         }
         var raw: [Unicode.Scalar] = []
@@ -185,7 +181,7 @@ private struct EnvLexer {
         let lineNumber = line + 1
         guard let closed else {
             unclosedFrom[quote] = (line, column)
-            problem("unterminated \(quote == "\"" ? "double" : "single") quote: the value of \(key) opened here is never closed; the rest of the file was read as separate lines", line: lineNumber, column: column + 1, length: 1)
+            diagnostics.report("unterminated \(quote == "\"" ? "double" : "single") quote: the value of \(key) opened here is never closed; the rest of the file was read as separate lines", at: file.span(line: lineNumber, column: column + 1, length: 1))
             return line + 1
         }
         let valueSpan: SourceSpan
@@ -199,7 +195,7 @@ private struct EnvLexer {
         var c2 = closed.column + 1
         while c2 < s.count, Self.isBlank(s[c2]) { c2 += 1 }
         if c2 < s.count, s[c2] != "#" {
-            problem("unexpected text after the closing quote of \(key); dotenv libraries reject the line (phpdotenv) or drop the text", line: closed.line + 1, column: c2 + 1, length: s.count - c2)
+            diagnostics.report("unexpected text after the closing quote of \(key); dotenv libraries reject the line (phpdotenv) or drop the text", at: file.span(line: closed.line + 1, column: c2 + 1, length: s.count - c2))
         }
         let rawText = String(String.UnicodeScalarView(raw))
         var lineSpan = file.lineSpan(lineNumber)

@@ -32,7 +32,7 @@ public struct DovecotFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = DovecotReader(context: context, setup: MailSetup(path: file.path, format: id))
         reader.read(root: file)
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
@@ -126,6 +126,8 @@ struct DovecotService {
 }
 
 struct DovecotReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let context: ParseContext
     var setup: MailSetup
     var assignments: [DovecotAssignment] = []
@@ -156,14 +158,10 @@ struct DovecotReader {
         self.setup = setup
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: span.path, span: span))
-    }
-
     mutating func read(root: SourceFile) {
         rootFile = root
         if looksLikeDriverFile(root) {
-            problem("this is a passdb/userdb/dict driver file (`driver`, `connect`, queries, LDAP hosts), passed to Dovecot with `args = \((root.path as NSString).lastPathComponent)`, not a dovecot.conf: it has no listeners to audit; lint the dovecot.conf instead", SourceSpan(path: root.path, line: 1, column: 1))
+            diagnostics.report("this is a passdb/userdb/dict driver file (`driver`, `connect`, queries, LDAP hosts), passed to Dovecot with `args = \((root.path as NSString).lastPathComponent)`, not a dovecot.conf: it has no listeners to audit; lint the dovecot.conf instead", at: SourceSpan(path: root.path, line: 1, column: 1))
             return
         }
         includeStack = [standardized(root.path)]

@@ -80,11 +80,11 @@ extension DovecotReader {
         if let setting = protocolsSetting, setting.span.path.hasPrefix("/"), !root.path.hasPrefix("/") { enabledBy = setting.anchor }
         if v == "2.4" {
             for a in assignments where a.key == "disable_plaintext_auth" {
-                problem("disable_plaintext_auth is a Dovecot 2.3 name: 2.4 refuses to start with it; write `auth_allow_cleartext = \(a.value == "no" ? "yes" : "no")` (the inverse)", a.span)
+                diagnostics.report("disable_plaintext_auth is a Dovecot 2.3 name: 2.4 refuses to start with it; write `auth_allow_cleartext = \(a.value == "no" ? "yes" : "no")` (the inverse)", at: a.span)
             }
         } else {
             for a in assignments where a.key == "auth_allow_cleartext" {
-                problem("auth_allow_cleartext is a Dovecot 2.4 name, but this configuration is 2.3; write `disable_plaintext_auth = \(a.value == "yes" ? "no" : "yes")` (the inverse), or start the file with `dovecot_config_version = 2.4.0`", a.span)
+                diagnostics.report("auth_allow_cleartext is a Dovecot 2.4 name, but this configuration is 2.3; write `disable_plaintext_auth = \(a.value == "yes" ? "no" : "yes")` (the inverse), or start the file with `dovecot_config_version = 2.4.0`", at: a.span)
             }
         }
         for login in logins() {
@@ -114,7 +114,7 @@ extension DovecotReader {
             if let p = written?.settings["port"] {
                 guard let text = p.value else { port = nil; addEndpoint(e, login: login, written: written, builtIn: builtIn, port: nil, portSpan: p.span); continue }
                 if let n = Int(text.trimmingCharacters(in: .whitespaces)), (0...65535).contains(n) { port = n } else {
-                    problem("port must be a number from 0 to 65535 (0 switches the listener off), found '\(text)'", p.span)
+                    diagnostics.report("port must be a number from 0 to 65535 (0 switches the listener off), found '\(text)'", at: p.span)
                     continue
                 }
             }
@@ -155,7 +155,7 @@ extension DovecotReader {
         let ssl = effective("ssl", protocol: proto)
         let sslValue = ssl.value?.trimmingCharacters(in: .whitespaces).lowercased()
         if let v = sslValue, !["yes", "no", "required"].contains(v), let span = ssl.span {
-            problem("ssl must be yes, no or required; found '\(ssl.value!)'\(Suggestion.phrase(for: v, in: ["yes", "no", "required"]))", span)
+            diagnostics.report("ssl must be yes, no or required; found '\(ssl.value!)'\(Suggestion.phrase(for: v, in: ["yes", "no", "required"]))", at: span)
         }
         let listenerSSL = written?.settings["ssl"]
         var implicit: Bool? = builtIn?.2 ?? false
@@ -165,7 +165,7 @@ extension DovecotReader {
             case "no"?: implicit = false
             case nil: implicit = nil
             case let other?:
-                problem("ssl must be yes or no in an inet_listener, found '\(other)'", l.span)
+                diagnostics.report("ssl must be yes or no in an inet_listener, found '\(other)'", at: l.span)
                 implicit = nil
             }
         }
@@ -209,7 +209,7 @@ extension DovecotReader {
             case "yes": cleartextAllowed = version == "2.4"
             case "no": cleartextAllowed = version != "2.4"
             default:
-                if let span = cleartextSetting.span { problem("\(cleartextKey) must be yes or no, found '\(v)'", span) }
+                if let span = cleartextSetting.span { diagnostics.report("\(cleartextKey) must be yes or no, found '\(v)'", at: span) }
             }
         }
         let plaintextMechanisms = e.auth.map { $0.contains("plain") || $0.contains("login") }
@@ -250,7 +250,7 @@ extension DovecotReader {
                 if text.uppercased() == "ANY" { e.minTLSVersion = .ssl3 }
                 else if let version = TLSVersion(loose: text) { e.minTLSVersion = version }
                 else if let span = floor.span {
-                    problem("ssl_min_protocol must be SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 or ANY; found '\(text)'", span)
+                    diagnostics.report("ssl_min_protocol must be SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 or ANY; found '\(text)'", at: span)
                 }
             }
             apply(.minTLSVersion, floor)

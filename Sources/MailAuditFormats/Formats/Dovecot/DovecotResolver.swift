@@ -32,7 +32,7 @@ extension DovecotReader {
                 include(text, span: lineSpan, from: file)
             case .close:
                 if sections.count > baseDepth { sections.removeLast() } else {
-                    problem("unexpected '}': no section is open here", lineSpan)
+                    diagnostics.report("unexpected '}': no section is open here", at: lineSpan)
                 }
             case .open(let name, let argument):
                 sections.append(Section(name: name, argument: argument, span: lineSpan, conditional: conditional))
@@ -41,17 +41,17 @@ extension DovecotReader {
                 // `%protocols`, `{{ … }}`: a template line that renders into settings we cannot see.
                 let text = DovecotSyntax.string(line.text)
                 if TemplateSyntax.placeholder(in: text) != nil || text.hasPrefix("%") || conditional { continue }
-                problem("expecting '=' (Dovecot settings are `name = value`, sections `name [id] {`): '\(text)'", lineSpan)
+                diagnostics.report("expecting '=' (Dovecot settings are `name = value`, sections `name [id] {`): '\(text)'", at: lineSpan)
             case .invalidKey(let key):
                 if TemplateSyntax.placeholder(in: key) != nil || conditional { continue }
-                problem("'\(key)' is not a setting name", lineSpan)
+                diagnostics.report("'\(key)' is not a setting name", at: lineSpan)
             case .assignment(let key, let rawValue, let span):
                 assign(key, rawValue, span: span, conditional: conditional, templateFile: isTemplateFile)
             }
         }
         if sections.count > baseDepth {
             let open = sections[baseDepth]
-            problem("missing '}': the section '\(open.name)\(open.argument.isEmpty ? "" : " " + open.argument)' opened here is not closed before the end of \((file.path as NSString).lastPathComponent)", open.span)
+            diagnostics.report("missing '}': the section '\(open.name)\(open.argument.isEmpty ? "" : " " + open.argument)' opened here is not closed before the end of \((file.path as NSString).lastPathComponent)", at: open.span)
             sections.removeLast(sections.count - baseDepth)
         }
     }
@@ -151,12 +151,12 @@ extension DovecotReader {
                 setup.unfollowedIncludes.append(UnfollowedInclude(path: target, reason: .missing, span: span))
                 return
             }
-            problem("`\(optional ? "!include_try" : "!include") = …`: the '=' is read as part of the path, so \(target.dropFirst().trimmingCharacters(in: .whitespaces)) is never included; write `\(optional ? "!include_try" : "!include") PATH`", span)
+            diagnostics.report("`\(optional ? "!include_try" : "!include") = …`: the '=' is read as part of the path, so \(target.dropFirst().trimmingCharacters(in: .whitespaces)) is never included; write `\(optional ? "!include_try" : "!include") PATH`", at: span)
             return
         }
         target = DovecotSyntax.unquote(target)
         if target.isEmpty {
-            problem("`\(optional ? "!include_try" : "!include")` needs a path; Dovecot refuses the line", span)
+            diagnostics.report("`\(optional ? "!include_try" : "!include")` needs a path; Dovecot refuses the line", at: span)
             return
         }
         if target.contains("protocols.d") { sawProtocolsInclude = true }
@@ -177,11 +177,11 @@ extension DovecotReader {
         for path in matches {
             let key = standardized(path)
             if includeStack.contains(key) {
-                problem("include loop: '\(target)' includes \((file.path as NSString).lastPathComponent) again (through \(includeStack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")))", span)
+                diagnostics.report("include loop: '\(target)' includes \((file.path as NSString).lastPathComponent) again (through \(includeStack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")))", at: span)
                 continue
             }
             if includeStack.count > 20 {
-                problem("includes nested more than 20 deep at '\(target)'", span)
+                diagnostics.report("includes nested more than 20 deep at '\(target)'", at: span)
                 continue
             }
             do {
@@ -200,7 +200,7 @@ extension DovecotReader {
                 includeStack.removeLast()
             } catch {
                 // At the `!include` line: that is where the setup says to read it.
-                problem("cannot include '\(target)': \(error.message)", span)
+                diagnostics.report("cannot include '\(target)': \(error.message)", at: span)
             }
         }
     }

@@ -48,7 +48,11 @@ public struct EximFormat: ConfigFormat {
         var setup = MailSetup(path: file.path, format: id)
         setup.endpoints = mapper.endpoints
         setup.secrets = mapper.secrets
-        setup.problems = syntax.resolver.problems + syntax.problems + mapper.problems
+        // The stages in order: the resolver's (lines, macros, includes), the syntax's, the mapper's.
+        var all = syntax.resolver.diagnostics
+        all.report(contentsOf: syntax.diagnostics)
+        all.report(contentsOf: mapper.diagnostics)
+        setup.problems = all.problems
         setup.includedFiles = syntax.resolver.includedFiles
         setup.unfollowedIncludes = syntax.resolver.unfollowedIncludes
         return setup

@@ -12,7 +12,7 @@ struct EximMapper {
     let ports: PortTable
     var endpoints: [Endpoint] = []
     var secrets: [SourceSpan] = []
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     init(syntax: EximSyntax, ports: PortTable) {
         self.syntax = syntax
@@ -137,7 +137,7 @@ struct EximMapper {
                 if let port = resolvePort(item.text) {
                     daemonPorts.append((port, item.span))
                 } else {
-                    problems.append(ParseProblem("daemon_smtp_ports: \"\(item.text)\" is neither a port number nor a known service name; the Exim daemon will not start", path: item.span.path, span: item.span))
+                    diagnostics.report("daemon_smtp_ports: \"\(item.text)\" is neither a port number nor a known service name; the Exim daemon will not start", at: item.span)
                 }
             }
         } else {
@@ -153,7 +153,7 @@ struct EximMapper {
                     if let port = resolvePort(portText) {
                         listeners.append(Listener(host: host, port: port, portSpan: item.span, location: interfaces.line))
                     } else {
-                        problems.append(ParseProblem("local_interfaces: \"\(portText)\" in \"\(item.text)\" is not a port", path: item.span.path, span: item.span))
+                        diagnostics.report("local_interfaces: \"\(portText)\" in \"\(item.text)\" is not a port", at: item.span)
                     }
                 } else {
                     for p in daemonPorts { listeners.append(Listener(host: host, port: p.port, portSpan: p.span, location: location)) }
@@ -169,7 +169,7 @@ struct EximMapper {
         if let option = main["tls_on_connect_ports"] {
             for item in syntax.resolver.listItems(option) {
                 if let port = resolvePort(item.text) { onConnect[port] = item.span } else {
-                    problems.append(ParseProblem("tls_on_connect_ports: \"\(item.text)\" is neither a port number nor a known service name", path: item.span.path, span: item.span))
+                    diagnostics.report("tls_on_connect_ports: \"\(item.text)\" is neither a port number nor a known service name", at: item.span)
                 }
             }
         }
@@ -337,7 +337,7 @@ struct EximMapper {
                 if let port = resolvePort(value.trimmingCharacters(in: .whitespaces)) {
                     e.set(\.port, port, field: .port, span: portOption.valueSpan)
                 } else if !value.contains("$") {
-                    problems.append(ParseProblem("transport \(transport.name): port \"\(value)\" is neither a number nor a known service name", path: portOption.valueSpan.path, span: portOption.valueSpan))
+                    diagnostics.report("transport \(transport.name): port \"\(value)\" is neither a number nor a known service name", at: portOption.valueSpan)
                 }
             } else {
                 e.port = protocolText == "smtps" ? ports.port(service: "submissions") : (protocolText == "lmtp" ? nil : ports.port(service: "smtp"))

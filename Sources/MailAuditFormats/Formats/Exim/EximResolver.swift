@@ -49,7 +49,7 @@ struct EximResolver {
     private var conditionState = 0
     private var conditionStack: [(state: Int, span: SourceSpan)] = []
     let context: ParseContext
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
     var includedFiles: [String] = []
     /// `.include` lines not followed (MA003).
     var unfollowedIncludes: [UnfollowedInclude] = []
@@ -99,10 +99,6 @@ struct EximResolver {
     /// The whole logical line (its first physical line when it spans several files).
     func lineSpan(_ line: EximLine) -> SourceSpan { span(of: line, 0..<line.text.count) }
 
-    mutating func problem(_ message: String, _ span: SourceSpan?) {
-        problems.append(ParseProblem(message, path: span?.path ?? topPath, span: span ?? SourceSpan(path: topPath, line: 1, column: 1)))
-    }
-
     // MARK: macros
 
     /// `NAME = value` or `NAME == value` at the start of a logical line (the caller checked the upper-case letter).
@@ -114,7 +110,7 @@ struct EximResolver {
         let nameSpan = span(of: line, 0..<i)
         while i < t.count, t[i].properties.isWhitespace { i += 1 }
         guard i < t.count, t[i] == "=" else {
-            problem("malformed macro definition: a line that starts with an upper-case letter defines a macro (`NAME = value`); Exim refuses this file", lineSpan(line))
+            diagnostics.report("malformed macro definition: a line that starts with an upper-case letter defines a macro (`NAME = value`); Exim refuses this file", at: lineSpan(line))
             return
         }
         i += 1
@@ -128,16 +124,16 @@ struct EximResolver {
                 macros[existing].value = value
                 macros[existing].span = nameSpan
             } else {
-                problem("macro \"\(nameText)\" is already defined (use \"==\" to redefine it); Exim refuses this file", nameSpan)
+                diagnostics.report("macro \"\(nameText)\" is already defined (use \"==\" to redefine it); Exim refuses this file", at: nameSpan)
             }
             return
         }
         if redefine {
-            problem("can't redefine an undefined macro \"\(nameText)\"; Exim refuses this file", nameSpan)
+            diagnostics.report("can't redefine an undefined macro \"\(nameText)\"; Exim refuses this file", at: nameSpan)
             return
         }
         if let shorter = macros.first(where: { $0.name.count < name.count && EximResolver.find($0.name, in: name, from: 0) != nil }) {
-            problem("\"\(nameText)\" cannot be defined as a macro because the earlier macro \"\(String(String.UnicodeScalarView(shorter.name)))\" is a substring of it; Exim refuses this file", nameSpan)
+            diagnostics.report("\"\(nameText)\" cannot be defined as a macro because the earlier macro \"\(String(String.UnicodeScalarView(shorter.name)))\" is a substring of it; Exim refuses this file", at: nameSpan)
             return
         }
         macros.append(Macro(name: name, value: value, span: nameSpan))
@@ -231,7 +227,7 @@ struct EximResolver {
         while true {
             guard var (phys, orig) = nextPhysical() else {
                 if !conditionStack.isEmpty {
-                    problem("unexpected end of configuration: .endif missing for this .\(conditionStack.count == 1 ? "if" : "if (and \(conditionStack.count - 1) more)"); Exim refuses this file", conditionStack.last!.span)
+                    diagnostics.report("unexpected end of configuration: .endif missing for this .\(conditionStack.count == 1 ? "if" : "if (and \(conditionStack.count - 1) more)"); Exim refuses this file", at: conditionStack.last!.span)
                     conditionStack.removeAll()
                     conditionState = 0
                 }
@@ -277,7 +273,7 @@ struct EximResolver {
                 conditionStack.append((conditionState, here))
                 conditionState = EximResolver.nextState[conditionState][macroFound ? directive.action1 : directive.action2]
             } else if conditionStack.isEmpty {
-                problem(".\(directive.name) without a matching .ifdef; Exim refuses this file", here)
+                diagnostics.report(".\(directive.name) without a matching .ifdef; Exim refuses this file", at: here)
             } else if directive.pushPop < 0 {
                 conditionState = conditionStack.removeLast().state
             } else {
@@ -308,16 +304,16 @@ struct EximResolver {
         let path = String(String.UnicodeScalarView(t[a..<max(a, b)]))
         let directive = ifExists ? ".include_if_exists" : ".include"
         guard path.hasPrefix("/") else {
-            problem("\(directive) needs an absolute path, found \"\(path)\"; Exim refuses this file", pathSpan)
+            diagnostics.report("\(directive) needs an absolute path, found \"\(path)\"; Exim refuses this file", at: pathSpan)
             return true
         }
         let key = EximResolver.key(for: path)
         if openKeys.contains(key) {
-            problem("include loop: \(path) is already being read (\(openKeys.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((path as NSString).lastPathComponent)); not read again", pathSpan)
+            diagnostics.report("include loop: \(path) is already being read (\(openKeys.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((path as NSString).lastPathComponent)); not read again", at: pathSpan)
             return true
         }
         if stack.count >= EximResolver.maxIncludeDepth {
-            problem("\(directive) nested more than \(EximResolver.maxIncludeDepth) deep; \(path) not read", pathSpan)
+            diagnostics.report("\(directive) nested more than \(EximResolver.maxIncludeDepth) deep; \(path) not read", at: pathSpan)
             return true
         }
         do {
@@ -331,7 +327,7 @@ struct EximResolver {
             case .limitReached: break
             }
         } catch {
-            problem("failed to open included configuration file \(path): \(error.message)", pathSpan)
+            diagnostics.report("failed to open included configuration file \(path): \(error.message)", at: pathSpan)
         }
         return true
     }

@@ -22,7 +22,7 @@ struct EximSyntax {
     var authenticators: [EximDriver] = []
     var routers: [EximDriver] = []
     var firstMainLine: SourceSpan?
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     static let sections = ["acl", "authenticators", "local_scan", "retry", "rewrite", "routers", "transports"]
     /// Main options mailaudit reads; setting one twice is an error in Exim ("option set for the second time").
@@ -59,7 +59,7 @@ struct EximSyntax {
                 if EximSyntax.sections.contains(lowered) {
                     section = lowered
                 } else {
-                    resolver.problem("unknown configuration section \"\(name)\"\(Suggestion.phrase(for: lowered, in: EximSyntax.sections)); Exim refuses this file", resolver.lineSpan(line))
+                    resolver.diagnostics.report("unknown configuration section \"\(name)\"\(Suggestion.phrase(for: lowered, in: EximSyntax.sections)); Exim refuses this file", at: resolver.lineSpan(line))
                     section = "unknown"
                 }
                 continue
@@ -82,7 +82,7 @@ struct EximSyntax {
                 }
                 guard let option = resolver.option(line, section: "\(section) section") else { continue }
                 if current == nil {
-                    resolver.problem("\(section.dropLast()) name missing: an option before the first `name:` line of the \(section) section", option.nameSpan)
+                    resolver.diagnostics.report("\(section.dropLast()) name missing: an option before the first `name:` line of the \(section) section", at: option.nameSpan)
                     continue
                 }
                 current!.options[option.name] = option
@@ -122,7 +122,7 @@ struct EximSyntax {
         guard var option = resolver.option(line, section: "main section") else { return }
         if option.name == "daemon_smtp_port" { option.name = "daemon_smtp_ports" }
         if EximSyntax.tracked.contains(option.name), let earlier = main[option.name] {
-            resolver.problem("\"\(option.name)\" option set for the second time (first on line \(earlier.nameSpan.line)); Exim refuses this file", option.nameSpan)
+            resolver.diagnostics.report("\"\(option.name)\" option set for the second time (first on line \(earlier.nameSpan.line)); Exim refuses this file", at: option.nameSpan)
             return
         }
         main[option.name] = option
@@ -169,7 +169,7 @@ extension EximResolver {
         readName()
         if name == "hide" { readName() }
         guard !name.isEmpty else {
-            problem("cannot read this line of the \(section): expected `name = value`", lineSpan(line))
+            diagnostics.report("cannot read this line of the \(section): expected `name = value`", at: lineSpan(line))
             return nil
         }
         var negated = false
@@ -181,7 +181,7 @@ extension EximResolver {
             return EximOption(name: optionName, nameSpan: nameSpan, value: nil, valueSpan: nameSpan, raw: nil, negated: negated, line: lineSpan(line))
         }
         guard t[i] == "=" else {
-            problem("cannot read option \"\(name)\" in the \(section): expected `=` after the name, found \"\(String(String.UnicodeScalarView(t[i...])))\"", span(of: line, i..<t.count))
+            diagnostics.report("cannot read option \"\(name)\" in the \(section): expected `=` after the name, found \"\(String(String.UnicodeScalarView(t[i...])))\"", at: span(of: line, i..<t.count))
             return nil
         }
         i += 1
@@ -229,14 +229,14 @@ extension EximResolver {
             i += 1
         }
         guard i < t.count else {
-            problem("missing quote at end of string value for \(option); Exim refuses this file", span(of: line, start..<t.count))
+            diagnostics.report("missing quote at end of string value for \(option); Exim refuses this file", at: span(of: line, start..<t.count))
             return nil
         }
         i += 1
         while i < t.count, t[i].properties.isWhitespace { i += 1 }
         if i < t.count {
             let comment = t[i] == "#" ? " (# starts a comment only at the start of a line)" : ""
-            problem("extra characters follow the string value for \(option)\(comment); Exim refuses this file", span(of: line, i..<t.count))
+            diagnostics.report("extra characters follow the string value for \(option)\(comment); Exim refuses this file", at: span(of: line, i..<t.count))
             return nil
         }
         return String(out)

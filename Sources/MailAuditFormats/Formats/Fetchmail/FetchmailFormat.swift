@@ -53,7 +53,7 @@ public struct FetchmailFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = FetchmailReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
@@ -69,7 +69,7 @@ struct FetchmailToken {
 /// The fetchmail rc-file lexer.
 struct FetchmailLexer {
     var tokens: [FetchmailToken] = []
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     init(_ file: SourceFile) {
         var line = 1, column = 1
@@ -127,7 +127,7 @@ struct FetchmailLexer {
                 }
                 let span = SourceSpan(path: file.path, line: startLine, column: startColumn, endLine: line, endColumn: column)
                 if !closed {
-                    problems.append(ParseProblem("unterminated string: the \(quote == "\"" ? "double" : "single") quote opened here is never closed, so the rest of the file is read as one string",
+                    diagnostics.report(ParseProblem("unterminated string: the \(quote == "\"" ? "double" : "single") quote opened here is never closed, so the rest of the file is read as one string",
                                                  path: file.path, span: SourceSpan(path: file.path, line: startLine, column: startColumn)))
                 }
                 tokens.append(FetchmailToken(text: String(text), kind: .string, span: span))
@@ -146,6 +146,8 @@ struct FetchmailLexer {
 }
 
 struct FetchmailReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     /// A value and where it was written.
     struct Setting {
         var value: String
@@ -235,10 +237,6 @@ struct FetchmailReader {
         self.setup = MailSetup(path: file.path, format: FetchmailFormat.description.id)
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span))
-    }
-
     var atEnd: Bool { index >= tokens.count }
     var peek: FetchmailToken? { atEnd ? nil : tokens[index] }
 
@@ -258,7 +256,7 @@ struct FetchmailReader {
     mutating func read() {
         let lexer = FetchmailLexer(file)
         tokens = lexer.tokens
-        setup.problems += lexer.problems
+        diagnostics.report(contentsOf: lexer.diagnostics)
         while let t = peek {
             switch t.lower {
             case "set": index += 1; globalOption()
@@ -266,7 +264,7 @@ struct FetchmailReader {
             case "poll", "server": index += 1; entry(start: t, active: true, isDefaults: false)
             case "skip": index += 1; entry(start: t, active: false, isDefaults: false)
             default:
-                problem("syntax error at '\(t.text)': a statement starts with poll, skip, defaults or set\(t.kind == .word ? Suggestion.phrase(for: t.text, in: Array(Self.statements)) : "")", t.span)
+                diagnostics.report("syntax error at '\(t.text)': a statement starts with poll, skip, defaults or set\(t.kind == .word ? Suggestion.phrase(for: t.text, in: Array(Self.statements)) : "")", at: t.span)
                 index += 1
             }
         }
@@ -285,7 +283,7 @@ struct FetchmailReader {
         var e = Entry(location: start.span, active: active, isDefaults: isDefaults)
         if !isDefaults {
             guard let name = peek, !(name.kind == .word && isKeyword(name) && Self.statements.contains(name.lower)) else {
-                problem("\(start.text) needs a server name", start.span)
+                diagnostics.report("\(start.text) needs a server name", at: start.span)
                 return
             }
             index += 1
@@ -303,7 +301,7 @@ struct FetchmailReader {
             index += 1
             var word = t.lower
             if t.kind != .word {
-                problem("syntax error at '\(t.text)': a value without a keyword", t.span)
+                diagnostics.report("syntax error at '\(t.text)': a value without a keyword", at: t.span)
                 continue
             }
             if Self.noise.contains(word) { continue }
@@ -312,17 +310,17 @@ struct FetchmailReader {
                 negated = true
                 word = String(word.dropFirst(2))
             } else if word != word.lowercased(), isKeyword(FetchmailToken(text: word.lowercased(), kind: .word, span: t.span)) {
-                problem("syntax error at '\(t.text)': fetchmail keywords are case-sensitive, write '\(word.lowercased())'", t.span)
+                diagnostics.report("syntax error at '\(t.text)': fetchmail keywords are case-sensitive, write '\(word.lowercased())'", at: t.span)
                 word = word.lowercased()
             }
             if word == "no" {
-                guard let n = peek, n.kind == .word else { problem("`no` must be followed by an option", t.span); continue }
+                guard let n = peek, n.kind == .word else { diagnostics.report("`no` must be followed by an option", at: t.span); continue }
                 index += 1
                 negated = true
                 word = n.lower
             }
             if word == "user" || word == "username" {
-                guard let name = next() else { problem("`user` needs a name", t.span); break }
+                guard let name = next() else { diagnostics.report("`user` needs a name", at: t.span); break }
                 finishUser()
                 inUsers = true
                 current = User(remote: Setting(value: name.text, span: name.span, keywordSpan: t.span))
@@ -330,7 +328,7 @@ struct FetchmailReader {
             }
             if let arity = Self.serverOptions[word] {
                 if inUsers {
-                    problem("server option after user options at '\(t.text)': fetchmail requires the server options (proto, via, service, auth, …) before the first user description", t.span)
+                    diagnostics.report("server option after user options at '\(t.text)': fetchmail requires the server options (proto, via, service, auth, …) before the first user description", at: t.span)
                 }
                 if let value = argument(arity, keyword: t, negated: negated) { e.server[word == "protocol" ? "proto" : (word == "authenticate" ? "auth" : word)] = value }
                 continue
@@ -342,7 +340,7 @@ struct FetchmailReader {
                 continue
             }
             let all = Array(Self.serverOptions.keys) + Array(Self.userOptions.keys) + ["user", "poll", "skip", "defaults"]
-            problem("syntax error at '\(t.text)': not a fetchmail keyword\(Suggestion.phrase(for: t.text, in: all))", t.span)
+            diagnostics.report("syntax error at '\(t.text)': not a fetchmail keyword\(Suggestion.phrase(for: t.text, in: all))", at: t.span)
         }
         finishUser()
         if isDefaults {
@@ -374,25 +372,25 @@ struct FetchmailReader {
             // `auth password` is valid: `password` is a keyword elsewhere but an authentication type here.
             let takesAuthType = keyword.lower == "auth" || keyword.lower == "authenticate"
             guard let v = peek, (takesAuthType && Self.isAuthWord(v)) || !(v.kind == .word && isKeyword(v)) else {
-                problem("`\(keyword.text)` needs a value", keyword.span)
+                diagnostics.report("`\(keyword.text)` needs a value", at: keyword.span)
                 return nil
             }
             index += 1
             let word = keyword.lower
             if word == "proto" || word == "protocol" {
                 if !Self.isProtocolWord(v) {
-                    problem("syntax error at '\(v.text)': protocols are \(Self.protocolWords.sorted().map { $0.uppercased() }.joined(separator: ", ")) (all upper or all lower case)\(Suggestion.phrase(for: v.text, in: Self.protocolWords.map { $0.uppercased() }))", v.span)
+                    diagnostics.report("syntax error at '\(v.text)': protocols are \(Self.protocolWords.sorted().map { $0.uppercased() }.joined(separator: ", ")) (all upper or all lower case)\(Suggestion.phrase(for: v.text, in: Self.protocolWords.map { $0.uppercased() }))", at: v.span)
                     return nil
                 }
             } else if word == "auth" || word == "authenticate" {
                 if !Self.isAuthWord(v) {
-                    problem("syntax error at '\(v.text)': authentication types are \(Self.authWords.sorted().joined(separator: ", ")) (lower case)\(Suggestion.phrase(for: v.text, in: Array(Self.authWords)))", v.span)
+                    diagnostics.report("syntax error at '\(v.text)': authentication types are \(Self.authWords.sorted().joined(separator: ", ")) (lower case)\(Suggestion.phrase(for: v.text, in: Array(Self.authWords)))", at: v.span)
                     return nil
                 }
                 // `auth password` names a type: what follows it (`user "bob" …`) is no password.
                 if v.kind == .word { setup.notSecretKeys.append(v.span) }
             } else if Self.isProtocolWord(v) || Self.isAuthWord(v) {
-                problem("syntax error at '\(v.text)': fetchmail reads \(v.text) as a \(Self.isProtocolWord(v) ? "protocol" : "authentication") name here; quote it (\"\(v.text)\") to use it as a value", v.span)
+                diagnostics.report("syntax error at '\(v.text)': fetchmail reads \(v.text) as a \(Self.isProtocolWord(v) ? "protocol" : "authentication") name here; quote it (\"\(v.text)\") to use it as a value", at: v.span)
                 return nil
             }
             return Setting(value: v.text, span: v.span, keywordSpan: keyword.span)
@@ -456,7 +454,7 @@ struct FetchmailReader {
         if let p = s["proto"] {
             protocolName = p.value.lowercased()
             if Self.protocols[protocolName] == nil {
-                problem("unknown protocol '\(p.value)'\(Suggestion.phrase(for: p.value, in: Self.protocols.keys.map { $0.uppercased() }))", p.span)
+                diagnostics.report("unknown protocol '\(p.value)'\(Suggestion.phrase(for: p.value, in: Self.protocols.keys.map { $0.uppercased() }))", at: p.span)
                 protocolName = "auto"
             }
         }
@@ -475,7 +473,7 @@ struct FetchmailReader {
                 minimum = before64 ? .ssl3 : (before65 ? .tls10 : .tls12)
                 minimumByRelease = true
             } else if let known = Self.sslprotos[key] { minimum = known } else {
-                problem("unknown sslproto '\(sslproto.value)': fetchmail falls back to 'auto'; use tls1.2+ or tls1.3+\(Suggestion.phrase(for: sslproto.value, in: ["TLS1.2+", "TLS1.3+", "auto"]))", sslproto.span)
+                diagnostics.report("unknown sslproto '\(sslproto.value)': fetchmail falls back to 'auto'; use tls1.2+ or tls1.3+\(Suggestion.phrase(for: sslproto.value, in: ["TLS1.2+", "TLS1.3+", "auto"]))", at: sslproto.span)
                 minimum = before65 ? .tls10 : .tls12
                 minimumByRelease = true
             }
@@ -530,12 +528,12 @@ struct FetchmailReader {
         if let service = s["service"] ?? s["port"] {
             if let n = Int(service.value) {
                 if (1...65535).contains(n) { e.set(\.port, n, field: .port, span: service.span) } else {
-                    problem("port \(service.value) is out of range (1–65535)", service.span)
+                    diagnostics.report("port \(service.value) is out of range (1–65535)", at: service.span)
                 }
             } else if let n = Self.servicePort(service.value, ports: ports) {
                 e.set(\.port, n, field: .port, span: service.span)
             } else {
-                problem("unknown service name '\(service.value)': it is not a port number and not a mail service in /etc/services", service.span)
+                diagnostics.report("unknown service name '\(service.value)': it is not a port number and not a mail service in /etc/services", at: service.span)
             }
         } else if let proto {
             let implicit = e.tls == .implicit

@@ -52,11 +52,13 @@ public struct GetmailFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = GetmailReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 struct GetmailReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     var setup: MailSetup
@@ -82,13 +84,9 @@ struct GetmailReader {
         "MultidropIMAPSSLRetriever": (.imap, .implicit, "imaps"),
     ]
 
-    mutating func problem(_ message: String, _ span: SourceSpan?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     mutating func read() {
         let document = INILexer.lex(file, dialect: .pythonConfigParser)
-        setup.problems += document.problems
+        diagnostics.report(contentsOf: document.diagnostics)
         let options = document.sections(named: "options").last
         for s in document.sections {
             // Secrets are masked wherever they are written.
@@ -96,7 +94,7 @@ struct GetmailReader {
         }
         let retrievers = document.sections(named: "retriever")
         if retrievers.isEmpty, let first = document.sections.first, document.sections(named: "destination").isEmpty == false {
-            problem("no [retriever] section: getmail stops with \"missing section (retriever)\"", first.headerSpan)
+            diagnostics.report("no [retriever] section: getmail stops with \"missing section (retriever)\"", at: first.headerSpan)
         }
         for r in retrievers { readRetriever(r, options: options) }
     }
@@ -105,18 +103,18 @@ struct GetmailReader {
         let text = (e.value ?? "").lowercased()
         if ["true", "yes", "on", "1"].contains(text) { return true }
         if ["false", "no", "off", "0"].contains(text) { return false }
-        problem("`\(e.key)` must be true or false, found '\(e.value ?? "")'", e.valueSpan)
+        diagnostics.report("`\(e.key)` must be true or false, found '\(e.value ?? "")'", at: e.valueSpan)
         return nil
     }
 
     mutating func readRetriever(_ r: INISection, options: INISection?) {
         guard let typeEntry = r.last("type") else {
-            problem("[retriever] has no `type` (SimpleIMAPSSLRetriever, SimplePOP3SSLRetriever, …)", r.headerSpan)
+            diagnostics.report("[retriever] has no `type` (SimpleIMAPSSLRetriever, SimplePOP3SSLRetriever, …)", at: r.headerSpan)
             return
         }
         let type = typeEntry.value ?? ""
         guard let (proto, tls, service) = Self.retrievers[type] else {
-            problem("unknown retriever type '\(type)'\(Suggestion.phrase(for: type, in: Array(Self.retrievers.keys).sorted()))", typeEntry.valueSpan)
+            diagnostics.report("unknown retriever type '\(type)'\(Suggestion.phrase(for: type, in: Array(Self.retrievers.keys).sorted()))", at: typeEntry.valueSpan)
             return
         }
         var e = Endpoint(role: .client, location: r.headerSpan)
@@ -128,13 +126,13 @@ struct GetmailReader {
         if let s = r.last("server"), let host = s.value, !host.isEmpty {
             e.set(\.host, host, field: .host, span: s.valueSpan)
         } else {
-            problem("[retriever] has no `server`: getmail stops with \"server: missing required configuration parameter\"", r.headerSpan)
+            diagnostics.report("[retriever] has no `server`: getmail stops with \"server: missing required configuration parameter\"", at: r.headerSpan)
         }
         if let p = r.last("port") {
             if let port = Int(p.value ?? ""), (1...65535).contains(port) {
                 e.set(\.port, port, field: .port, span: p.valueSpan)
             } else {
-                problem("port must be a number, found '\(p.value ?? "")'", p.valueSpan)
+                diagnostics.report("port must be a number, found '\(p.value ?? "")'", at: p.valueSpan)
                 e.spans[.port] = p.valueSpan  // rejected: unknown, not getmail's default
             }
         }
@@ -158,7 +156,7 @@ struct GetmailReader {
                 if let version = versions[text] {
                     if let version { e.set(\.minTLSVersion, version, field: .minTLSVersion, span: v.valueSpan) }
                 } else {
-                    problem("unknown ssl_version '\(v.value ?? "")': getmail knows sslv23, sslv3, tlsv1, tlsv1_1, tlsv1_2\(Suggestion.phrase(for: text, in: Array(versions.keys)))", v.valueSpan)
+                    diagnostics.report("unknown ssl_version '\(v.value ?? "")': getmail knows sslv23, sslv3, tlsv1, tlsv1_1, tlsv1_2\(Suggestion.phrase(for: text, in: Array(versions.keys)))", at: v.valueSpan)
                 }
             }
         }

@@ -44,11 +44,13 @@ public struct GitConfigFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = GitConfigReader(file: file, context: context)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 struct GitConfigReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     struct Setting {
         var section: String
         var subsection: String?
@@ -67,11 +69,6 @@ struct GitConfigReader {
         self.file = file
         self.context = context
         self.setup = MailSetup(path: file.path, format: GitConfigFormat.description.id)
-    }
-
-    mutating func problem(_ message: String, _ span: SourceSpan?, path: String? = nil) {
-        let p = path ?? file.path
-        setup.problems.append(ParseProblem(message, path: p, span: span ?? SourceSpan(path: p, line: 1, column: 1)))
     }
 
     static let smtpKeys: Set<String> = ["smtpserver", "smtpserverport", "smtpencryption", "smtpsslcertpath", "smtpuser", "smtppass", "smtpauth", "sendmailcmd"]
@@ -97,7 +94,7 @@ struct GitConfigReader {
         }
         let chosen = identityKey?.entry.value
         if let chosen, let span = identityKey?.entry.valueSpan, bySubsection[chosen] == nil {
-            problem("sendemail.identity is '\(chosen)' but there is no [sendemail \"\(chosen)\"] section, so the plain [sendemail] settings are used", span)
+            diagnostics.report(ParseProblem("sendemail.identity is '\(chosen)' but there is no [sendemail \"\(chosen)\"] section, so the plain [sendemail] settings are used", path: file.path, span: span))
         }
         if let header = base.first?.header, !(chosen.map(identities.contains) ?? false) {
             endpoint(name: nil, location: header, values: base)
@@ -118,7 +115,7 @@ struct GitConfigReader {
     /// Lexes a file and records its settings in order, reading `[include] path` files where they appear.
     mutating func collect(_ source: SourceFile, chain: [String], depth: Int) {
         let document = INILexer.lex(source, dialect: .git)
-        setup.problems += document.problems
+        diagnostics.report(contentsOf: document.diagnostics)
         for section in document.sections {
             for entry in section.entries {
                 settings.append(Setting(section: section.name, subsection: section.subsection, entry: entry, header: section.headerSpan))
@@ -137,11 +134,11 @@ struct GitConfigReader {
         guard !IncludePolicy.isMissing(path) else { return }  // git ignores a missing include
         let key = Self.canonical(path)
         if chain.contains(key) {
-            problem("include loop: '\(value)' is already being read (\(chain.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((key as NSString).lastPathComponent)); git stops with \"exceeded maximum include depth\"", span, path: source.path)
+            diagnostics.report("include loop: '\(value)' is already being read (\(chain.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((key as NSString).lastPathComponent)); git stops with \"exceeded maximum include depth\"", at: span)
             return
         }
         guard depth < 10 else {
-            problem("includes nest more than 10 levels deep; git stops with \"exceeded maximum include depth\"", span, path: source.path)
+            diagnostics.report("includes nest more than 10 levels deep; git stops with \"exceeded maximum include depth\"", at: span)
             return
         }
         do {
@@ -153,7 +150,7 @@ struct GitConfigReader {
             }
         } catch {
             // At the `path =` line: that is where the setup says to read it.
-            problem("cannot include '\(value)': \(error.message)", span, path: source.path)
+            diagnostics.report("cannot include '\(value)': \(error.message)", at: span)
         }
     }
 
@@ -176,7 +173,7 @@ struct GitConfigReader {
         e.direction = .outgoing
         e.protocol = .smtp
         if server.isEmpty {
-            problem("smtpServer is empty: git send-email cannot connect", serverEntry.valueSpan)
+            diagnostics.report(ParseProblem("smtpServer is empty: git send-email cannot connect", path: file.path, span: serverEntry.valueSpan))
         } else {
             e.set(\.host, server, field: .host, span: serverEntry.valueSpan)
         }
@@ -211,7 +208,7 @@ struct GitConfigReader {
             } else if let port = context.ports.port(service: aliases[text.lowercased()] ?? text.lowercased()) {
                 e.set(\.port, port, field: .port, span: p.valueSpan)
             } else {
-                problem("smtpServerPort '\(text)' is neither a port number nor a known service name", p.valueSpan)
+                diagnostics.report(ParseProblem("smtpServerPort '\(text)' is neither a port number nor a known service name", path: file.path, span: p.valueSpan))
                 e.spans[.port] = p.valueSpan  // rejected: unknown, not git's default
             }
         }

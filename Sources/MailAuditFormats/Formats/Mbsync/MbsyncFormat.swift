@@ -47,11 +47,13 @@ public struct MbsyncFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MbsyncReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 struct MbsyncReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     struct Setting {
         var words: [KeywordToken]
         var keyword: KeywordLine
@@ -96,10 +98,6 @@ struct MbsyncReader {
         self.setup = MailSetup(path: file.path, format: MbsyncFormat.description.id)
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span))
-    }
-
     mutating func read() {
         var current: Section?
         var lastClosed: Section?
@@ -111,17 +109,17 @@ struct MbsyncReader {
             guard case .line(let line) = item else { close(); continue }
             let keyword = line.keyword.lowercased()
             let (words, wordProblem) = KeywordLines.words(line, path: file.path)
-            if let wordProblem { setup.problems.append(wordProblem) }
+            if let wordProblem { diagnostics.report(wordProblem) }
             // A password is masked wherever it is written, also where mbsync would not use it.
             if keyword == "pass", !line.rest.isEmpty { setup.secrets.append(line.restSpan) }
             let member = current?.kind == "Group" && (keyword == "channel" || keyword == "channels")
             if let kind = Self.sectionKinds[keyword], !member {
                 if let c = current {
-                    problem("keyword '\(line.keyword)' is not recognized in \(c.kind) sections: a new section starts after a blank line", line.keywordSpan)
+                    diagnostics.report("keyword '\(line.keyword)' is not recognized in \(c.kind) sections: a new section starts after a blank line", at: line.keywordSpan)
                     continue
                 }
                 guard let name = words.first, !name.text.isEmpty else {
-                    problem("\(kind) needs a name", line.keywordSpan)
+                    diagnostics.report("\(kind) needs a name", at: line.keywordSpan)
                     continue
                 }
                 current = Section(kind: kind, name: name.text, header: line)
@@ -131,19 +129,19 @@ struct MbsyncReader {
                 // Global options (Expunge, Create, …) are fine; a server keyword here lost its section.
                 if Self.storeKeywords.contains(keyword) {
                     let why = lastClosed.map { " (the blank line before it ended \($0.kind) '\($0.name)')" } ?? ""
-                    problem("'\(line.keyword)' is not a recognized section-starting or global keyword\(why): mbsync refuses the file", line.keywordSpan)
+                    diagnostics.report("'\(line.keyword)' is not a recognized section-starting or global keyword\(why): mbsync refuses the file", at: line.keywordSpan)
                 }
                 continue
             }
             if c.kind == "IMAPAccount" || c.kind == "IMAPStore" {
                 let allowed = c.kind == "IMAPAccount" ? Self.accountKeywords : Self.storeKeywords
                 guard allowed.contains(keyword) else {
-                    problem("keyword '\(line.keyword)' is not recognized in \(c.kind) sections\(Suggestion.phrase(for: line.keyword, in: Self.displayNames(allowed)))", line.keywordSpan)
+                    diagnostics.report("keyword '\(line.keyword)' is not recognized in \(c.kind) sections\(Suggestion.phrase(for: line.keyword, in: Self.displayNames(allowed)))", at: line.keywordSpan)
                     current = c
                     continue
                 }
                 if words.isEmpty, !["usekeychain"].contains(keyword) {
-                    problem("\(line.keyword) needs a value", line.keywordSpan)
+                    diagnostics.report("\(line.keyword) needs a value", at: line.keywordSpan)
                     current = c
                     continue
                 }
@@ -167,17 +165,17 @@ struct MbsyncReader {
     mutating func model() {
         var accounts: [String: Section] = [:]
         for s in sections where s.kind == "IMAPAccount" {
-            if accounts[s.name] != nil { problem("IMAP account '\(s.name)' is defined twice", s.header.restSpan) }
+            if accounts[s.name] != nil { diagnostics.report("IMAP account '\(s.name)' is defined twice", at: s.header.restSpan) }
             accounts[s.name] = s
             endpoint(for: s)
         }
         for s in sections where s.kind == "IMAPStore" {
             if let ref = s.settings["account"] {
                 if accounts[ref.value] == nil {
-                    problem("unknown IMAP account '\(ref.value)'\(Suggestion.phrase(for: ref.value, in: Array(accounts.keys)))", ref.span)
+                    diagnostics.report("unknown IMAP account '\(ref.value)'\(Suggestion.phrase(for: ref.value, in: Array(accounts.keys)))", at: ref.span)
                 }
                 if let extra = s.order.first(where: { Self.accountKeywords.contains($0) }) {
-                    problem("IMAP store '\(s.name)' has both Account and account-specific options (\(s.settings[extra]!.keyword.keyword)): mbsync refuses the file", s.settings[extra]!.keyword.keywordSpan)
+                    diagnostics.report("IMAP store '\(s.name)' has both Account and account-specific options (\(s.settings[extra]!.keyword.keyword)): mbsync refuses the file", at: s.settings[extra]!.keyword.keywordSpan)
                 }
             } else {
                 endpoint(for: s)
@@ -199,7 +197,7 @@ struct MbsyncReader {
         let requireSSL = s["requiressl"].flatMap { bool($0) }
         guard let lowest = versions.first else {
             if requireSSL == false { return (TLSMode.none, nil, s["requiressl"]!.span) }
-            problem("\(section.kind) '\(section.name)' requires SSL but no SSL versions enabled (UseTLSv1 no without any UseTLSv1.x yes): mbsync refuses the file", s["usetlsv1"]?.keyword.keywordSpan ?? span)
+            diagnostics.report("\(section.kind) '\(section.name)' requires SSL but no SSL versions enabled (UseTLSv1 no without any UseTLSv1.x yes): mbsync refuses the file", at: s["usetlsv1"]?.keyword.keywordSpan ?? span)
             return (nil, nil, span)
         }
         let imaps = s["useimaps"].flatMap { bool($0) } == true
@@ -223,7 +221,7 @@ struct MbsyncReader {
         e.set(\.protocol, .imap, field: .protocol, span: nil)
         let tunnel = s["tunnel"]
         if s["host"] == nil && tunnel == nil {
-            problem("\(section.kind) '\(section.name)' has neither Tunnel nor Host", section.header.span)
+            diagnostics.report("\(section.kind) '\(section.name)' has neither Tunnel nor Host", at: section.header.span)
         }
         // Host, with the deprecated `imaps:` / `imap:` / `imaps://` prefixes.
         var urlImplicit: Setting?
@@ -248,7 +246,7 @@ struct MbsyncReader {
         var legacy: (tls: TLSMode?, minimum: TLSVersion?, span: SourceSpan)?
         if let first = legacyKeys.first {
             if let modern = sslType ?? versionsSetting {
-                problem("\(section.kind) '\(section.name)': the deprecated UseSSL*, UseTLS*, UseIMAPS and RequireSSL options are mutually exclusive with SSLType and SSLVersions (\(s[first]!.keyword.keyword) here, \(modern.keyword.keyword) on line \(modern.keyword.line))", s[first]!.keyword.keywordSpan)
+                diagnostics.report("\(section.kind) '\(section.name)': the deprecated UseSSL*, UseTLS*, UseIMAPS and RequireSSL options are mutually exclusive with SSLType and SSLVersions (\(s[first]!.keyword.keyword) here, \(modern.keyword.keyword) on line \(modern.keyword.line))", at: s[first]!.keyword.keywordSpan)
             } else {
                 legacy = legacyTLS(s, section: section, span: s[first]!.span)
             }
@@ -273,7 +271,7 @@ struct MbsyncReader {
                 e.set(\.tls, .implicit, field: .tls, span: sslType.span)
                 e.set(\.tlsRequired, true, field: .tlsRequired, span: sslType.span)
             default:
-                problem("Invalid \(sslType.keyword.keyword) '\(sslType.value)': None, STARTTLS or IMAPS\(Suggestion.phrase(for: sslType.value, in: ["None", "STARTTLS", "IMAPS"]))", sslType.span)
+                diagnostics.report("Invalid \(sslType.keyword.keyword) '\(sslType.value)': None, STARTTLS or IMAPS\(Suggestion.phrase(for: sslType.value, in: ["None", "STARTTLS", "IMAPS"]))", at: sslType.span)
             }
             if let urlImplicit, e.tls != .implicit { e.addRelated(urlImplicit.span, for: .tls) }
         } else if let legacy {
@@ -293,7 +291,7 @@ struct MbsyncReader {
             if let n = Int(port.value), (1...65535).contains(n) {
                 e.set(\.port, n, field: .port, span: port.span)
             } else {
-                problem("Port must be a number from 1 to 65535, found '\(port.value)'", port.span)
+                diagnostics.report("Port must be a number from 1 to 65535, found '\(port.value)'", at: port.span)
             }
         } else if tunnel == nil, let tls = e.tls {
             e.port = ports.port(service: tls == .implicit ? "imaps" : "imap")
@@ -320,7 +318,7 @@ struct MbsyncReader {
                         text.removeFirst()
                     }
                     if let v = TLSVersion(loose: text) { listed.append(v) } else {
-                        problem("unrecognized \(versions.keyword.keyword) version '\(word.text)'", word.span)
+                        diagnostics.report("unrecognized \(versions.keyword.keyword) version '\(word.text)'", at: word.span)
                     }
                 }
                 if let lowest = listed.min(), !modifiers || lowest < .tls12 {

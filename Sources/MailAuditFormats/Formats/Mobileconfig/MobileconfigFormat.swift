@@ -31,7 +31,7 @@ public struct MobileconfigFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MobileconfigReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
@@ -125,6 +125,8 @@ struct PlistNode {
 }
 
 private struct MobileconfigReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     var setup: MailSetup
@@ -142,34 +144,30 @@ private struct MobileconfigReader {
         self.setup = MailSetup(path: file.path, format: MobileconfigFormat.description.id)
     }
 
-    mutating func problem(_ message: String, at span: SourceSpan?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     mutating func read() {
         if file.text.hasPrefix("bplist") {
-            problem(BinaryInputKind.describe(Data(file.text.prefix(8).utf8)) ?? "a binary property list", at: nil)
+            diagnostics.report(BinaryInputKind.describe(Data(file.text.prefix(8).utf8)) ?? "a binary property list", at: .start(of: file.path))
             return
         }
         let tree = XMLTree.parse(file)
-        if let error = tree.error { setup.problems.append(error) }
+        if let error = tree.error { diagnostics.report(error) }
         guard let root = tree.root else {
-            if tree.error == nil { problem("the file holds no XML element: a configuration profile is a <plist> document", at: nil) }
+            if tree.error == nil { diagnostics.report("the file holds no XML element: a configuration profile is a <plist> document", at: .start(of: file.path)) }
             return
         }
         guard root.name == "plist" else {
-            problem("the document element is <\(root.name)>, not <plist>: this is not an XML configuration profile", at: root.span)
+            diagnostics.report("the document element is <\(root.name)>, not <plist>: this is not an XML configuration profile", at: root.span)
             return
         }
         guard let top = root.children.first else {
-            if root.isComplete { problem("<plist> is empty", at: root.span) }
+            if root.isComplete { diagnostics.report("<plist> is empty", at: root.span) }
             return
         }
         var problems: [(String, SourceSpan)] = []
         let profile = PlistNode.build(top, problems: &problems)
-        for (message, span) in problems { problem(message, at: span) }
+        for (message, span) in problems { diagnostics.report(message, at: span) }
         guard case .dict = profile.value else {
-            problem("a configuration profile is a <dict>, found \(profile.kindName)", at: top.span)
+            diagnostics.report("a configuration profile is a <dict>, found \(profile.kindName)", at: top.span)
             return
         }
         // A profile lists payloads in PayloadContent; a bare payload dict is read as one.
@@ -177,7 +175,7 @@ private struct MobileconfigReader {
         if profile["PayloadType"]?.string == Self.mailPayload {
             payloads = [profile]
         } else if let content = profile["PayloadContent"] {
-            if let list = content.array { payloads = list } else { problem("PayloadContent must be an <array> of payloads, found \(content.kindName)", at: content.element.span) }
+            if let list = content.array { payloads = list } else { diagnostics.report("PayloadContent must be an <array> of payloads, found \(content.kindName)", at: content.element.span) }
         }
         for payload in payloads where payload["PayloadType"]?.string == Self.mailPayload && payload.element.isComplete {
             readMailPayload(payload)
@@ -188,14 +186,14 @@ private struct MobileconfigReader {
     mutating func bool(_ payload: PlistNode, _ key: String) -> (Bool, SourceSpan)? {
         guard let node = payload[key] else { return nil }
         if let b = node.bool { return (b, node.element.span) }
-        problem("\(key) must be <true/> or <false/>, found \(node.kindName)", at: node.element.span)
+        diagnostics.report("\(key) must be <true/> or <false/>, found \(node.kindName)", at: node.element.span)
         return nil
     }
 
     mutating func string(_ payload: PlistNode, _ key: String) -> (String, PlistNode)? {
         guard let node = payload[key] else { return nil }
         if let s = node.string { return s.isEmpty ? nil : (s, node) }
-        problem("\(key) must be a <string>, found \(node.kindName)", at: node.element.span)
+        diagnostics.report("\(key) must be a <string>, found \(node.kindName)", at: node.element.span)
         return nil
     }
 
@@ -220,10 +218,10 @@ private struct MobileconfigReader {
                 setup.endpoints.append(e)
             } else {
                 let names = Array(Self.accountTypes.keys).sorted()
-                problem("EmailAccountType must be EmailTypeIMAP or EmailTypePOP, found '\(typeName)'\(Suggestion.phrase(for: typeName, in: names))", at: typeNode.span)
+                diagnostics.report("EmailAccountType must be EmailTypeIMAP or EmailTypePOP, found '\(typeName)'\(Suggestion.phrase(for: typeName, in: names))", at: typeNode.span)
             }
         } else {
-            problem("this com.apple.mail.managed payload has no EmailAccountType (EmailTypeIMAP or EmailTypePOP), a required key", at: location)
+            diagnostics.report("this com.apple.mail.managed payload has no EmailAccountType (EmailTypeIMAP or EmailTypePOP), a required key", at: location)
         }
 
         // Outgoing: SMTP.
@@ -258,7 +256,7 @@ private struct MobileconfigReader {
                 explicitPort = p
                 e.set(\.port, p, field: .port, span: node.span)
             } else {
-                problem("\(prefix)MailServerPortNumber must be an <integer> from 1 to 65535, found \(node.kindName) \(node.element.trimmedText)", at: node.span)
+                diagnostics.report("\(prefix)MailServerPortNumber must be an <integer> from 1 to 65535, found \(node.kindName) \(node.element.trimmedText)", at: node.span)
             }
         }
         let ssl = bool(payload, "\(prefix)MailServerUseSSL")
@@ -286,7 +284,7 @@ private struct MobileconfigReader {
                 if mechanisms.isEmpty { e.credential = CredentialKind.none; e.spans[.credential] = node.span }
             } else {
                 let names = Array(Self.authentication.keys).sorted()
-                problem("\(prefix)MailServerAuthentication must be one of \(names.joined(separator: ", ")), found '\(value)'\(Suggestion.phrase(for: value, in: names))", at: node.span)
+                diagnostics.report("\(prefix)MailServerAuthentication must be one of \(names.joined(separator: ", ")), found '\(value)'\(Suggestion.phrase(for: value, in: names))", at: node.span)
             }
         }
         return e

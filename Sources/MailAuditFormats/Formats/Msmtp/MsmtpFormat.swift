@@ -57,11 +57,13 @@ public struct MsmtpFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MsmtpReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 struct MsmtpReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     /// One command's value in an account; `value == nil` means an `eval` line may have set it (unknowable).
     struct Setting {
         var value: String?
@@ -118,10 +120,6 @@ struct MsmtpReader {
         self.setup = MailSetup(path: file.path, format: MsmtpFormat.description.id)
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span))
-    }
-
     mutating func read() {
         for item in KeywordLines.lex(file) {
             guard case .line(let line) = item else { continue }
@@ -135,7 +133,7 @@ struct MsmtpReader {
         guard Self.knownCommands.contains(name) else {
             let lower = name.lowercased()
             let hint = Self.knownCommands.contains(lower) ? " — commands are case-sensitive: write '\(lower)'" : Suggestion.phrase(for: name, in: Array(Self.knownCommands).sorted())
-            problem("unknown command '\(name)': msmtp refuses the file\(hint)", line.keywordSpan)
+            diagnostics.report("unknown command '\(name)': msmtp refuses the file\(hint)", at: line.keywordSpan)
             return
         }
         if name == "defaults" { current = .defaults; return }
@@ -147,7 +145,7 @@ struct MsmtpReader {
             current = .account(accounts.count - 1)
         }
         let (value, span, quoteProblem) = KeywordLines.wholeArgument(line, path: file.path)
-        if let quoteProblem { setup.problems.append(quoteProblem) }
+        if let quoteProblem { diagnostics.report(quoteProblem) }
         if name == "password", !value.isEmpty { setup.secrets.append(span) }
 
         switch name {
@@ -167,18 +165,18 @@ struct MsmtpReader {
             if value.isEmpty { stored = "on" }
             guard stored == "on" || stored == "off" else {
                 let trailing = value.contains("#") ? " (msmtp has no comments after a value: a `#` is a comment only at the start of a line)" : ""
-                problem("invalid argument '\(value)' for command \(name): msmtp accepts on or off\(trailing)", span)
+                diagnostics.report("invalid argument '\(value)' for command \(name): msmtp accepts on or off\(trailing)", at: span)
                 rejected(name, span)
                 return
             }
         }
         switch name {
         case "host":
-            if value.isEmpty { problem("command host needs an argument", line.keywordSpan); return }
+            if value.isEmpty { diagnostics.report("command host needs an argument", at: line.keywordSpan); return }
         case "port":
             if !value.isEmpty {
                 guard let port = Int(value), (1...65535).contains(port) else {
-                    problem("invalid argument '\(value)' for command port: a port is a number from 1 to 65535", span)
+                    diagnostics.report("invalid argument '\(value)' for command port: a port is a number from 1 to 65535", at: span)
                     rejected(name, span)
                     return
                 }
@@ -188,20 +186,20 @@ struct MsmtpReader {
             let bytes = value.split(separator: ":", omittingEmptySubsequences: false)
             let wellFormed = [16, 20, 32].contains(bytes.count) && bytes.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
             guard value.isEmpty || wellFormed else {
-                problem("invalid argument '\(value)' for command tls_fingerprint: msmtp expects a SHA256 (or SHA1, MD5) fingerprint written as 01:23:45:…", span)
+                diagnostics.report("invalid argument '\(value)' for command tls_fingerprint: msmtp expects a SHA256 (or SHA1, MD5) fingerprint written as 01:23:45:…", at: span)
                 rejected(name, span)
                 return
             }
         case "protocol":
             guard value == "smtp" || value == "lmtp" || value.isEmpty else {
-                problem("invalid argument '\(value)' for command protocol: msmtp speaks smtp or lmtp\(value.lowercased() == "smtp" || value.lowercased() == "lmtp" ? " (lower case)" : "")", span)
+                diagnostics.report("invalid argument '\(value)' for command protocol: msmtp speaks smtp or lmtp\(value.lowercased() == "smtp" || value.lowercased() == "lmtp" ? " (lower case)" : "")", at: span)
                 rejected(name, span)
                 return
             }
         case "auth":
             guard value.isEmpty || Self.authValues.contains(value) else {
                 let hint = Self.authValues.contains(value.lowercased()) ? " — methods are written in lower case: '\(value.lowercased())'" : Suggestion.phrase(for: value, in: Self.authValues)
-                problem("invalid argument '\(value)' for command auth: on, off or a method (\(Self.authValues.dropFirst(2).joined(separator: ", ")))\(hint)", span)
+                diagnostics.report("invalid argument '\(value)' for command auth: on, off or a method (\(Self.authValues.dropFirst(2).joined(separator: ", ")))\(hint)", at: span)
                 rejected(name, span)
                 return
             }
@@ -222,14 +220,14 @@ struct MsmtpReader {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let name = parts[0].trimmingCharacters(in: [" ", "\t"])
         if name.isEmpty {
-            problem("command account needs a name", line.keywordSpan)
+            diagnostics.report("command account needs a name", at: line.keywordSpan)
             return
         }
         if name.contains(",") {
-            problem("an account name must not contain ',' ('\(name)')", line.restSpan)
+            diagnostics.report("an account name must not contain ',' ('\(name)')", at: line.restSpan)
         }
         if accountIndex[name] != nil {
-            problem("account \(name) was already defined: msmtp refuses the file", line.restSpan)
+            diagnostics.report("account \(name) was already defined: msmtp refuses the file", at: line.restSpan)
         }
         var account = Account(name: name, location: line.span)
         account.settings = defaults.settings.mapValues { setting in
@@ -240,7 +238,7 @@ struct MsmtpReader {
         if parts.count > 1 {
             for parent in parts[1].split(separator: ",").map({ $0.trimmingCharacters(in: [" ", "\t"]) }) where !parent.isEmpty {
                 guard let source = accountIndex[parent].map({ accounts[$0] }) else {
-                    problem("account \(parent) not (yet) defined: `account \(name) : \(parent)` can only copy an account defined above it\(Suggestion.phrase(for: parent, in: accounts.map(\.name)))", line.restSpan)
+                    diagnostics.report("account \(parent) not (yet) defined: `account \(name) : \(parent)` can only copy an account defined above it\(Suggestion.phrase(for: parent, in: accounts.map(\.name)))", at: line.restSpan)
                     continue
                 }
                 for key in source.own {
@@ -338,7 +336,7 @@ struct MsmtpReader {
         if let port = s["port"], !(port.value?.isEmpty ?? false) {
             decide(\.port, port.value.flatMap { Int($0) }, .port, port)
         } else if e.protocol == .lmtp {
-            problem("account \(account.name) uses protocol lmtp without a port: msmtp has no default port for LMTP and stops with \"port not set\"", account.location)
+            diagnostics.report("account \(account.name) uses protocol lmtp without a port: msmtp has no default port for LMTP and stops with \"port not set\"", at: account.location)
         } else if let tls = e.tls {
             e.port = ports.port(service: tls == .implicit ? "submissions" : "smtp")
             e.portIsDefault = true

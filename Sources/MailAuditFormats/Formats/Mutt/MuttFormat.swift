@@ -76,6 +76,8 @@ struct MuttValue {
 }
 
 struct MuttReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let context: ParseContext
     var setup: MailSetup
     var vars: [String: MuttValue] = [:]

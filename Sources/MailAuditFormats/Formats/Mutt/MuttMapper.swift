@@ -12,11 +12,11 @@ extension MuttReader {
         // Hooks: account-hooks refine matching endpoints; other hooks are alternative states.
         for hook in hooks where hook.kind != "account-hook" && hook.kind != "message-hook" {
             var branch = global
-            branch.setup.problems = []
+            branch.diagnostics = Diagnostics()
             branch.cryptEvidence = nil
             branch.hookBase = hook.line.path
             branch.runNested(hook.command, in: hook.line)
-            setup.problems += branch.setup.problems.filter { p in !setup.problems.contains(p) }
+            diagnostics.report(contentsOf: branch.diagnostics.problems.filter { p in !diagnostics.problems.contains(p) })
             if ["send-hook", "send2-hook", "reply-hook"].contains(hook.kind),
                branch.isOn("crypt_autoencrypt") == true, global.isOn("crypt_autoencrypt") != true {
                 let everyMessage = [".", ".*", "~A", "^", ""].contains(hook.pattern)
@@ -28,7 +28,7 @@ extension MuttReader {
         }
         setup.endpoints = endpoints
         identity()
-        return setup
+        return setup.reporting(diagnostics)
     }
 
     /// One connection target found in the settings.

@@ -59,8 +59,8 @@ extension MuttReader {
     }
 
     /// `$name` in a value: the environment first (as mutt does), then a variable of the file.
-    static func expansion(_ name: String, vars: [String: MuttValue]) -> (String, Bool)? {
-        if let env = ProcessInfo.processInfo.environment[name] { return (env, false) }
+    static func expansion(_ name: String, vars: [String: MuttValue], environment: [String: String]) -> (String, Bool)? {
+        if let env = environment[name] { return (env, false) }
         let key = canonical(name)
         if MuttVariables.known.contains(name) || name.hasPrefix("my_") || vars[key] != nil {
             let v = vars[key] ?? MuttValue(text: defaults[key] ?? "")
@@ -72,12 +72,8 @@ extension MuttReader {
 
     /// An expansion closure over the variables as they are now (only the small dictionary is captured).
     var expander: (String) -> (String, Bool)? {
-        let snapshot = vars
-        return { Self.expansion($0, vars: snapshot) }
-    }
-
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: span.path, span: span))
+        let snapshot = vars, environment = context.environment
+        return { Self.expansion($0, vars: snapshot, environment: environment) }
     }
 
     // MARK: - Reading files
@@ -117,11 +113,11 @@ extension MuttReader {
             default:
                 tokenizer.skipCommand()
             }
-            for p in tokenizer.problems { problem(p.message, line.position(p.index)) }
+            for p in tokenizer.problems { diagnostics.report(p.message, at: line.position(p.index)) }
             tokenizer.problems = []
             tokenizer.expand = expander
         }
-        for p in tokenizer.problems { problem(p.message, line.position(p.index)) }
+        for p in tokenizer.problems { diagnostics.report(p.message, at: line.position(p.index)) }
     }
 
     /// Commands written inside a quoted argument (hooks, `ifdef`): read them as their own line,
@@ -153,7 +149,7 @@ extension MuttReader {
                 else if name.hasPrefix("?") { action = "query"; name.removeFirst() }
             }
             if name.isEmpty {
-                problem("`\(verb)` needs a variable name", nameSpan)
+                diagnostics.report("`\(verb)` needs a variable name", at: nameSpan)
                 t.skipCommand()
                 return
             }
@@ -177,7 +173,7 @@ extension MuttReader {
             if !known {
                 let bare = name.hasPrefix("no") ? String(name.dropFirst(2)) : (name.hasPrefix("inv") ? String(name.dropFirst(3)) : name)
                 let hint = Suggestion.phrase(for: bare, in: Array(MuttVariables.known))
-                problem("\(name): unknown variable (mutt reports \"unknown variable\" and ignores the setting)\(hint)", nameSpan)
+                diagnostics.report("\(name): unknown variable (mutt reports \"unknown variable\" and ignores the setting)\(hint)", at: nameSpan)
                 nameToken.text = name
             }
             let key = Self.canonical(name)
@@ -193,7 +189,7 @@ extension MuttReader {
                 let valueToken: MuttToken = t.moreArgs() ? t.token() : MuttToken(text: "", start: t.index, end: t.index)
                 commandSpan = t.line.span(from: commandStart, to: max(valueToken.end, nameToken.end))
                 guard action == "set" else {
-                    problem("`\(verb) \(name)=…`: only `set` takes a value", nameSpan)
+                    diagnostics.report("`\(verb) \(name)=…`: only `set` takes a value", at: nameSpan)
                     continue
                 }
                 guard known else { continue }
@@ -209,7 +205,7 @@ extension MuttReader {
                     let lower = text.lowercased()
                     let allowed = Self.quads.contains(key) ? ["yes", "no", "ask-yes", "ask-no"] : ["yes", "no", "on", "off", "true", "false", "set", "unset"]
                     guard allowed.contains(lower) else {
-                        problem("\(name): invalid value '\(text)' (expected \(allowed.prefix(Self.quads.contains(key) ? 4 : 2).joined(separator: ", ")))", valueSpan)
+                        diagnostics.report("\(name): invalid value '\(text)' (expected \(allowed.prefix(Self.quads.contains(key) ? 4 : 2).joined(separator: ", ")))", at: valueSpan)
                         // What the author meant is unknown: never the value mutt falls back to.
                         v.text = nil
                         assign(key, v)
@@ -229,7 +225,7 @@ extension MuttReader {
                     assign(key, MuttValue(text: isBoolean ? "no" : "", span: nameSpan, commandSpan: commandSpan))
                 case "toggle":
                     guard isBoolean else {
-                        problem("toggle \(name): only booleans and quad-options can be toggled", nameSpan)
+                        diagnostics.report("toggle \(name): only booleans and quad-options can be toggled", at: nameSpan)
                         continue
                     }
                     let flipped: String?
@@ -290,7 +286,7 @@ extension MuttReader {
 
     mutating func sourceCommand(_ t: inout MuttTokenizer, commandStart: Int) {
         guard t.moreArgs() else {
-            problem("source: a file name is needed", t.line.span(from: commandStart, to: commandStart + 6))
+            diagnostics.report("source: a file name is needed", at: t.line.span(from: commandStart, to: commandStart + 6))
             return
         }
         while t.moreArgs() {
@@ -311,11 +307,11 @@ extension MuttReader {
                 continue
             }
             if stack.contains(where: { ($0 as NSString).standardizingPath == name }) {
-                problem("source loop: \(token.text) is already being read (\(stack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((name as NSString).lastPathComponent)); mutt would read it again and again", span)
+                diagnostics.report("source loop: \(token.text) is already being read (\(stack.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((name as NSString).lastPathComponent)); mutt would read it again and again", at: span)
                 continue
             }
             if stack.count >= 32 {
-                problem("source nested too deeply (32 levels)", span)
+                diagnostics.report("source nested too deeply (32 levels)", at: span)
                 continue
             }
             do {
@@ -330,10 +326,10 @@ extension MuttReader {
                 if error.span == nil || error.message.hasPrefix("cannot read") {
                     let written = String(String.UnicodeScalarView(t.line.scalars[token.start..<token.end]))
                     let note = token.expanded ? " after expanding the variables in \(written)" : ""
-                    problem("source: cannot read \(token.text) (\(name)\(note)): \(error.message)", span)
+                    diagnostics.report("source: cannot read \(token.text) (\(name)\(note)): \(error.message)", at: span)
                 } else {
-                    setup.problems.append(error)
-                    problem("source: \(token.text) could not be read: \(error.message)", span)
+                    diagnostics.report(error)
+                    diagnostics.report("source: \(token.text) could not be read: \(error.message)", at: span)
                 }
             }
         }
@@ -362,7 +358,7 @@ extension MuttReader {
         guard t.moreArgs() else { return }
         let pattern = t.token()
         guard t.moreArgs() else {
-            problem("\(verb): too few arguments (a pattern and a command)", t.line.span(from: commandStart, to: pattern.end))
+            diagnostics.report("\(verb): too few arguments (a pattern and a command)", at: t.line.span(from: commandStart, to: pattern.end))
             return
         }
         let command = t.token()

@@ -28,7 +28,7 @@ public struct NativeYAMLFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = NativeYAMLReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
@@ -45,6 +45,8 @@ private enum NativeKeys {
 }
 
 private struct NativeYAMLReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     let budget: YAMLBudget
@@ -57,40 +59,36 @@ private struct NativeYAMLReader {
         self.setup = MailSetup(path: file.path, format: NativeYAMLFormat.description.id)
     }
 
-    mutating func problem(_ message: String, at node: YAMLItem?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: node.map { $0.span(in: file.path) } ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     mutating func read() {
         do {
             // libyaml's events straight into a flat tape: no node tree (the format's hot path).
             guard let root = try YAMLTape(file).root(path: file.path), !root.isNull else {
-                problem("empty file: a mailaudit setup starts with `mailaudit: 1`", at: nil)
+                diagnostics.report("empty file: a mailaudit setup starts with `mailaudit: 1`", at: .start(of: file.path))
                 return
             }
             guard root.isMapping else {
-                problem("a mailaudit setup is a mapping with `mailaudit: 1`, found \(root.kindName)", at: root)
+                diagnostics.report("a mailaudit setup is a mapping with `mailaudit: 1`, found \(root.kindName)", at: root.span(in: file.path))
                 return
             }
             try readTop(root)
         } catch {
-            setup.problems.append(error)
+            diagnostics.report(error)
         }
     }
 
     /// Each key of a mapping with its value, unknown keys reported; returns the known ones by name.
     mutating func fields(of node: YAMLItem, allowed: [String], block: String) throws(ParseProblem) -> [String: (key: YAMLItem, value: YAMLItem)] {
         guard node.isMapping else {
-            problem("\(block) must be a mapping, found \(node.kindName)", at: node)
+            diagnostics.report("\(block) must be a mapping, found \(node.kindName)", at: node.span(in: file.path))
             return [:]
         }
         var result: [String: (key: YAMLItem, value: YAMLItem)] = [:]
         for (key, value) in try node.pairs(budget: budget) {
-            guard let name = key.text else { problem("keys in \(block) must be plain words", at: key); continue }
+            guard let name = key.text else { diagnostics.report("keys in \(block) must be plain words", at: key.span(in: file.path)); continue }
             if allowed.contains(name) {
                 result[name] = (key, value)
             } else {
-                problem("unknown key '\(name)' in \(block)\(Suggestion.phrase(for: name, in: allowed))", at: key)
+                diagnostics.report("unknown key '\(name)' in \(block)\(Suggestion.phrase(for: name, in: allowed))", at: key.span(in: file.path))
             }
         }
         return result
@@ -99,11 +97,11 @@ private struct NativeYAMLReader {
     mutating func readTop(_ root: YAMLItem) throws(ParseProblem) {
         let top = try fields(of: root, allowed: NativeKeys.top, block: "the top level")
         guard let version = top["mailaudit"] else {
-            problem("missing `mailaudit: 1` at the top level (the schema version)", at: root)
+            diagnostics.report("missing `mailaudit: 1` at the top level (the schema version)", at: root.span(in: file.path))
             return
         }
         guard version.value.text == "1" else {
-            problem("unsupported schema version '\(version.value.text ?? version.value.kindName)': this mailaudit reads `mailaudit: 1`", at: version.value)
+            diagnostics.report("unsupported schema version '\(version.value.text ?? version.value.kindName)': this mailaudit reads `mailaudit: 1`", at: version.value.span(in: file.path))
             return
         }
         if let accounts = top["accounts"] {
@@ -120,7 +118,7 @@ private struct NativeYAMLReader {
     mutating func list(_ node: YAMLItem, what: String) throws(ParseProblem) -> [YAMLItem] {
         if node.isNull { return [] }
         guard node.isSequence else {
-            problem("`\(what)` must be a list, found \(node.kindName)", at: node)
+            diagnostics.report("`\(what)` must be a list, found \(node.kindName)", at: node.span(in: file.path))
             return []
         }
         return try node.items(budget: budget)
@@ -146,7 +144,7 @@ private struct NativeYAMLReader {
                 identity.spans["contentEncryption"] = value.span(in: file.path)
                 setup.identities.append(identity)
             } else {
-                problem("content_encryption must be one of always, opportunistic, per-message, never; found '\(text)'\(Suggestion.phrase(for: text, in: ContentEncryption.allCases.map(\.rawValue)))", at: value)
+                diagnostics.report("content_encryption must be one of always, opportunistic, per-message, never; found '\(text)'\(Suggestion.phrase(for: text, in: ContentEncryption.allCases.map(\.rawValue)))", at: value.span(in: file.path))
             }
         }
     }
@@ -156,7 +154,7 @@ private struct NativeYAMLReader {
         let name = f["name"]?.value.text
         let host = f["host"]?.value.text
         guard let listeners = f["listeners"] else {
-            problem("a server needs `listeners:`, the ports it listens on", at: node)
+            diagnostics.report("a server needs `listeners:`, the ports it listens on", at: node.span(in: file.path))
             return
         }
         for item in try list(listeners.value, what: "listeners") {
@@ -167,11 +165,11 @@ private struct NativeYAMLReader {
     mutating func readWebmail(_ node: YAMLItem) throws(ParseProblem) {
         let f = try fields(of: node, allowed: NativeKeys.webmail, block: "a webmail entry")
         guard let (_, urlNode) = f["url"], let text = urlNode.text else {
-            problem("a webmail entry needs `url:`", at: node)
+            diagnostics.report("a webmail entry needs `url:`", at: node.span(in: file.path))
             return
         }
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme) else {
-            problem("webmail url must be an http:// or https:// URL, found '\(text)'", at: urlNode)
+            diagnostics.report("webmail url must be an http:// or https:// URL, found '\(text)'", at: urlNode.span(in: file.path))
             return
         }
         let span = urlNode.span(in: file.path)
@@ -199,7 +197,7 @@ private struct NativeYAMLReader {
         func set(_ field: Endpoint.Field, from key: String) { if let s = span(key) { e.spans[field] = s } }
 
         guard let (_, protocolNode) = f["protocol"] else {
-            problem("\(block) needs `protocol:` (\(MailProtocol.allCases.map(\.rawValue).joined(separator: ", ")))", at: node)
+            diagnostics.report("\(block) needs `protocol:` (\(MailProtocol.allCases.map(\.rawValue).joined(separator: ", ")))", at: node.span(in: file.path))
             return
         }
         guard let p = enumValue(MailProtocol.self, protocolNode, key: "protocol") else { return }
@@ -225,7 +223,7 @@ private struct NativeYAMLReader {
             if v.boolValue == false {
                 e.tls = TLSMode.none
             } else if v.boolValue == true {
-                problem("`tls: true` is ambiguous: write `tls: implicit` (TLS from the first byte) or `tls: starttls` (upgrade after connecting)", at: v)
+                diagnostics.report("`tls: true` is ambiguous: write `tls: implicit` (TLS from the first byte) or `tls: starttls` (upgrade after connecting)", at: v.span(in: file.path))
                 return
             } else if let t = enumValue(TLSMode.self, v, key: "tls") {
                 e.tls = t
@@ -240,7 +238,7 @@ private struct NativeYAMLReader {
 
         if let v = f["port"]?.value {
             guard let port = v.intValue, (1...65535).contains(port) else {
-                problem("port must be a number from 1 to 65535, found '\(v.text ?? v.kindName)'", at: v)
+                diagnostics.report("port must be a number from 1 to 65535, found '\(v.text ?? v.kindName)'", at: v.span(in: file.path))
                 return
             }
             e.port = port
@@ -260,7 +258,7 @@ private struct NativeYAMLReader {
                 e.minTLSVersion = version
                 set(.minTLSVersion, from: "min_tls_version")
             } else {
-                problem("min_tls_version must be a TLS or SSL version such as \"1.2\" or \"tls1.3\", found '\(v.text ?? v.kindName)'", at: v)
+                diagnostics.report("min_tls_version must be a TLS or SSL version such as \"1.2\" or \"tls1.3\", found '\(v.text ?? v.kindName)'", at: v.span(in: file.path))
             }
         }
 
@@ -285,7 +283,7 @@ private struct NativeYAMLReader {
             } else {
                 var mechanisms: [String] = []
                 for item in try v.items(budget: budget) {
-                    guard let text = item.text, !text.isEmpty else { problem("auth lists mechanism names (plain, login, cram-md5, oauth2, …)", at: item); continue }
+                    guard let text = item.text, !text.isEmpty else { diagnostics.report("auth lists mechanism names (plain, login, cram-md5, oauth2, …)", at: item.span(in: file.path)); continue }
                     mechanisms.append(text.lowercased())
                 }
                 e.auth = mechanisms
@@ -317,14 +315,14 @@ private struct NativeYAMLReader {
         let text = node.text ?? ""
         if let value = E(rawValue: text.lowercased()) { return value }
         let names = E.allCases.map(\.rawValue)
-        problem("\(key) must be one of \(names.joined(separator: ", ")); found '\(node.text ?? node.kindName)'\(Suggestion.phrase(for: text, in: names))", at: node)
+        diagnostics.report("\(key) must be one of \(names.joined(separator: ", ")); found '\(node.text ?? node.kindName)'\(Suggestion.phrase(for: text, in: names))", at: node.span(in: file.path))
         return nil
     }
 
     mutating func bool(_ node: YAMLItem?, key: String) -> Bool? {
         guard let node else { return nil }
         if let b = node.boolValue { return b }
-        problem("\(key) must be true or false, found '\(node.text ?? node.kindName)'", at: node)
+        diagnostics.report("\(key) must be true or false, found '\(node.text ?? node.kindName)'", at: node.span(in: file.path))
         return nil
     }
 }

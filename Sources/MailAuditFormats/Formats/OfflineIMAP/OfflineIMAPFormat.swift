@@ -49,11 +49,13 @@ public struct OfflineIMAPFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = OfflineIMAPReader(file: file, ports: context.ports)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 struct OfflineIMAPReader {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let ports: PortTable
     var setup: MailSetup
@@ -70,10 +72,6 @@ struct OfflineIMAPReader {
         self.setup = MailSetup(path: file.path, format: OfflineIMAPFormat.description.id)
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan?) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
-
     /// A section as configparser sees it: a name written twice is one section (after the error strict mode reports).
     func section(_ name: String) -> INISection? {
         let all = sectionsByName[name] ?? []
@@ -88,7 +86,7 @@ struct OfflineIMAPReader {
     mutating func read() {
         document = INILexer.lex(file, dialect: .pythonConfigParser)
         for s in document.sections { sectionsByName[s.name, default: []].append(s) }
-        setup.problems += document.problems
+        diagnostics.report(contentsOf: document.diagnostics)
         defaults = section("DEFAULT")
         defaultSpans = Set(defaults?.entries.map(\.valueSpan) ?? [])
 
@@ -102,7 +100,7 @@ struct OfflineIMAPReader {
             }
         } else if !document.sections.isEmpty {
             let at = section("general")?.headerSpan
-            problem("offlineimap needs `accounts = NAME, …` in [general]: without it there is nothing to synchronize", at)
+            diagnostics.report("offlineimap needs `accounts = NAME, …` in [general]: without it there is nothing to synchronize", at: at ?? .start(of: file.path))
         }
         // Accounts not listed in [general] can still be run with `offlineimap -a NAME`.
         var seen = Set(accountNames)
@@ -113,7 +111,7 @@ struct OfflineIMAPReader {
         seen = []
         for name in accountNames where seen.insert(name).inserted {
             guard let account = section("Account " + name) else {
-                problem("account '\(name)' is listed in `accounts` but there is no [Account \(name)] section", listed[name])
+                diagnostics.report("account '\(name)' is listed in `accounts` but there is no [Account \(name)] section", at: listed[name] ?? .start(of: file.path))
                 continue
             }
             readAccount(name, account)
@@ -122,21 +120,21 @@ struct OfflineIMAPReader {
 
     mutating func readAccount(_ name: String, _ account: INISection) {
         guard let remote = entry(account, "remoterepository") else {
-            problem("[Account \(name)] has no `remoterepository`, so offlineimap cannot run it", account.headerSpan)
+            diagnostics.report("[Account \(name)] has no `remoterepository`, so offlineimap cannot run it", at: account.headerSpan)
             return
         }
         let repositoryName = (interpolate(remote, in: account) ?? "").iniTrimmed()
         guard let repository = section("Repository " + repositoryName) else {
-            problem("`remoterepository = \(repositoryName)` names no [Repository \(repositoryName)] section", remote.valueSpan)
+            diagnostics.report("`remoterepository = \(repositoryName)` names no [Repository \(repositoryName)] section", at: remote.valueSpan)
             return
         }
         guard let typeEntry = entry(repository, "type") else {
-            problem("[Repository \(repositoryName)] has no `type` (IMAP or Gmail for a remote repository)", repository.headerSpan)
+            diagnostics.report("[Repository \(repositoryName)] has no `type` (IMAP or Gmail for a remote repository)", at: repository.headerSpan)
             return
         }
         let type = (interpolate(typeEntry, in: repository) ?? "").iniTrimmed()
         guard type == "IMAP" || type == "Gmail" else {
-            problem("remote repository type '\(type)' is not supported: offlineimap accepts IMAP or Gmail here (the names are case-sensitive)\(Suggestion.phrase(for: type, in: ["IMAP", "Gmail"]))", typeEntry.valueSpan)
+            diagnostics.report("remote repository type '\(type)' is not supported: offlineimap accepts IMAP or Gmail here (the names are case-sensitive)\(Suggestion.phrase(for: type, in: ["IMAP", "Gmail"]))", at: typeEntry.valueSpan)
             return
         }
         readIMAPRepository(account: name, repository, gmail: type == "Gmail", typeSpan: typeEntry.valueSpan)
@@ -175,7 +173,7 @@ struct OfflineIMAPReader {
         } else if gmail {
             e.host = "imap.gmail.com"
         } else {
-            problem("[\(r.name)] has no `remotehost` (or `remotehosteval`), so offlineimap stops with \"No remote host\"", r.headerSpan)
+            diagnostics.report("[\(r.name)] has no `remotehost` (or `remotehosteval`), so offlineimap stops with \"No remote host\"", at: r.headerSpan)
         }
 
         // A value configparser rejects is unknown (nil), never the default it would have replaced.
@@ -196,7 +194,7 @@ struct OfflineIMAPReader {
             var valid: [String] = []
             for n in names {
                 if supported.contains(n) { valid.append(n) } else {
-                    problem("unknown authentication mechanism '\(n)': offlineimap accepts \(supported.joined(separator: ", ")) (upper case)\(Suggestion.phrase(for: n.uppercased(), in: supported))", m.valueSpan)
+                    diagnostics.report("unknown authentication mechanism '\(n)': offlineimap accepts \(supported.joined(separator: ", ")) (upper case)\(Suggestion.phrase(for: n.uppercased(), in: supported))", at: m.valueSpan)
                 }
             }
             mechanisms = valid
@@ -231,7 +229,7 @@ struct OfflineIMAPReader {
             if let port = Int(text), (1...65535).contains(port) {
                 e.set(\.port, port, field: .port, span: p.valueSpan)
             } else {
-                problem("remoteport must be a port number, found '\(text)'", p.valueSpan)
+                diagnostics.report("remoteport must be a port number, found '\(text)'", at: p.valueSpan)
             }
         }
         if e.port == nil && entry(r, "remoteporteval") == nil && entry(r, "remoteport") == nil, gmail || ssl != nil {
@@ -267,18 +265,18 @@ struct OfflineIMAPReader {
             "tls_compat": ["tls1_1", "tls1_2", "tls1", "ssl23", "ssl3"],
         ]
         guard let versions = allowed[level] else {
-            problem("unknown tls_level '\(level)': offlineimap knows tls_secure, tls_no_ssl and tls_compat\(Suggestion.phrase(for: level, in: Array(allowed.keys)))", levelEntry?.valueSpan)
+            diagnostics.report("unknown tls_level '\(level)': offlineimap knows tls_secure, tls_no_ssl and tls_compat\(Suggestion.phrase(for: level, in: Array(allowed.keys)))", at: levelEntry?.valueSpan ?? .start(of: file.path))
             return
         }
         guard let versionEntry = entry(r, "ssl_version") else {
             if level != "tls_compat" {
-                problem("tls_level '\(level)' needs `ssl_version` set explicitly (offlineimap stops otherwise)", levelEntry?.valueSpan)
+                diagnostics.report("tls_level '\(level)' needs `ssl_version` set explicitly (offlineimap stops otherwise)", at: levelEntry?.valueSpan ?? .start(of: file.path))
             }
             return
         }
         let version = (interpolate(versionEntry, in: r) ?? "").iniTrimmed()
         guard versions.contains(version) else {
-            problem("ssl_version '\(version)' is not allowed with tls_level \(level) (allowed: \(versions.joined(separator: ", ")))", versionEntry.valueSpan)
+            diagnostics.report("ssl_version '\(version)' is not allowed with tls_level \(level) (allowed: \(versions.joined(separator: ", ")))", at: versionEntry.valueSpan)
             return
         }
         let minimum: TLSVersion? = ["tls1": .tls10, "tls1_1": .tls11, "tls1_2": .tls12, "ssl3": .ssl3][version]
@@ -290,7 +288,7 @@ struct OfflineIMAPReader {
         let text = (interpolate(entry, in: section) ?? "").lowercased()
         if ["1", "yes", "true", "on"].contains(text) { return true }
         if ["0", "no", "false", "off"].contains(text) { return false }
-        problem("'\(entry.value ?? "")' is not a boolean for `\(entry.key)`: configparser accepts yes/no, true/false, on/off, 1/0", entry.valueSpan)
+        diagnostics.report("'\(entry.value ?? "")' is not a boolean for `\(entry.key)`: configparser accepts yes/no, true/false, on/off, 1/0", at: entry.valueSpan)
         return nil
     }
 
@@ -300,7 +298,7 @@ struct OfflineIMAPReader {
         guard let value = entry.value else { return nil }
         guard value.contains("%") else { return value }
         if depth > 10 {
-            problem("interpolation of `\(entry.key)` nests more than 10 levels (configparser stops: InterpolationDepthError)", entry.valueSpan)
+            diagnostics.report("interpolation of `\(entry.key)` nests more than 10 levels (configparser stops: InterpolationDepthError)", at: entry.valueSpan)
             return nil
         }
         var out = ""
@@ -314,14 +312,14 @@ struct OfflineIMAPReader {
             } else if after.hasPrefix("("), let close = after.firstIndex(of: ")"), after[after.index(after: close)...].hasPrefix("s") {
                 let name = String(after[after.index(after: after.startIndex)..<close]).lowercased()
                 guard let target = section.last(name) ?? defaults?.last(name) else {
-                    problem("`\(entry.key)` refers to %(\(name))s, but there is no `\(name)` in [\(section.name)] or [DEFAULT] (configparser: InterpolationMissingOptionError)", entry.valueSpan)
+                    diagnostics.report("`\(entry.key)` refers to %(\(name))s, but there is no `\(name)` in [\(section.name)] or [DEFAULT] (configparser: InterpolationMissingOptionError)", at: entry.valueSpan)
                     return nil
                 }
                 guard let resolved = interpolate(target, in: section, depth: depth + 1) else { return nil }
                 out += resolved
                 rest = after[after.index(close, offsetBy: 2)...]
             } else {
-                problem("a lone '%' in `\(entry.key)`: configparser reads %(name)s as a reference, so a literal percent sign must be written %% (InterpolationSyntaxError)", entry.valueSpan)
+                diagnostics.report("a lone '%' in `\(entry.key)`: configparser reads %(name)s as a reference, so a literal percent sign must be written %% (InterpolationSyntaxError)", at: entry.valueSpan)
                 return nil
             }
         }

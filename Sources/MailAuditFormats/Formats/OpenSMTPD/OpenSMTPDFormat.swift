@@ -47,7 +47,7 @@ public struct OpenSMTPDFormat: ConfigFormat {
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var parser = OpenSMTPDParser(file: file, context: context)
         parser.read()
-        return parser.setup
+        return parser.setup.reporting(parser.diagnostics)
     }
 }
 
@@ -64,7 +64,7 @@ struct SmtpdToken: Sendable, Equatable {
 struct SmtpdLexer {
     static let symbols: Set<Unicode.Scalar> = ["{", "}", "<", ">", ",", "=", "!", "(", ")"]
 
-    static func tokens(_ file: SourceFile, problem: (String, SourceSpan) -> Void) -> [SmtpdToken] {
+    static func tokens(_ file: SourceFile, diagnostics: inout Diagnostics) -> [SmtpdToken] {
         var out: [SmtpdToken] = []
         let path = file.path
         var lineIndex = 0
@@ -115,7 +115,7 @@ struct SmtpdLexer {
                 }
                 let span = SourceSpan(path: path, line: startLine, column: startColumn, endLine: closed ? endLine : startLine, endColumn: closed ? endColumn : startColumn + 1)
                 if !closed {
-                    problem("unterminated quoted string: the \(c == "\"" ? "double" : "single") quote opened here is never closed; smtpd refuses this file", span)
+                    diagnostics.report("unterminated quoted string: the \(c == "\"" ? "double" : "single") quote opened here is never closed; smtpd refuses this file", at: span)
                     newline()
                     break
                 }
@@ -144,6 +144,8 @@ struct SmtpdLexer {
 }
 
 struct OpenSMTPDParser {
+    /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
+    var diagnostics = Diagnostics()
     let file: SourceFile
     let context: ParseContext
     var setup: MailSetup
@@ -171,10 +173,6 @@ struct OpenSMTPDParser {
         self.setup = MailSetup(path: file.path, format: OpenSMTPDFormat.description.id)
     }
 
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: span.path, span: span))
-    }
-
     mutating func read() {
         read(file, depth: 0)
         directUnauthenticatedListeners()
@@ -195,9 +193,7 @@ struct OpenSMTPDParser {
     mutating func read(_ source: SourceFile, depth: Int) {
         openFiles.append(URL(fileURLWithPath: source.path).standardizedFileURL.path)
         defer { openFiles.removeLast() }
-        var collected: [ParseProblem] = []
-        let tokens = SmtpdLexer.tokens(source, problem: { collected.append(ParseProblem($0, path: $1.path, span: $1)) })
-        setup.problems += collected
+        let tokens = SmtpdLexer.tokens(source, diagnostics: &diagnostics)
         for raw in OpenSMTPDParser.split(tokens) {
             // `$name` at the start of a token expands to the macro's value as defined so far.
             var statement: [SmtpdToken] = []
@@ -207,7 +203,7 @@ struct OpenSMTPDParser {
                 if let value = macros[name] {
                     statement += value.map { SmtpdToken(kind: $0.kind, text: $0.text, span: token.span) }
                 } else {
-                    problem("macro '\(name)' not defined; smtpd refuses this file", token.span)
+                    diagnostics.report("macro '\(name)' not defined; smtpd refuses this file", at: token.span)
                     statement.append(token)
                 }
             }
@@ -252,7 +248,7 @@ struct OpenSMTPDParser {
         guard let first = s.first else { return }
         if OpenSMTPDParser.isMacroDefinition(s) { return }
         if first.kind != .word {
-            problem("syntax error: a statement starts with a keyword, found \"\(first.text)\"", first.span)
+            diagnostics.report("syntax error: a statement starts with a keyword, found \"\(first.text)\"", at: first.span)
             return
         }
         switch first.text {
@@ -262,35 +258,35 @@ struct OpenSMTPDParser {
         case "match": matchRules.append(SmtpdMatchRule(s))
         case "pki" where s.count > 2 && s[2].text == "certificate":
             // `pki NAME certificate FILE` (before 6.4) is a syntax error for current smtpd.
-            problem("`pki … certificate` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `pki NAME cert FILE` and `pki NAME key FILE`", s[2].span)
+            diagnostics.report("`pki … certificate` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `pki NAME cert FILE` and `pki NAME key FILE`", at: s[2].span)
         case "queue" where s.count > 2 && s[1].text == "encryption" && s[2].text == "key":
             // `queue encryption key KEY` (before 6.4); current smtpd takes `queue encryption [KEY]`.
-            problem("`queue encryption key …` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `queue encryption KEY`", s[2].span)
+            diagnostics.report("`queue encryption key …` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `queue encryption KEY`", at: s[2].span)
         default:
             if let why = OpenSMTPDParser.obsolete[first.text] {
                 var text = s.map { $0.kind == .quoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ")
                 if text.count > 60 { text = String(text.prefix(57)) + "…" }
-                problem("`\(text)`: \(why)", first.span)
+                diagnostics.report("`\(text)`: \(why)", at: first.span)
             } else if !OpenSMTPDParser.statements.contains(first.text) {
-                problem("syntax error: unknown statement \"\(first.text)\"\(Suggestion.phrase(for: first.text, in: Array(OpenSMTPDParser.statements)))", first.span)
+                diagnostics.report("syntax error: unknown statement \"\(first.text)\"\(Suggestion.phrase(for: first.text, in: Array(OpenSMTPDParser.statements)))", at: first.span)
             }
         }
     }
 
     mutating func include(_ s: [SmtpdToken], depth: Int) {
         guard s.count == 2, s[1].kind != .symbol else {
-            problem("syntax error: include takes one quoted path: include \"/etc/mail/other.conf\"", s[0].span)
+            diagnostics.report("syntax error: include takes one quoted path: include \"/etc/mail/other.conf\"", at: s[0].span)
             return
         }
         let path = s[1].text
         let resolved = path.hasPrefix("/") ? path : (file.path.folderPath as NSString).appendingPathComponent(path)
         let key = URL(fileURLWithPath: resolved).standardizedFileURL.path
         if openFiles.contains(key) {
-            problem("include loop: \(path) is already being read; not read again", s[1].span)
+            diagnostics.report("include loop: \(path) is already being read; not read again", at: s[1].span)
             return
         }
         if depth >= OpenSMTPDParser.maxIncludeDepth {
-            problem("include nested more than \(OpenSMTPDParser.maxIncludeDepth) deep; \(path) not read", s[1].span)
+            diagnostics.report("include nested more than \(OpenSMTPDParser.maxIncludeDepth) deep; \(path) not read", at: s[1].span)
             return
         }
         do {
@@ -302,7 +298,7 @@ struct OpenSMTPDParser {
             case .limitReached: return
             }
         } catch {
-            problem("cannot include \(path): \(error.message)", s[1].span)
+            diagnostics.report("cannot include \(path): \(error.message)", at: s[1].span)
         }
     }
 
@@ -322,7 +318,7 @@ struct OpenSMTPDParser {
 
     mutating func listen(_ s: [SmtpdToken]) {
         guard s.count >= 3, s[1].text == "on" else {
-            problem("syntax error: expected `listen on INTERFACE [options]`", s[0].span)
+            diagnostics.report("syntax error: expected `listen on INTERFACE [options]`", at: s[0].span)
             return
         }
         let interface = s[2]
@@ -350,11 +346,11 @@ struct OpenSMTPDParser {
             switch t.text {
             case "port":
                 guard i + 1 < s.count, let p = resolvePort(s[i + 1].text) else {
-                    problem("invalid port: `port` needs a number from 1 to 65535 or a service name", i + 1 < s.count ? s[i + 1].span : t.span)
+                    diagnostics.report("invalid port: `port` needs a number from 1 to 65535 or a service name", at: i + 1 < s.count ? s[i + 1].span : t.span)
                     i += 2
                     continue
                 }
-                if port != nil { problem("port already specified: a listener has one port", t.span) }
+                if port != nil { diagnostics.report("port already specified: a listener has one port", at: t.span) }
                 port = (p, s[i + 1].span)
                 i += 2
             case "smtps":
@@ -392,24 +388,24 @@ struct OpenSMTPDParser {
             case "mask-src", "no-dsn", "proxy-v2", "received-auth":
                 i += 1
             case "certificate":
-                problem(OpenSMTPDParser.obsolete["certificate"]!, t.span)
+                diagnostics.report(OpenSMTPDParser.obsolete["certificate"]!, at: t.span)
                 i += 2
             case "secure":
-                problem("`listen on … secure` is OpenSMTPD's syntax before 6.4; current smtpd rejects it: write one listener with `tls` (port 25 or 587) and one with `smtps` (port 465)", t.span)
+                diagnostics.report("`listen on … secure` is OpenSMTPD's syntax before 6.4; current smtpd rejects it: write one listener with `tls` (port 25 or 587) and one with `smtps` (port 465)", at: t.span)
                 i += 1
             case "enable":
-                problem("`enable auth` is OpenSMTPD's syntax before 5.4; current smtpd rejects it: use `auth`", t.span)
+                diagnostics.report("`enable auth` is OpenSMTPD's syntax before 5.4; current smtpd rejects it: use `auth`", at: t.span)
                 if i + 1 < s.count, s[i + 1].text == "auth" { auth = s[i + 1].span; i += 1 }
                 i += 1
             default:
-                problem("syntax error: unknown listen option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["port", "smtps", "tls", "tls-require", "auth", "auth-optional", "pki", "ca", "ciphers", "protocols", "hostname", "hostnames", "filter", "tag", "senders", "mask-src", "no-dsn", "proxy-v2", "received-auth", "inet4", "inet6"]))", t.span)
+                diagnostics.report("syntax error: unknown listen option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["port", "smtps", "tls", "tls-require", "auth", "auth-optional", "pki", "ca", "ciphers", "protocols", "hostname", "hostnames", "filter", "tag", "senders", "mask-src", "no-dsn", "proxy-v2", "received-auth", "inet4", "inet6"]))", at: t.span)
                 i += 1
             }
         }
         if smtps != nil, tls != nil || tlsRequire != nil {
-            problem("TLS mode already specified: smtps, tls and tls-require exclude each other", (tls ?? tlsRequire)!)
+            diagnostics.report("TLS mode already specified: smtps, tls and tls-require exclude each other", at: (tls ?? tlsRequire)!)
         }
-        if auth != nil, authOptional != nil { problem("auth already specified: auth and auth-optional exclude each other", authOptional!) }
+        if auth != nil, authOptional != nil { diagnostics.report("auth already specified: auth and auth-optional exclude each other", at: authOptional!) }
 
         // Port: `port N`, else 465 with smtps, else 25.
         if let (p, span) = port {
@@ -441,7 +437,7 @@ struct OpenSMTPDParser {
             e.tlsRequired = false
         }
         if let span = auth ?? authOptional, e.tls == TLSMode.none {
-            problem("invalid listen option: auth requires tls/smtps (smtpd refuses this listener)", span)
+            diagnostics.report("invalid listen option: auth requires tls/smtps (smtpd refuses this listener)", at: span)
         }
         // AUTH PLAIN and LOGIN, offered only once TLS is active.
         if let span = auth ?? authOptional {
@@ -462,7 +458,7 @@ struct OpenSMTPDParser {
 
     mutating func action(_ s: [SmtpdToken]) {
         guard s.count >= 3 else {
-            problem("syntax error: expected `action NAME METHOD [options]`", s[0].span)
+            diagnostics.report("syntax error: expected `action NAME METHOD [options]`", at: s[0].span)
             return
         }
         guard s[2].text == "relay" else { return }  // local delivery methods: no network endpoint
@@ -480,7 +476,7 @@ struct OpenSMTPDParser {
             let t = s[i]
             switch t.text {
             case "host":
-                guard i + 1 < s.count else { problem("syntax error: `host` needs a relay URL", t.span); i += 1; continue }
+                guard i + 1 < s.count else { diagnostics.report("syntax error: `host` needs a relay URL", at: t.span); i += 1; continue }
                 url = parseRelayURL(s[i + 1])
                 i += 2
             case "tls":
@@ -500,7 +496,7 @@ struct OpenSMTPDParser {
             case "srs":
                 i += 1
             default:
-                problem("syntax error: unknown relay option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["host", "tls", "auth", "backup", "helo", "helo-src", "domain", "pki", "ca", "srs", "mail-from", "src"]))", t.span)
+                diagnostics.report("syntax error: unknown relay option \"\(t.text)\"\(Suggestion.phrase(for: t.text, in: ["host", "tls", "auth", "backup", "helo", "helo-src", "domain", "pki", "ca", "srs", "mail-from", "src"]))", at: t.span)
                 i += 1
             }
         }
@@ -537,7 +533,7 @@ struct OpenSMTPDParser {
             } else {
                 e.port = url.scheme == "smtps" ? context.ports.port(service: "submissions") : (["lmtp", "unknown"].contains(url.scheme) ? nil : context.ports.port(service: "smtp"))
                 e.portIsDefault = true
-                if url.scheme == "lmtp" { problem("invalid relay URL: lmtp:// needs a port", url.span) }
+                if url.scheme == "lmtp" { diagnostics.report("invalid relay URL: lmtp:// needs a port", at: url.span) }
             }
         } else {
             // MX delivery: opportunistic STARTTLS on port 25, required with `tls`.
@@ -545,7 +541,7 @@ struct OpenSMTPDParser {
             e.portIsDefault = true
             e.tls = .starttls
             if let tlsOption { e.set(\.tlsRequired, true, field: .tlsRequired, span: tlsOption) } else { e.tlsRequired = false }
-            if let authTable { problem("auth may not be specified without host on a dispatcher: credentials are for a relay host", authTable) }
+            if let authTable { diagnostics.report("auth may not be specified without host on a dispatcher: credentials are for a relay host", at: authTable) }
         }
         // Certificates are verified whenever TLS is mandatory, unless `tls no-verify`.
         if e.tlsRequired == true, e.tls != TLSMode.none {
@@ -575,7 +571,7 @@ struct OpenSMTPDParser {
             // Schemes of older smtpd releases, which current smtpd no longer knows.
             let legacy = ["tls": "smtp+tls", "tls+auth": "smtp+tls", "smtps+auth": "smtps", "ssl": "smtps", "ssl+auth": "smtps", "secure": "smtps", "secure+auth": "smtps"]
             let hint = legacy[scheme].map { " — \"\(scheme)\" is a scheme of older OpenSMTPD releases that current smtpd rejects when it relays: write \($0)://" } ?? Suggestion.phrase(for: scheme, in: ["smtp", "smtp+tls", "smtp+notls", "smtps", "lmtp"])
-            problem("invalid relay URL scheme \"\(scheme)\": smtp, smtp+tls, smtp+notls, smtps or lmtp\(hint)", token.span)
+            diagnostics.report("invalid relay URL scheme \"\(scheme)\": smtp, smtp+tls, smtp+notls, smtps or lmtp\(hint)", at: token.span)
             return relayURLParts(scheme: "unknown", text, token)
         }
         return relayURLParts(scheme: scheme, text, token)
@@ -594,7 +590,7 @@ struct OpenSMTPDParser {
         } else if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 {
             host = String(text[..<colon])
             guard let p = Int(text[text.index(after: colon)...]), (1...65535).contains(p) else {
-                problem("invalid relay URL: the port after ':' must be a number from 1 to 65535", token.span)
+                diagnostics.report("invalid relay URL: the port after ':' must be a number from 1 to 65535", at: token.span)
                 return (scheme, host, nil, label, token.span)
             }
             port = p

@@ -40,15 +40,16 @@ public struct PostfixFormat: ConfigFormat {
     /// (`PostfixResolver`) → endpoints (`PostfixMapper`).
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
-        let files = PostfixFilePair.read(file, context: context, into: &setup)
+        var diagnostics = Diagnostics()
+        let files = PostfixFilePair.read(file, context: context, into: &setup, diagnostics: &diagnostics)
         var syntax = PostfixSyntax()
         let main = files.main.map { syntax.mainAssignments($0) } ?? [:]
         let services = files.master.map { syntax.services($0) } ?? []
-        setup.problems += syntax.problems
-        var mapper = PostfixMapper(context: context, resolver: PostfixResolver(main: main), services: services, setup: setup)
+        diagnostics.report(contentsOf: syntax.diagnostics)
+        var mapper = PostfixMapper(context: context, resolver: PostfixResolver(main: main), services: services, setup: setup, diagnostics: diagnostics)
         let fallbackFile = files.main ?? files.master ?? file
         mapper.mapEndpoints(hasMaster: files.master != nil, hasMain: files.main != nil, fallback: SourceSpan(path: fallbackFile.path, line: 1, column: 1))
-        return mapper.setup
+        return mapper.setup.reporting(mapper.diagnostics)
     }
 }
 
@@ -132,7 +133,7 @@ struct PostfixFilePair {
 
     /// Reads the sibling of `file` through the include policy; a sibling that exists but cannot be read is
     /// a problem of the setup (an unreadable main.cf only explains why master.cf's services get defaults).
-    static func read(_ file: SourceFile, context: ParseContext, into setup: inout MailSetup) -> PostfixFilePair {
+    static func read(_ file: SourceFile, context: ParseContext, into setup: inout MailSetup, diagnostics: inout Diagnostics) -> PostfixFilePair {
         var pair = PostfixFilePair()
         let name = (file.path as NSString).lastPathComponent
         let isMaster: Bool
@@ -154,9 +155,9 @@ struct PostfixFilePair {
                 // unreadable main.cf is reported as an input of its own: here it only explains the defaults.
                 if FileManager.default.fileExists(atPath: siblingPath) {
                     if isMaster {
-                        setup.problems.append(ParseProblem("the main.cf beside this master.cf cannot be read (\(error.message)), so its services are read with Postfix's defaults", path: file.path, span: SourceSpan(path: file.path, line: 1, column: 1)))
+                        diagnostics.report("the main.cf beside this master.cf cannot be read (\(error.message)), so its services are read with Postfix's defaults", at: .start(of: file.path))
                     } else {
-                        setup.problems.append(error)
+                        diagnostics.report(error)
                     }
                 }
             }

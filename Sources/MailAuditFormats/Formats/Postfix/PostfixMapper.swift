@@ -9,12 +9,10 @@ struct PostfixMapper {
     let resolver: PostfixResolver
     let services: [PostfixService]
     var setup: MailSetup
+    /// What could not be read past, the file pair's and the syntax's first; filed in the setup when the parse ends.
+    var diagnostics: Diagnostics
 
     func setting(_ name: String, service: PostfixService?) -> Setting { resolver.setting(name, service: service) }
-
-    mutating func problem(_ message: String, _ span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: span.path, span: span))
-    }
 
     // MARK: Values
 
@@ -37,7 +35,7 @@ struct PostfixMapper {
         } else {
             message += Suggestion.phrase(for: value, in: choices)
         }
-        problem(message, span)
+        diagnostics.report(message, at: span)
     }
 
     static func list(_ text: String) -> [String] {
@@ -169,7 +167,7 @@ struct PostfixMapper {
         if let host, TemplateSyntax.placeholder(in: host) == nil, host != "*" { e.host = host }
         e.port = TemplateSyntax.placeholder(in: portText) == nil ? port(portText) : nil
         if e.port == nil, TemplateSyntax.placeholder(in: portText) == nil, let listenSpan {
-            problem("cannot tell the port of service '\(listen)': '\(portText)' is neither a number nor a service name mailaudit knows (smtp, submission, submissions, smtps)", listenSpan)
+            diagnostics.report("cannot tell the port of service '\(listen)': '\(portText)' is neither a number nor a service name mailaudit knows (smtp, submission, submissions, smtps)", at: listenSpan)
         }
         if let listenSpan { e.spans[.port] = listenSpan }
         if e.host == nil, host == nil { boundInterfaces(&e) }
@@ -412,7 +410,7 @@ struct PostfixMapper {
                 if let text = parsed.portText {
                     e.port = port(text)
                     if e.port == nil, let span = relay.span {
-                        problem("cannot tell the port of relayhost '\(first)': '\(text)' is neither a number nor a service name mailaudit knows", span)
+                        diagnostics.report("cannot tell the port of relayhost '\(first)': '\(text)' is neither a number nor a service name mailaudit knows", at: span)
                     }
                 }
             }

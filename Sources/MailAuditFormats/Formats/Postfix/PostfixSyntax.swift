@@ -102,11 +102,7 @@ enum PostfixLexer {
 /// The grammar of main.cf and master.cf: logical lines become assignments and service entries with the
 /// spans of their values. What a value means, and what a `$name` in it expands to, is the resolver's.
 struct PostfixSyntax {
-    var problems: [ParseProblem] = []
-
-    mutating func problem(_ message: String, _ span: SourceSpan?, in file: SourceFile) {
-        problems.append(ParseProblem(message, path: file.path, span: span ?? SourceSpan(path: file.path, line: 1, column: 1)))
-    }
+    var diagnostics = Diagnostics()
 
     // MARK: main.cf
 
@@ -116,13 +112,13 @@ struct PostfixSyntax {
         for logical in PostfixLexer.logicalLines(file) {
             let first = logical.segments[0]
             if logical.startsWithContinuation {
-                problem("this line starts with whitespace, so Postfix reads it as the continuation of a previous setting, but there is none before it", SourceSpan.at(file.path, line: first.line, column: first.column, length: first.text.count), in: file)
+                diagnostics.report("this line starts with whitespace, so Postfix reads it as the continuation of a previous setting, but there is none before it", at: SourceSpan.at(file.path, line: first.line, column: first.column, length: first.text.count))
                 continue
             }
             guard let eq = first.text.firstIndex(of: "=") else {
                 let text = PostfixLexer.string(first.text)
                 if TemplateSyntax.placeholder(in: text) != nil { continue }   // a template line that renders into something else
-                problem("missing '=' after attribute name: \"\(text)\" (postconf stops here: main.cf lines are `name = value`)", SourceSpan.at(file.path, line: first.line, column: first.column, length: first.text.count), in: file)
+                diagnostics.report("missing '=' after attribute name: \"\(text)\" (postconf stops here: main.cf lines are `name = value`)", at: SourceSpan.at(file.path, line: first.line, column: first.column, length: first.text.count))
                 continue
             }
             let nameScalars = first.text[..<eq]
@@ -130,7 +126,7 @@ struct PostfixSyntax {
             let nameSpan = SourceSpan.at(file.path, line: first.line, column: first.column, length: max(1, name.unicodeScalars.count))
             guard !name.isEmpty, name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" || $0 == "." }) else {
                 if TemplateSyntax.placeholder(in: name) != nil { continue }
-                problem("'\(name)' is not a parameter name: main.cf lines are `name = value`", nameSpan, in: file)
+                diagnostics.report("'\(name)' is not a parameter name: main.cf lines are `name = value`", at: nameSpan)
                 continue
             }
             // The value: after '=' on the first line, then every continuation line, joined by one space.
@@ -215,17 +211,17 @@ struct PostfixSyntax {
         for logical in PostfixLexer.logicalLines(file) {
             let (tokens, unbalanced) = tokens(logical)
             if let unbalanced {
-                problem("unbalanced '{' in this master.cf entry: the `{ … }` group is never closed", span(unbalanced), in: file)
+                diagnostics.report("unbalanced '{' in this master.cf entry: the `{ … }` group is never closed", at: span(unbalanced))
                 continue
             }
             guard let head = tokens.first else { continue }
             if logical.startsWithContinuation {
-                problem("this line starts with whitespace, so Postfix reads it as part of a previous service entry, but there is none before it", span(head), in: file)
+                diagnostics.report("this line starts with whitespace, so Postfix reads it as part of a previous service entry, but there is none before it", at: span(head))
                 continue
             }
             guard tokens.count >= 8 else {
                 if TemplateSyntax.placeholder(in: head.text) != nil { continue }
-                problem("a master.cf service entry has 8 fields (service type private unpriv chroot wakeup maxproc command), this one has \(tokens.count)", span(head), in: file)
+                diagnostics.report("a master.cf service entry has 8 fields (service type private unpriv chroot wakeup maxproc command), this one has \(tokens.count)", at: span(head))
                 continue
             }
             let first = logical.segments[0]
@@ -233,7 +229,7 @@ struct PostfixSyntax {
             var service = PostfixService(name: head.text, nameSpan: span(head), type: tokens[1].text, command: (tokens[7].text as NSString).lastPathComponent,
                                          location: location, overrides: [])
             if !PostfixSniff.serviceTypes.contains(service.type), TemplateSyntax.placeholder(in: service.type) == nil {
-                problem("unknown service type '\(service.type)' (inet, unix, unix-dgram, fifo or pass)\(Suggestion.phrase(for: service.type, in: Array(PostfixSniff.serviceTypes)))", span(tokens[1]), in: file)
+                diagnostics.report("unknown service type '\(service.type)' (inet, unix, unix-dgram, fifo or pass)\(Suggestion.phrase(for: service.type, in: Array(PostfixSniff.serviceTypes)))", at: span(tokens[1]))
             }
             var index = 8
             while index < tokens.count {
@@ -242,7 +238,7 @@ struct PostfixSyntax {
                 if token.text == "-o" {
                     index += 1
                     guard index < tokens.count else {
-                        problem("`-o` at the end of the entry: it needs `name=value` after it", span(token), in: file)
+                        diagnostics.report("`-o` at the end of the entry: it needs `name=value` after it", at: span(token))
                         break
                     }
                     assignment = tokens[index]
@@ -258,7 +254,7 @@ struct PostfixSyntax {
                 if let parsed = override(a, file: file, conditional: conditional) {
                     service.overrides.append(parsed)
                 } else if TemplateSyntax.placeholder(in: a.text) == nil {
-                    problem("`-o \(a.text)` is not `name=value`", span(a), in: file)
+                    diagnostics.report("`-o \(a.text)` is not `name=value`", at: span(a))
                 }
             }
             services.append(service)

@@ -58,18 +58,19 @@ public struct SpringFormat: ConfigFormat {
 
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
+        var diagnostics = Diagnostics()
         let name = (file.path as NSString).lastPathComponent.lowercased()
         var documents: [SpringDocument]
         if name.hasSuffix(".properties") || (!name.hasSuffix(".yml") && !name.hasSuffix(".yaml") && Self.looksLikeProperties(file)) {
             let props = JavaProperties(file)
-            setup.problems += props.problems
+            diagnostics.report(contentsOf: props.diagnostics)
             documents = [SpringDocument(profile: nil, values: props.values)]
         } else {
             do {
                 documents = try SpringYAML.documents(file)
             } catch {
-                setup.problems.append(error)
-                return setup
+                diagnostics.report(error)
+                return setup.reporting(diagnostics)
             }
         }
         // application-dev.yml is the `dev` profile's file.
@@ -83,12 +84,12 @@ public struct SpringFormat: ConfigFormat {
             if let p = doc.profile { profiles.append((p, doc.values)) } else { base.merge(doc.values) { _, new in new } }
         }
         let baseName = fileProfile.map { "spring.mail (profile \($0))" } ?? "spring.mail"
-        SpringMail(values: base, file: file, ports: context.ports).endpoint(account: baseName, into: &setup)
+        SpringMail(values: base, file: file, ports: context.ports).endpoint(account: baseName, into: &setup, diagnostics: &diagnostics)
         for (profile, values) in profiles where values.keys.contains(where: { $0.hasPrefix("spring.mail.") }) {
             let merged = base.merging(values) { _, new in new }
-            SpringMail(values: merged, file: file, ports: context.ports).endpoint(account: "spring.mail (profile \(profile))", into: &setup)
+            SpringMail(values: merged, file: file, ports: context.ports).endpoint(account: "spring.mail (profile \(profile))", into: &setup, diagnostics: &diagnostics)
         }
-        return setup
+        return setup.reporting(diagnostics)
     }
 }
 
@@ -143,7 +144,7 @@ struct SpringMail {
         }
     }
 
-    func endpoint(account: String, into setup: inout MailSetup) {
+    func endpoint(account: String, into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         guard let hostValue = values["spring.mail.host"] else { return }
         var e = Endpoint(role: .client, location: hostValue.keySpan)
         e.account = account
@@ -157,7 +158,7 @@ struct SpringMail {
         let protocolValue = values["spring.mail.protocol"]
         let proto = (resolved("spring.mail.protocol") ?? "smtp").lowercased()
         guard proto == "smtp" || proto == "smtps" else {
-            setup.problems.append(ParseProblem("spring.mail.protocol must be smtp or smtps for sending, found '\(proto)'", path: file.path, span: protocolValue?.span ?? hostValue.span))
+            diagnostics.report(ParseProblem("spring.mail.protocol must be smtp or smtps for sending, found '\(proto)'", path: file.path, span: protocolValue?.span ?? hostValue.span))
             return
         }
         let prefix = "spring.mail.properties.mail.\(proto)."
@@ -203,7 +204,7 @@ struct SpringMail {
             if let text = resolved(values["spring.mail.port"] != nil ? "spring.mail.port" : prefix + "port"), let p = Int(text.trimmingCharacters(in: .whitespaces)), (1...65535).contains(p) {
                 e.set(\.port, p, field: .port, span: portValue.span)
             } else if let text = portValue.text, !text.contains("${") {
-                setup.problems.append(ParseProblem("spring.mail.port must be a port number from 1 to 65535, found '\(text)'", path: file.path, span: portValue.span))
+                diagnostics.report(ParseProblem("spring.mail.port must be a port number from 1 to 65535, found '\(text)'", path: file.path, span: portValue.span))
             } else {
                 e.spans[.port] = portValue.span
             }
@@ -272,7 +273,7 @@ struct SpringMail {
 /// (Java throws), reported with its position; the rest of the file is still read.
 struct JavaProperties {
     var values: [String: SpringValue] = [:]
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     init(_ file: SourceFile) {
         let lines = file.lines.map { Array($0.unicodeScalars) }
@@ -351,7 +352,7 @@ struct JavaProperties {
             case "u":
                 let hex = raw.count >= i + 6 ? String(String.UnicodeScalarView(raw[(i + 2)..<(i + 6)])) : ""
                 guard hex.count == 4, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) else {
-                    problems.append(ParseProblem("malformed \\uXXXX escape: Java refuses to load this properties file", path: file.path, span: file.span(line: origin.0 + 1, column: origin.1 + 1 + i, length: 2)))
+                    diagnostics.report(ParseProblem("malformed \\uXXXX escape: Java refuses to load this properties file", path: file.path, span: file.span(line: origin.0 + 1, column: origin.1 + 1 + i, length: 2)))
                     return nil
                 }
                 out.append(scalar)

@@ -41,13 +41,12 @@ public struct ThunderbirdFormat: ConfigFormat {
     }
 
     public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var setup = MailSetup(path: file.path, format: id)
+        let setup = MailSetup(path: file.path, format: id)
         var lexer = PrefsParser(file: file)
         lexer.parse()
-        setup.problems = lexer.problems
-        var reader = ThunderbirdReader(file: file, ports: context.ports, prefs: lexer.prefs, setup: setup)
+        var reader = ThunderbirdReader(file: file, ports: context.ports, prefs: lexer.prefs, setup: setup, diagnostics: lexer.diagnostics)
         reader.read()
-        return reader.setup
+        return reader.setup.reporting(reader.diagnostics)
     }
 }
 
@@ -96,7 +95,7 @@ struct PrefsParser {
     var line = 1
     var column = 1
     var prefs = PrefStore()
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
     var order = 0
 
     init(file: SourceFile) {
@@ -139,7 +138,7 @@ struct PrefsParser {
             do {
                 try skipTrivia()
             } catch {
-                problems.append(problem(error))
+                diagnostics.report(problem(error))
                 return
             }
             guard current != nil else { return }
@@ -147,7 +146,7 @@ struct PrefsParser {
             do {
                 try statement(start: statementStart)
             } catch {
-                problems.append(problem(error))
+                diagnostics.report(problem(error))
                 recover()
             }
         }
@@ -310,6 +309,7 @@ private struct ThunderbirdReader {
     let ports: PortTable
     let prefs: PrefStore
     var setup: MailSetup
+    var diagnostics: Diagnostics
     /// Every object (`mail.server.server1`, `mail.identity.id1`, …) with its first statement, found in one pass.
     let objects: [ObjectKey: (order: Int, statement: SourceSpan)]
 
@@ -325,11 +325,12 @@ private struct ThunderbirdReader {
     struct ObjectKey: Hashable { var branch: String; var key: String }
     static let branches = ["mail.server", "mail.smtpserver", "mail.outgoingserver", "mail.identity", "mail.account"]
 
-    init(file: SourceFile, ports: PortTable, prefs: PrefStore, setup: MailSetup) {
+    init(file: SourceFile, ports: PortTable, prefs: PrefStore, setup: MailSetup, diagnostics: Diagnostics) {
         self.file = file
         self.ports = ports
         self.prefs = prefs
         self.setup = setup
+        self.diagnostics = diagnostics
         var objects: [ObjectKey: (order: Int, statement: SourceSpan)] = [:]
         for (name, entry) in prefs.user.merging(prefs.defaults, uniquingKeysWith: { user, _ in user }) {
             // mail.<kind>.<key>.<field>: the branch is the first two parts.
@@ -357,10 +358,6 @@ private struct ThunderbirdReader {
     static let builtInSocketType = 0
     static let builtInAuthMethod = 3
 
-    mutating func problem(_ message: String, at span: SourceSpan) {
-        setup.problems.append(ParseProblem(message, path: file.path, span: span))
-    }
-
     /// The object keys under a prefix (`mail.server.` → server1, server2), in the order the file first names them.
     func keys(under prefix: String) -> [String] {
         let branch = String(prefix.dropLast())
@@ -384,7 +381,7 @@ private struct ThunderbirdReader {
         case .int(let i): return i
         case .string(let s) where Int(s) != nil: return Int(s)
         default:
-            problem("\(what) must be an integer, found \(entry.value.description)", at: entry.span)
+            diagnostics.report("\(what) must be an integer, found \(entry.value.description)", at: entry.span)
             return nil
         }
     }
@@ -443,7 +440,7 @@ private struct ThunderbirdReader {
         if let entry = prefs["security.tls.version.min"], let n = int(entry, "security.tls.version.min") {
             let versions: [Int: TLSVersion] = [0: .ssl3, 1: .tls10, 2: .tls11, 3: .tls12, 4: .tls13]
             if let v = versions[n] { return (v, entry.span) }
-            problem("security.tls.version.min must be 1 (TLS 1.0) to 4 (TLS 1.3), found \(n)", at: entry.span)
+            diagnostics.report("security.tls.version.min must be 1 (TLS 1.0) to 4 (TLS 1.3), found \(n)", at: entry.span)
         }
         if let entry = prefs["security.tls.version.enable-deprecated"], entry.value == .bool(true) {
             return (.tls10, entry.span)
@@ -464,7 +461,7 @@ private struct ThunderbirdReader {
             span = legacySSL.span
         }
         guard let (mode, required, _) = Self.socketTypes[number] else {
-            if let span { problem("\(pref) must be 0 (plain), 1 (STARTTLS if available), 2 (STARTTLS) or 3 (SSL/TLS), found \(number)", at: span) }
+            if let span { diagnostics.report("\(pref) must be 0 (plain), 1 (STARTTLS if available), 2 (STARTTLS) or 3 (SSL/TLS), found \(number)", at: span) }
             return
         }
         e.set(\.tls, mode, field: .tls, span: span)
@@ -477,7 +474,7 @@ private struct ThunderbirdReader {
         var span: SourceSpan?
         if let entry, let n = int(entry, pref) { number = n; span = entry.span }
         guard let mechanisms = Self.authMethods[number] else {
-            if let span { problem("\(pref) must be a number from 1 (no authentication) to 10 (OAuth2), found \(number)", at: span) }
+            if let span { diagnostics.report("\(pref) must be a number from 1 (no authentication) to 10 (OAuth2), found \(number)", at: span) }
             return
         }
         e.set(\.auth, mechanisms, field: .auth, span: span)
@@ -493,7 +490,7 @@ private struct ThunderbirdReader {
         case "pop3": proto = .pop3
         case "none", "rss", "nntp", "movemail", "im", "exquilla", "owl", "ews", "graph": return  // not a mail server of the model
         default:
-            problem("mail.server.\(key).type '\(type)' is not a server type Thunderbird knows (imap, pop3, nntp, none, rss)\(Suggestion.phrase(for: type, in: ["imap", "pop3"]))", at: typeEntry.span)
+            diagnostics.report("mail.server.\(key).type '\(type)' is not a server type Thunderbird knows (imap, pop3, nntp, none, rss)\(Suggestion.phrase(for: type, in: ["imap", "pop3"]))", at: typeEntry.span)
             return
         }
         var e = Endpoint(role: .client, location: typeEntry.statement)
@@ -546,7 +543,7 @@ private struct ThunderbirdReader {
             guard let n = int(entry, "\(branch).\(key).port") else { e.spans[.port] = entry.span; return }
             if n > 0 {
                 guard n <= 65535 else {
-                    problem("\(branch).\(key).port must be a port number from 1 to 65535, found \(n)", at: entry.span)
+                    diagnostics.report("\(branch).\(key).port must be a port number from 1 to 65535, found \(n)", at: entry.span)
                     e.spans[.port] = entry.span
                     return
                 }
@@ -592,7 +589,7 @@ private struct ThunderbirdReader {
                 identity.spans["contentEncryption"] = policyEntry?.span
             }
         default:
-            if let span = policyEntry?.span { problem("\(branch).\(key).encryptionpolicy must be 0 (never) or 2 (require encryption), found \(policy)", at: span) }
+            if let span = policyEntry?.span { diagnostics.report("\(branch).\(key).encryptionpolicy must be 0 (never) or 2 (require encryption), found \(policy)", at: span) }
         }
         setup.identities.append(identity)
     }
