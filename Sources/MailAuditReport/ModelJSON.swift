@@ -36,9 +36,10 @@ enum ModelJSON {
         .object(["name": .optional(i.name), "contentEncryption": .optional(i.contentEncryption?.rawValue), "location": span(i.location)])
     }
 
-    static func error(_ p: ParseProblem) -> JSONValue {
+    /// A problem met while reading, under its rule (`RuleSet.parseError`).
+    static func error(_ p: ParseProblem, rule: Rule) -> JSONValue {
         .object(["path": .string(p.path), "line": .optional(p.span?.line), "column": .optional(p.span?.column),
-                 "message": .string(p.message), "ruleId": .string("MA000")])
+                 "message": .string(p.message), "ruleId": .string(rule.id)])
     }
 }
 
@@ -56,7 +57,7 @@ public struct ModelReporter: Reporter {
             ])
         }
         return JSONValue.object(["schemaVersion": .int(1), "setups": .array(setups),
-                                 "errors": .array(report.result.problems.map(ModelJSON.error))]).rendered()
+                                 "errors": .array(report.result.problems.map { ModelJSON.error($0, rule: report.rules.parseError) })]).rendered()
     }
 }
 

@@ -110,7 +110,8 @@ struct AuditView {
             counts[f.ruleId, default: RuleCount(id: f.ruleId, name: f.ruleName, severity: f.severity, count: 0)].count += 1
         }
         if !result.problems.isEmpty {
-            counts["MA000"] = RuleCount(id: "MA000", name: "parse-error", severity: .error, count: result.problems.count)
+            let rule = report.rules.parseError
+            counts[rule.id] = RuleCount(id: rule.id, name: rule.name, severity: rule.severity, count: result.problems.count)
         }
         byRule = counts.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
         endpointCount = result.files.reduce(0) { $0 + $1.endpoints }

@@ -23,9 +23,10 @@ public struct GitHubReporter: Reporter {
         /// findings by severity, each level up to the cap.
         mutating func lines(_ report: Report) -> String {
             var out = ""
+            let rule = report.rules.parseError
             for p in report.result.problems {
                 let line = p.span?.line ?? 1, col = p.span?.column ?? 1
-                out += "::error file=\(property(p.path)),line=\(line),col=\(col),title=\(property("MA000 parse-error"))::\(data(p.message))\n"
+                out += "::\(GitHubReporter.level(rule.severity)) file=\(property(p.path)),line=\(line),col=\(col),title=\(property("\(rule.id) \(rule.name)"))::\(data(p.message))\n"
             }
             let ordered = report.activeFindings.enumerated().sorted { a, b in
                 a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset

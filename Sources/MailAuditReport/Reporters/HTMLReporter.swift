@@ -122,9 +122,10 @@ public struct HTMLReporter: Reporter {
         if !setup.endpoints.isEmpty { out += inventory(setup.endpoints, probes: report.result.probes) }
         if !setup.problems.isEmpty {
             out += "<h3>Could not be read</h3>\n"
+            let rule = report.rules.parseError, severity = rule.severity.rawValue
             for problem in setup.problems {
                 let location = problem.span.map { "\(problem.path):\($0.line):\($0.column)" } ?? problem.path
-                out += "<article class=\"finding error\"><p><span class=\"sev error\">error</span> <a href=\"#rule-MA000\">MA000 parse-error</a> <span class=\"where\">\(xml(location))</span></p>"
+                out += "<article class=\"finding \(severity)\"><p><span class=\"sev \(severity)\">\(severity)</span> <a href=\"#rule-\(rule.id)\">\(xml("\(rule.id) \(rule.name)"))</a> <span class=\"where\">\(xml(location))</span></p>"
                 out += "<p class=\"msg\">\(xml(problem.message))</p>\(problem.span.map { excerpt($0, excerpts) } ?? "")</article>\n"
             }
         }

@@ -16,7 +16,8 @@ public struct JSONLinesReporter: Reporter {
     static func lines(_ report: Report) -> String {
         var out = ""
         for finding in report.result.findings { out += JSONReporter.finding(finding).line(type: "finding") }
-        for problem in report.result.problems { out += ModelJSON.error(problem).line(type: "error") }
+        let rule = report.rules.parseError
+        for problem in report.result.problems { out += ModelJSON.error(problem, rule: rule).line(type: "error") }
         for probe in report.result.probes ?? [] { out += ProbeJSON.json(probe).line(type: "probe") }
         return out
     }

@@ -13,7 +13,7 @@ public struct JSONReporter: Reporter {
             "tool": Self.tool,
             "schemaVersion": .int(1),
             "findings": .elements(count: all.count) { Self.finding(all[$0]) },
-            "errors": .array(report.result.problems.map(ModelJSON.error)),
+            "errors": .array(report.result.problems.map { ModelJSON.error($0, rule: report.rules.parseError) }),
             "summary": ReportSummary(report.result).json,
         ].merging(report.result.baseline.map { ["baseline": Self.baseline($0)] } ?? [:]) { a, _ in a }
          .merging(report.result.probes.map { ["probes": .array($0.map(ProbeJSON.json))] } ?? [:]) { a, _ in a })

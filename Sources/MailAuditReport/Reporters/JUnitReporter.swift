@@ -25,12 +25,13 @@ public struct JUnitReporter: Reporter {
                 """)
             }
         }
+        let rule = report.rules.parseError
         for p in report.result.problems {
             errors += 1
             let position = p.span.map { ":\($0.line):\($0.column)" } ?? ""
             cases.append("""
-                <testcase classname="\(xml(p.path))" name="MA000 parse-error" time="0">
-                  <error type="parse-error" message="\(xml(p.message))">\(xml("\(p.path)\(position): \(p.message)"))</error>
+                <testcase classname="\(xml(p.path))" name="\(xml("\(rule.id) \(rule.name)"))" time="0">
+                  <error type="\(xml(rule.name))" message="\(xml(p.message))">\(xml("\(p.path)\(position): \(p.message)"))</error>
                 </testcase>
             """)
         }

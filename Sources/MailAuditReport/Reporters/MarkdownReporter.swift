@@ -1,4 +1,5 @@
 import MailAuditCore
+import MailAuditRules
 
 /// The audit for pull-request comments and job summaries, in GitHub-flavoured Markdown: the
 /// verdict per setup, each setup's endpoints and its findings by severity. It stays within
@@ -36,7 +37,7 @@ public struct MarkdownReporter: Reporter {
             page.add(section(setup, probes: report.result.probes))
             if !setup.problems.isEmpty { page.add("**Could not be read**\n\n") }
             for problem in setup.problems {
-                if page.add(self.problem(problem, excerpts)) { page.findings += 1 }
+                if page.add(self.problem(problem, rule: report.rules.parseError, excerpts)) { page.findings += 1 }
             }
             for severity in Severity.allCases.reversed() {
                 let findings = setup.findings.filter { $0.severity == severity }
@@ -138,9 +139,9 @@ public struct MarkdownReporter: Reporter {
         return lines.joined(separator: "  \n") + "\n"
     }
 
-    func problem(_ p: ParseProblem, _ excerpts: SourceExcerpts) -> String {
+    func problem(_ p: ParseProblem, rule: Rule, _ excerpts: SourceExcerpts) -> String {
         let location = p.span.map { "\(p.path):\($0.line):\($0.column)" } ?? p.path
-        var lines = ["- **error** MA000 parse-error at \(MarkdownText.escaped(location))", "  " + MarkdownText.escaped(p.message)]
+        var lines = ["- **\(rule.severity.rawValue)** \(rule.id) \(rule.name) at \(MarkdownText.escaped(location))", "  " + MarkdownText.escaped(p.message)]
         if let source = p.span.flatMap({ excerpt($0, excerpts) }) { lines.append("  " + source) }
         return lines.joined(separator: "  \n") + "\n"
     }

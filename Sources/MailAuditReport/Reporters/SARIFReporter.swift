@@ -16,7 +16,7 @@ public struct SARIFReporter: Reporter {
         let ordered = findings.enumerated().sorted { a, b in
             a.element.severity != b.element.severity ? a.element.severity > b.element.severity : a.offset < b.offset
         }.map(\.element)
-        return log(report, successful: report.result.problems.isEmpty, notifications: .array(report.result.problems.map(notification)),
+        return log(report, successful: report.result.problems.isEmpty, notifications: .array(report.result.problems.map { notification($0, rule: report.rules.parseError) }),
                    results: .array(ordered.map { result($0, ruleIndex: index[$0.ruleId]) })).rendered()
     }
 
@@ -85,10 +85,11 @@ public struct SARIFReporter: Reporter {
         ])
     }
 
-    func notification(_ p: ParseProblem) -> JSONValue {
+    /// A problem met while reading, under its rule (`RuleSet.parseError`).
+    func notification(_ p: ParseProblem, rule: Rule) -> JSONValue {
         let span = p.span ?? SourceSpan(path: p.path, line: 1, column: 1)
-        return .object(["level": .string("error"), "message": SARIF.message("\(p.path): \(p.message)"),
-                        "locations": .array([SARIF.location(physical(span))]), "descriptor": .object(["id": .string("MA000")])])
+        return .object(["level": .string(level(rule.severity)), "message": SARIF.message("\(p.path): \(p.message)"),
+                        "locations": .array([SARIF.location(physical(span))]), "descriptor": .object(["id": .string(rule.id)])])
     }
 
     func level(_ s: Severity) -> String { s.rawValue }

@@ -18,7 +18,7 @@ public struct TextReporter: Reporter {
         let paint = Paint(enabled: report.options.color)
         var out = ""
         // Order first, text after: holding every entry's text besides the output doubled the memory.
-        let problems = report.result.problems
+        let problems = report.result.problems, problemRule = report.rules.parseError
         var items: [(SourceSpan, Int, Int)] = []  // (position, problems before findings, index)
         for (index, problem) in problems.enumerated() {
             items.append((problem.span ?? SourceSpan(path: problem.path, line: 0, column: 0), 0, index))
@@ -35,7 +35,7 @@ public struct TextReporter: Reporter {
             position += 1
             if kind == 0 {
                 let problem = problems[index]
-                out += "\(location(problem.path, problem.span)): \(paint.red("error")): \(problem.message) [MA000 parse-error]\n"
+                out += "\(location(problem.path, problem.span)): \(paint.severity(problemRule.severity)): \(problem.message) [\(problemRule.id) \(problemRule.name)]\n"
                 if let span = problem.span { out += excerpt(span, excerpts, paint: paint) }
                 continue
             }

@@ -20,7 +20,7 @@ struct JSONReportStream: ReportStream {
             findings.append(part.maskedText { Self.elements($0.result.findings.map(JSONReporter.finding)) }, elements: result.findings.count, separator: Self.separator)
         }
         if !result.problems.isEmpty {
-            errors.append(part.maskedText { Self.elements($0.result.problems.map(ModelJSON.error)) }, elements: result.problems.count, separator: Self.separator)
+            errors.append(part.maskedText { Self.elements($0.result.problems.map { [rule = $0.rules.parseError] p in ModelJSON.error(p, rule: rule) }) }, elements: result.problems.count, separator: Self.separator)
         }
     }
 

@@ -32,7 +32,7 @@ struct SARIFReportStream: ReportStream {
             results[n].append(text, elements: count, separator: JSONReportStream.separator)
         }
         if !part.result.problems.isEmpty {
-            let text = part.maskedText { JSONReportStream.elements($0.result.problems.map(reporter.notification), indent: Self.notificationIndent) }
+            let text = part.maskedText { JSONReportStream.elements($0.result.problems.map { [rule = $0.rules.parseError] p in reporter.notification(p, rule: rule) }, indent: Self.notificationIndent) }
             notifications.append(text, elements: part.result.problems.count, separator: JSONReportStream.separator)
         }
     }

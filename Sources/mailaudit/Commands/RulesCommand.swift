@@ -122,8 +122,9 @@ struct BaselineCommand: ParsableCommand {
         let baseline = Baseline(findings: result.findings)
         try ReportWriter.write(result.redactor.redact(baseline.rendered(), inDocument: true), to: output)
         FileHandle.standardError.write(Data("mailaudit: recorded \(Wording.count(baseline.entries.count, "finding")) in \(output)\n".utf8))
+        let rule = setup.rules.parseError
         for p in result.problems {
-            FileHandle.standardError.write(Data("\(p.path)\(p.span.map { ":\($0.line):\($0.column)" } ?? ""): error: \(p.message) [MA000 parse-error]\n".utf8))
+            FileHandle.standardError.write(Data("\(p.path)\(p.span.map { ":\($0.line):\($0.column)" } ?? ""): \(rule.severity.rawValue): \(p.message) [\(rule.id) \(rule.name)]\n".utf8))
         }
         if !result.problems.isEmpty { throw ExitCode(2) }
     }
