@@ -21,6 +21,8 @@ public struct ParseContext: Sendable {
     /// The environment the audited program would start with (mutt expands `$NAME` from it first).
     /// Empty unless the caller passes the auditing process's own: tests and fuzzing see no variable.
     public var environment: [String: String] = [:]
+    /// Folder listings and existence checks (a glob's matches, a sibling file); the machine's by default.
+    public var folders = FolderLookup.local
     /// Shared by the copies of one context: one setup, one budget.
     let includes = IncludeBudget(limit: ParseContext.includeLimit)
 

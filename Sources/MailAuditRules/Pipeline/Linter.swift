@@ -168,6 +168,7 @@ public struct Linter: Sendable {
         })
         context.versions = versions
         context.environment = environment
+        context.folders.workingDirectory = workingDirectory
         context.includePolicy = includes.policy(forInput: input.path == "-" ? workingDirectory + "/-" : input.path, tree: input.tree)
         let read = Suggestion.limited { format.read(file, context: context) }
         var setup = read.setup

@@ -190,7 +190,7 @@ struct DovecotReader {
     }
 
     func standardized(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        let absolute = path.hasPrefix("/") ? path : (context.folders.workingDirectory as NSString).appendingPathComponent(path)
         return ((absolute as NSString).standardizingPath as NSString).resolvingSymlinksInPath
     }
 }

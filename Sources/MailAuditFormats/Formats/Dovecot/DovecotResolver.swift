@@ -211,10 +211,9 @@ extension DovecotReader {
         let name = (pattern as NSString).lastPathComponent
         let directory = pattern.folderPath
         guard name.contains(where: { "*?[".contains($0) }) else {
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: pattern, isDirectory: &isDirectory) && !isDirectory.boolValue ? [pattern] : []
+            return context.folders.isFile(pattern) ? [pattern] : []
         }
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return [] }
+        guard let entries = context.folders.entries(directory.isEmpty ? "." : directory) else { return [] }
         var regex = "^"
         for c in name {
             switch c {
@@ -227,6 +226,6 @@ extension DovecotReader {
         regex += "$"
         return entries.filter { !$0.hasPrefix(".") && $0.range(of: regex, options: .regularExpression) != nil }.sorted()
             .map { directory.isEmpty ? $0 : (directory as NSString).appendingPathComponent($0) }
-            .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue }
+            .filter(context.folders.isFile)
     }
 }

@@ -153,7 +153,7 @@ struct PostfixFilePair {
             } catch {
                 // A missing sibling is normal (either file alone); one that exists but cannot be read is not. An
                 // unreadable main.cf is reported as an input of its own: here it only explains the defaults.
-                if FileManager.default.fileExists(atPath: siblingPath) {
+                if context.folders.exists(siblingPath) {
                     if isMaster {
                         diagnostics.report("the main.cf beside this master.cf cannot be read (\(error.message)), so its services are read with Postfix's defaults", at: .start(of: file.path))
                     } else {
