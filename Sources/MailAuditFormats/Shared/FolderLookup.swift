@@ -11,6 +11,9 @@ public struct FolderLookup: Sendable {
     public var exists: @Sendable (String) -> Bool
     /// Whether a regular file (or a link to one) is at the path.
     public var isFile: @Sendable (String) -> Bool
+    /// Whether nothing is at the path (a dangling link counts as nothing): an include that is not
+    /// there is not followed (MA003), while one that is there but cannot be read is an error.
+    public var isMissing: @Sendable (String) -> Bool = IncludePolicy.isMissing
     /// The folder a relative path is read from.
     public var workingDirectory: String
 

@@ -118,7 +118,7 @@ extension ParseContext {
 
     /// Reads an already located include (a glob's match, say).
     public func read(_ path: String, written: String, at span: SourceSpan) throws(ParseProblem) -> FollowedInclude {
-        if IncludePolicy.isMissing(path) { return .notFollowed(UnfollowedInclude(path: written, resolved: path, reason: .missing, span: span)) }
+        if folders.isMissing(path) { return .notFollowed(UnfollowedInclude(path: written, resolved: path, reason: .missing, span: span)) }
         guard let file = try include(path) else { return .limitReached }
         return .file(file)
     }

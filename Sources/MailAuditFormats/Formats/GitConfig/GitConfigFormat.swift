@@ -131,7 +131,7 @@ struct GitConfigReader {
             setup.unfollowedIncludes.append(UnfollowedInclude(path: value, resolved: located.path, reason: located.reason ?? .missing, span: span))
             return
         }
-        guard !IncludePolicy.isMissing(path) else { return }  // git ignores a missing include
+        guard !context.folders.isMissing(path) else { return }  // git ignores a missing include
         let key = Self.canonical(path)
         if chain.contains(key) {
             diagnostics.report("include loop: '\(value)' is already being read (\(chain.map { ($0 as NSString).lastPathComponent }.joined(separator: " → ")) → \((key as NSString).lastPathComponent)); git stops with \"exceeded maximum include depth\"", at: span)
