@@ -1,3 +1,4 @@
+import MailAuditCore
 import MailAuditFormats
 
 /// Which format a fuzz input is in. The first byte, modulo the number of formats, indexes
@@ -19,7 +20,7 @@ struct FormatSelector: Sendable {
         }
         var indexes: [Int] = []
         for id in pinned.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
-            guard let index = Self.formats.firstIndex(where: { $0.id == id }) else { throw UnknownFormat(id: id) }
+            guard let index = Self.formats.firstIndex(where: { $0.id == FormatID(id) }) else { throw UnknownFormat(id: id) }
             indexes.append(index)
         }
         family = indexes
@@ -27,7 +28,7 @@ struct FormatSelector: Sendable {
 
     /// The byte a seed of this format starts with.
     static func selectorByte(forFormat id: String) -> UInt8? {
-        formats.firstIndex { $0.id == id }.map { UInt8($0) }
+        formats.firstIndex { $0.id == FormatID(id) }.map { UInt8($0) }
     }
 
     func format(forSelector byte: UInt8) -> any ConfigFormat {
@@ -37,6 +38,6 @@ struct FormatSelector: Sendable {
 
     struct UnknownFormat: Error {
         let id: String
-        var message: String { "unknown format '\(id)'; formats: \(FormatRegistry.builtIn.ids.joined(separator: ", "))" }
+        var message: String { "unknown format '\(id)'; formats: \(FormatRegistry.builtIn.ids.map(\.rawValue).joined(separator: ", "))" }
     }
 }

@@ -34,7 +34,7 @@ enum SeedWriter {
                 let fileName = (path as NSString).lastPathComponent
                 guard let format = registry.detect(fileName: fileName, path: path, content: { try? SourceFile.load(path: path) }),
                       let data = FileManager.default.contents(atPath: path) else { continue }
-                try save(data, format: format.id, name: String(path.dropFirst(root.count)))
+                try save(data, format: format.id.rawValue, name: String(path.dropFirst(root.count)))
             }
         }
         return counts
