@@ -32,8 +32,9 @@ declare -A FAMILIES=(
     [servers]="postfix dovecot exim opensmtpd"
     [clients]="msmtp mbsync fetchmail mutt getmail offlineimap gitconfig aerc"
     [apps]="dotenv django spring mailaudit-yaml thunderbird"
+    [php]="roundcube nextcloud wordpress"
 )
-ORDER=(xml servers clients apps)
+ORDER=(xml servers clients apps php)
 if (( $# > 0 )); then ORDER=("$@"); fi
 for family in "${ORDER[@]}"; do
     [[ -n ${FAMILIES[$family]:-} ]] || { echo "unknown family '$family'; families: ${!FAMILIES[*]}" >&2; exit 64; }

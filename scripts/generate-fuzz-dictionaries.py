@@ -20,6 +20,10 @@ OUT = ROOT / "Fuzz/dictionaries"
 # Read in every format: the inline suppression scanner and the decoder.
 COMMON = ["mailaudit: disable=", "mailaudit: disable-file=", " reason=\"", " until=2026-01-01", "\r\n", "\ufeff"]
 
+# PHP as the PHP formats read it (Shared/PHP): tags, comments, strings, arrays, concatenation.
+PHP = ["<?php\n", "?>", "<?=", "//", "#", "/*", "*/", "'", "\"", "\\'", "$", "{$", "=>", "array(", "[", "]",
+       " . ", ";\n", "<<<EOT\n", "\nEOT;\n", "if (", ") {", "}", "else", "endif;", "getenv(", "true", "false", "null"]
+
 # Syntax the literals do not spell out (XML markup, section brackets, includes).
 EXTRA = {
     "autoconfig": ['<?xml version="1.0"?>', "<", "</", "/>", ">", "<!--", "-->", "<![CDATA[", "]]>", "&amp;", "&#"],
@@ -43,6 +47,9 @@ EXTRA = {
     "msmtp": ["account ", "defaults", "account default : ", "\"", "\\\n"],
     "mbsync": ["IMAPAccount ", "IMAPStore ", "Channel ", "\"", "\n\n"],
     "fetchmail": ["poll ", "defaults ", "\"", "'", ";"],
+    "roundcube": PHP + ["$config['", "$config = [", "'ssl' => [", "ssl://", "tls://", "%u", "%p"],
+    "nextcloud": PHP + ["$CONFIG = array (", "$CONFIG['", "'ssl' => array ("],
+    "wordpress": PHP + ["define( '", "', ", " );", "WPMS_"],
 }
 
 
@@ -62,7 +69,7 @@ def literals(path):
 def files_for(folder):
     own = sorted(folder.rglob("*.swift"))
     text = "".join(p.read_text() for p in own)
-    shared = sorted(p for p in SHARED.glob("*.swift") if "+" not in p.stem and p.stem != "FormatDescription" and re.search(rf"\b{p.stem}\b", text))
+    shared = sorted(p for p in SHARED.rglob("*.swift") if "+" not in p.stem and p.stem != "FormatDescription" and re.search(rf"{p.stem}", text))
     return own + shared
 
 
