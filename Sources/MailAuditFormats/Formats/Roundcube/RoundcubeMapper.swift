@@ -166,6 +166,8 @@ struct RoundcubeMapper {
         }
         if let port, (1...65535).contains(port) {
             e.set(\.port, port, field: .port, span: span)
+            // Written in the built-in default (`localhost:587`), not in a file.
+            e.portIsDefault = span == nil
         } else if let scheme, scheme != "tls", scheme == "ssl" || scheme.hasSuffix("s") {
             e.port = sslPort
             e.portIsDefault = true

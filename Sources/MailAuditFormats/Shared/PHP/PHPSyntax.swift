@@ -52,18 +52,21 @@ public struct PHPSyntax {
     private static let compoundAssignments: Set<String> = [".=", "+=", "-=", "*=", "/=", "%=", "**=", "??=", "&=", "|=", "^=", "<<=", ">>="]
 
     private mutating func parseFile() {
-        // Per open block: whether what is inside may not run (an `if` body, a function, a class).
-        var blocks: [Bool] = []
+        // Per open block: whether what is inside may not run (an `if` body), or is a function's or a
+        // class's body, whose variables are not the file's and which runs only when called.
+        enum Block { case plain, conditional, declaration }
+        var blocks: [Block] = []
         // After `if (…)` or `else` without braces: the next statement alone is conditional.
         var pending = false
         while let token = tok() {
-            let conditional = pending || blocks.contains(true) || token.templated
+            let conditional = pending || blocks.contains { $0 != .plain } || token.templated
+            declaration = blocks.contains(.declaration)
             switch token.kind {
             case .op(";"):
                 p += 1
                 pending = false
             case .op("{"):
-                blocks.append(conditional)
+                blocks.append(conditional ? .conditional : .plain)
                 p += 1
                 pending = false
             case .op("}"):
@@ -74,7 +77,7 @@ public struct PHPSyntax {
                 if Self.controlHeads.contains(word) {
                     p += 1
                     if isOp("(") { skipGroup() }
-                    if isOp(":") { blocks.append(true); p += 1; pending = false } else { pending = true }
+                    if isOp(":") { blocks.append(.conditional); p += 1; pending = false } else { pending = true }
                 } else if word == "else" || word == "do" || word == "try" || word == "finally" {
                     p += 1
                     // `else:` continues an alternative-syntax block that is already open.
@@ -89,7 +92,7 @@ public struct PHPSyntax {
                     while let k = tok(), !k.isOp("{"), !k.isOp(";") {
                         if k.isOp("(") { skipGroup() } else { p += 1 }
                     }
-                    if isOp("{") { blocks.append(true); p += 1 } else { p += 1 }
+                    if isOp("{") { blocks.append(.declaration); p += 1 } else { p += 1 }
                     pending = false
                 } else if word == "define", isOp("(", 1) {
                     parseDefine(conditional: conditional)
@@ -197,7 +200,11 @@ public struct PHPSyntax {
         finishStatement()
     }
 
+    /// Inside a function's or class's body: nothing there is the file's own data.
+    private var declaration = false
+
     private mutating func add(_ target: PHPStatement.Target, _ value: PHPExpr, _ span: SourceSpan, _ conditional: Bool) {
+        if declaration { return }
         statements.append(PHPStatement(target: target, value: value, targetSpan: span, conditional: conditional))
     }
 
