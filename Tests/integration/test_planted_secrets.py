@@ -38,6 +38,9 @@ APPENDED = {
     "symfony": "MAILER_DSN=smtp://mail.example.com:25?username=ann&password={t}",
     "cyrus-sasl": "sql_passwd: {t}",
     "opensmtpd": 'table secrets {{ "ann" = "{t}" }}',
+    "roundcube": "<?php $config['smtp_pass'] = '{t}';",
+    "nextcloud": "<?php $CONFIG['mail_smtppassword'] = '{t}'; $CONFIG['mail_smtpauth'] = true;",
+    "wordpress": "<?php define( 'WPMS_SMTP_PASS', '{t}' );",
 }
 
 # Values of settings whose name says password, in the common syntaxes (key = value, key: value,
