@@ -134,6 +134,43 @@ import Testing
         }
         #expect(!syntax("<?php $config['a'] = 'open").problems.isEmpty)
         #expect(!syntax("<?php /* open").problems.isEmpty)
-        #expect(config("<?php $config[").settings.isEmpty)
+        #expect(config("<?php $config[").isEmpty)
+    }
+}
+
+/// Linear in the input: the shapes that would be quadratic with a naive fold (element writes into
+/// one growing array, many keys, computed whole assignments between them) and deep nesting.
+@Suite(.serialized) struct PHPComplexityTests {
+    func cpu(_ text: String) -> Double {
+        var best = Double.infinity
+        for _ in 0..<3 {
+            var now = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+            let start = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+            _ = TestSupport.parse(text, format: "roundcube")
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+            best = min(best, Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - start)
+        }
+        return best
+    }
+
+    func expectLinear(_ make: (Int) -> String, n: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        _ = cpu(make(n))
+        let ratio = cpu(make(4 * n)) / cpu(make(n))
+        #expect(ratio < 8, "×\(ratio)", sourceLocation: sourceLocation)
+    }
+
+    @Test func elementWritesIntoOneArray() {
+        expectLinear({ n in "<?php\n" + (0..<n).map { "$config['plugins'][] = 'p\($0)';\n$config['smtp_conn_options']['h\($0)']['ssl']['verify_peer'] = false;\n" }.joined() }, n: 1500)
+    }
+
+    @Test func computedWholeAssignmentsBetweenKeys() {
+        expectLinear({ n in "<?php\n" + (0..<n).map { "$config['k\($0)'] = 'v';\nif ($x) $config = f();\n" }.joined() }, n: 1500)
+    }
+
+    @Test func deepNestingIsReadOver() {
+        let text = "<?php\n$config['imap_host'] = " + String(repeating: "[", count: 20000) + String(repeating: "]", count: 20000) + ";\n$config['smtp_host'] = 'ssl://s';\n"
+        let setup = TestSupport.parse(text, format: "roundcube")
+        #expect(setup.endpoints.first { $0.protocol == .smtp }?.tls == .implicit)
     }
 }

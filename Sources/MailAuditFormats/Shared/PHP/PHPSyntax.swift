@@ -30,6 +30,10 @@ public struct PHPSyntax {
     private let t: [PHPToken]
     private let path: String
     private var p = 0
+    /// How deeply arrays and parentheses nest in the expression being read: past `maxDepth` the rest
+    /// is read over as unknown, so a hostile file cannot exhaust the stack (configurations nest 3 or 4 deep).
+    private var depth = 0
+    static let maxDepth = 64
 
     public init(_ file: SourceFile) {
         let lexer = PHPLexer(file)
@@ -154,6 +158,8 @@ public struct PHPSyntax {
         var path: [PHPKey?] = []
         var last = first.span
         while isOp("[") {
+            // An element path deeper than any array we read is not followed.
+            guard path.count < Self.maxDepth else { p = save; return nil }
             p += 1
             if isOp("]") {
                 path.append(nil)
@@ -284,6 +290,12 @@ public struct PHPSyntax {
 
     private mutating func parsePrimary() -> PHPExpr {
         guard let k = tok() else { return PHPExpr(.unknown, span: lastSpan) }
+        if depth >= Self.maxDepth {
+            skipExpression()
+            return PHPExpr(.unknown, span: join(k.span, previousSpan(orElse: k.span)))
+        }
+        depth += 1
+        defer { depth -= 1 }
         switch k.kind {
         case .string(let s):
             p += 1
