@@ -4,6 +4,9 @@ import Foundation
 /// iRedMail's `PH_NAME` placeholders and autoconf's `@NAME@`. Parsers recognise it so that a template is
 /// read as far as it can be: a placeholder makes a value unknown (nil), never a guess or a crash.
 public enum TemplateSyntax {
+    /// What configuration generators (Ansible, Jinja, ERB) append to the name of the file they render.
+    public static let fileSuffixes = ["", ".j2", ".jinja", ".jinja2", ".tpl", ".template", ".tmpl", ".erb"]
+
     /// What a line that holds only a Jinja tag does to the template's structure.
     public enum Directive: Equatable, Sendable {
         /// `{% if … %}`, `{% for … %}`: what follows may or may not be in the rendered file.

@@ -14,11 +14,10 @@ public struct NextcloudFormat: ConfigFormat {
         fenceLanguage: "php",
         program: .fixed(NextcloudMapper.program))
 
-    static let templateSuffixes = ["", ".j2", ".jinja", ".jinja2", ".tpl", ".template", ".tmpl", ".erb"]
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
-        return Self.templateSuffixes.contains { name == "config.php" + $0 || (name.hasSuffix(".config.php" + $0) && name.count > (".config.php" + $0).count) }
+        return TemplateSyntax.fileSuffixes.contains { name == "config.php" + $0 || (name.hasSuffix(".config.php" + $0) && name.count > (".config.php" + $0).count) }
     }
 
     /// `config.php` is every PHP application's name: Nextcloud's assigns `$CONFIG`.

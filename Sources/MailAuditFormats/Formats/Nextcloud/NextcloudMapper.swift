@@ -110,21 +110,9 @@ struct NextcloudMapper {
             e.verifyCertificate = true
             return
         }
-        e.verifyCertificate = true
-        for (key, off) in [("verify_peer", false), ("verify_peer_name", false), ("allow_self_signed", true)] {
-            guard let v = ssl.value[key] else { continue }
-            switch v.value.truthy {
-            case off?:
-                e.set(\.verifyCertificate, false, field: .verifyCertificate, span: v.span)
-                return
-            case nil:
-                e.verifyCertificate = nil
-                e.spans[.verifyCertificate] = v.span
-                return
-            default:
-                e.spans[.verifyCertificate] = v.span
-            }
-        }
+        let (verifies, span) = PHPStreamOptions.verifiesCertificate(ssl.value)
+        e.verifyCertificate = verifies
+        e.spans[.verifyCertificate] = span
     }
 
     func login(_ e: inout Endpoint, into setup: inout MailSetup) {

@@ -16,12 +16,10 @@ public struct RoundcubeFormat: ConfigFormat {
         fenceLanguage: "php",
         program: .fixed(RoundcubeMapper.program))
 
-    /// Template suffixes of generated configurations (Ansible, Jinja).
-    static let templateSuffixes = ["", ".j2", ".jinja", ".jinja2", ".tpl", ".template", ".tmpl", ".erb"]
 
     public func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
-        return Self.templateSuffixes.contains { name == "config.inc.php" + $0 }
+        return TemplateSyntax.fileSuffixes.contains { name == "config.inc.php" + $0 }
     }
 
     /// phpMyAdmin and others name their configuration `config.inc.php` too: Roundcube's assigns

@@ -200,21 +200,9 @@ struct RoundcubeMapper {
             e.verifyCertificate = true
             return
         }
-        for (key, off) in [("verify_peer", false), ("verify_peer_name", false), ("allow_self_signed", true)] {
-            guard let v = ssl.value[key] else { continue }
-            switch v.value.truthy {
-            case off?:
-                e.set(\.verifyCertificate, false, field: .verifyCertificate, span: v.span)
-                return
-            case nil:
-                e.spans[.verifyCertificate] = v.span
-                e.verifyCertificate = nil
-                return
-            default:
-                e.set(\.verifyCertificate, true, field: .verifyCertificate, span: v.span)
-            }
-        }
-        if e.verifyCertificate == nil, e.spans[.verifyCertificate] == nil { e.verifyCertificate = true }
+        let (verifies, span) = PHPStreamOptions.verifiesCertificate(ssl.value)
+        e.verifyCertificate = verifies
+        e.spans[.verifyCertificate] = span
     }
 
     /// `rcube_utils::parse_socket_options`: a host name key, `*` matching any run of characters.
