@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 @testable import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// PHP read as data: literal assignments, arrays, constants and concatenation; anything computed is unknown.

@@ -1,6 +1,7 @@
 import Foundation
 import MailAuditCore
 import MailAuditFormats
+import MailAuditTestSupport
 import Testing
 
 /// Roundcube config.inc.php: IMAP and SMTP connections with Roundcube 1.6's defaults, and its HTTP side.
