@@ -69,7 +69,7 @@ def literals(path):
 def files_for(folder):
     own = sorted(folder.rglob("*.swift"))
     text = "".join(p.read_text() for p in own)
-    shared = sorted(p for p in SHARED.rglob("*.swift") if "+" not in p.stem and p.stem != "FormatDescription" and re.search(rf"{p.stem}", text))
+    shared = sorted(p for p in SHARED.rglob("*.swift") if "+" not in p.stem and p.stem != "FormatDescription" and re.search(r"\b" + p.stem + r"\b", text))
     return own + shared
 
 
