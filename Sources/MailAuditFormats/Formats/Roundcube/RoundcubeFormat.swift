@@ -41,7 +41,7 @@ public struct RoundcubeFormat: ConfigFormat {
         setup.problems += syntax.problems
         var defaults: PHPSettings?
         let defaultsPath = (file.path.folderPath as NSString).appendingPathComponent("defaults.inc.php")
-        if file.path != "-", defaultsPath != file.path, FileManager.default.fileExists(atPath: defaultsPath) {
+        if file.path != "-", defaultsPath != file.path, context.folders.isFile(defaultsPath) {
             do {
                 if let text = try context.include(defaultsPath) {
                     defaults = PHPSettings(array: RoundcubeMapper.variables, of: PHPSyntax(text))
