@@ -33,8 +33,9 @@ declare -A FAMILIES=(
     [clients]="msmtp mbsync fetchmail mutt getmail offlineimap gitconfig aerc"
     [apps]="dotenv django spring mailaudit-yaml thunderbird"
     [php]="roundcube nextcloud wordpress"
+    [webapps]="gitea grafana snappymail"
 )
-ORDER=(xml servers clients apps php)
+ORDER=(xml servers clients apps php webapps)
 if (( $# > 0 )); then ORDER=("$@"); fi
 for family in "${ORDER[@]}"; do
     [[ -n ${FAMILIES[$family]:-} ]] || { echo "unknown family '$family'; families: ${!FAMILIES[*]}" >&2; exit 64; }

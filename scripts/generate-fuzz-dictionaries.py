@@ -50,6 +50,9 @@ EXTRA = {
     "roundcube": PHP + ["$config['", "$config = [", "'ssl' => [", "ssl://", "tls://", "%u", "%p"],
     "nextcloud": PHP + ["$CONFIG = array (", "$CONFIG['", "'ssl' => array ("],
     "wordpress": PHP + ["define( '", "', ", " );", "WPMS_"],
+    "gitea": ["[", "]", " = ", "[mailer]", "`", "\"\"\"", "{{ ", " }}", "{% if x %}\n", "{% endif %}\n"],
+    "grafana": ["[", "]", " = ", "[smtp]", "\"\"\"", "${", "$__env{", "$__file{", "}"],
+    "snappymail": ["{", "}", "[", "]", ": ", ", ", "\"", "\\u00", " = ", ";"],
 }
 
 

@@ -25,14 +25,24 @@ def test_corpus_yields_the_reviewed_expectations():
 def test_a_walk_over_the_corpus_is_not_misread():
     """Files that share a name or look with a mail config are skipped, never parsed as one: Cyrus SASL's
     smtpd.conf, compose files, and the mail settings of applications mailaudit has no format for
-    (webmail, forges, dashboards, CMSs: PHP arrays, INI and YAML of their own)."""
+    (webmail, forges, CMSs: PHP arrays and YAML of their own). The applications it has a format for
+    are read as theirs, and only their own files: Gogs' app.ini (Gitea's ancestor, another mailer),
+    Mailu's webmail templates outside a `domains/` folder and RainLoop's installer template
+    `default.ini.dist` are skipped."""
     table = current()
-    not_formats = ("cyrus-sasl/", "compose/", "snappymail/", "gitea/", "gitlab/", "grafana/")
-    # The PHP applications' files are read as their own format (or skipped: samples), never as another's.
-    own = {"roundcube/": "roundcube", "nextcloud/": "nextcloud", "wordpress/": "wordpress"}
+    not_formats = ("cyrus-sasl/", "compose/", "gitlab/")
+    own = {"roundcube/": "roundcube", "nextcloud/": "nextcloud", "wordpress/": "wordpress",
+           "gitea/": "gitea", "grafana/": "grafana", "snappymail/": "snappymail"}
+    # The PHP applications' files are read as their own format or skipped (samples, templates).
+    may_skip = ("roundcube/", "nextcloud/", "wordpress/")
+    not_own = ("gitea/gogs__gogs/", "snappymail/Mailu__Mailu/", "snappymail/RainLoop__rainloop-webmail/rainloop/v/0.0.0/app/domains/default.ini.dist")
     for path, (how, _, errors) in table.items():
-        kind = next((k for k in own if path.startswith(k)), None)
-        if kind:
+        if path.startswith(may_skip):
+            kind = next(k for k in may_skip if path.startswith(k))
             assert how in (own[kind], "skipped") and errors == "-", f"{path}: read as {how}: {errors}"
-        if path.startswith(not_formats) or path.endswith("-compose.yaml"):
+            continue
+        if path.startswith(not_formats + not_own) or path.endswith("-compose.yaml"):
             assert how == "skipped" and errors == "-", f"{path}: read as {how}: {errors}"
+        for kind, format_id in own.items():
+            if path.startswith(kind) and not path.startswith(not_own):
+                assert how == format_id and errors == "-", f"{path}: read as {how}: {errors}"

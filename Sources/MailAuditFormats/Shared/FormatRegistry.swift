@@ -28,6 +28,9 @@ public struct FormatRegistry: Sendable {
         AutoconfigFormat(),
         MobileconfigFormat(),
         AutodiscoverFormat(),
+        GiteaFormat(),
+        GrafanaFormat(),
+        SnappyMailFormat(),
     ])
 
     public init(formats: [any ConfigFormat]) { self.formats = formats }

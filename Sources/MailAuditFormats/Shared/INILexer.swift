@@ -13,8 +13,13 @@ import MailAuditCore
 ///   `[section.sub]`, names lower-cased, `"…"` quoting with `\" \\ \n \t \b`, `#`/`;` comments outside
 ///   quotes, a trailing `\` continues the line, a key without `=` is boolean true, and a key may follow
 ///   a section header on the same line.
+/// - `giteaINI`: go-ini as Gitea and Forgejo load `app.ini` (`IgnoreContinuation: true`, the default
+///   delimiters `=` and `:`): like `goINI`, but a trailing `\` is part of the value.
+/// - `grafanaINI`: go-ini with its default options (`ini.Load`), as Grafana reads `defaults.ini` and
+///   `grafana.ini`: like `goINI` with `:` as a second delimiter.
 public struct INIDialect: Sendable {
-    public enum Continuation: Sendable { case indentation, backslash }
+    /// How a value goes on over the next line; `none`: it does not.
+    public enum Continuation: Sendable { case indentation, backslash, none }
     public enum ValueSyntax: Sendable { case plain, goINI, git }
 
     public var name: String
@@ -32,6 +37,12 @@ public struct INIDialect: Sendable {
         lowercaseKeys: true, strictDuplicates: true, keysBeforeSection: false)
     public static let goINI = INIDialect(
         name: "go-ini", delimiters: ["="], continuation: .backslash, valueSyntax: .goINI,
+        lowercaseKeys: false, strictDuplicates: false, keysBeforeSection: true)
+    public static let giteaINI = INIDialect(
+        name: "go-ini", delimiters: ["=", ":"], continuation: .none, valueSyntax: .goINI,
+        lowercaseKeys: false, strictDuplicates: false, keysBeforeSection: true)
+    public static let grafanaINI = INIDialect(
+        name: "go-ini", delimiters: ["=", ":"], continuation: .backslash, valueSyntax: .goINI,
         lowercaseKeys: false, strictDuplicates: false, keysBeforeSection: true)
     public static let git = INIDialect(
         name: "git config", delimiters: ["="], continuation: .backslash, valueSyntax: .git,
@@ -285,7 +296,7 @@ private struct LineINILexer {
             return (value, spanTo(lineNo, last + 2), offset - 1)
         }
         // A trailing backslash continues the value on the next line(s), trimmed and joined without a separator.
-        if text.hasSuffix("\\") {
+        if dialect.continuation == .backslash, text.hasSuffix("\\") {
             var value = String(text.dropLast())
             var offset = 1
             var endLine = lineNo, endCol = last + 2

@@ -4,8 +4,15 @@ import Foundation
 /// iRedMail's `PH_NAME` placeholders and autoconf's `@NAME@`. Parsers recognise it so that a template is
 /// read as far as it can be: a placeholder makes a value unknown (nil), never a guess or a crash.
 public enum TemplateSyntax {
-    /// What configuration generators (Ansible, Jinja, ERB) append to the name of the file they render.
-    public static let fileSuffixes = ["", ".j2", ".jinja", ".jinja2", ".tpl", ".template", ".tmpl", ".erb"]
+    /// What configuration generators append to the name of a file they render (`app.ini.j2`), with
+    /// "" for the rendered file itself.
+    public static let fileSuffixes = ["", ".tpl", ".j2", ".jinja", ".jinja2", ".in", ".template", ".erb", ".tmpl"]
+
+    /// The name without a template suffix (`app.ini.j2` → `app.ini`).
+    public static func renderedName(_ name: String) -> String {
+        for suffix in fileSuffixes where !suffix.isEmpty && name.hasSuffix(suffix) { return String(name.dropLast(suffix.count)) }
+        return name
+    }
 
     /// What a line that holds only a Jinja tag does to the template's structure.
     public enum Directive: Equatable, Sendable {

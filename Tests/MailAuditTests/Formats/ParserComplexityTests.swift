@@ -94,4 +94,23 @@ import Testing
             "poll pop.example.com proto pop3 " + (0..<n).map { "bogus\($0) " }.joined() + "\n"
         }
     }
+
+    @Test func giteaManyKeysAndAnOpenJinjaComment() {
+        expectLinear("gitea", path: "app.ini", n: 4_000) { n in
+            "{#\n" + (0..<n).map { "licence line \($0)\n" }.joined() + "#}\n[mailer]\nENABLED = true\n" + (0..<n).map { "KEY_\($0) = {{ v\($0) }}\n" }.joined()
+        }
+    }
+
+    @Test func grafanaManySections() {
+        expectLinear("grafana", path: "grafana.ini", n: 2_000) { n in
+            (0..<n).map { "[smtp]\nenabled = true\nhost = smtp\($0).example.com:587\n" }.joined()
+        }
+    }
+
+    @Test func snappyMailManyMembersAndDeepArrays() {
+        expectLinear("snappymail", path: "domains/example.org.json", n: 4_000) { n in
+            "{ \"IMAP\": { \"host\": \"h\", \"port\": 143, \"sasl\": [" + (0..<n).map { "\"M\($0)\"" }.joined(separator: ", ")
+                + "] }, \"SMTP\": { \"host\": \"h\", \"port\": 25 }, " + (0..<n).map { "\"k\($0)\": [[[1]]]" }.joined(separator: ", ") + " }\n"
+        }
+    }
 }

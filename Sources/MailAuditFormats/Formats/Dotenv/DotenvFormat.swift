@@ -10,13 +10,14 @@ import MailAuditCore
 /// - Django-style `EMAIL_HOST`/`EMAIL_PORT`/`EMAIL_USE_TLS`/`EMAIL_USE_SSL`/`EMAIL_HOST_USER`/
 ///   `EMAIL_HOST_PASSWORD` (and netbox-docker's `EMAIL_SERVER`/`EMAIL_USERNAME`/`EMAIL_PASSWORD`,
 ///   django-environ's `EMAIL_URL`);
-/// - docker-mailserver `mailserver.env` and Mailu `.env`: the listeners the container opens.
+/// - docker-mailserver `mailserver.env` and Mailu `.env`: the listeners the container opens;
+/// - Grafana's `GF_SMTP_*` overrides of its `[smtp]` section (DotenvGrafana.swift).
 /// An env file without mail settings is neither a finding nor an error: it has no endpoints.
 public struct DotenvFormat: ConfigFormat {
     public init() {}
     public static let description = FormatDescription(
         id: "dotenv",
-        what: "mail settings in env files: Laravel `MAIL_*` (Laravel 13; `assume: { laravel: \"8\" }` for SwiftMailer, and `MAIL_DRIVER` files are read as Laravel ≤ 6), Symfony 8.0 `MAILER_DSN` (SwiftMailer 6.3 `MAILER_URL`), Django 5.2 `EMAIL_*`, docker-mailserver 14, Mailu 2024.06",
+        what: "mail settings in env files: Laravel `MAIL_*` (Laravel 13; `assume: { laravel: \"8\" }` for SwiftMailer, and `MAIL_DRIVER` files are read as Laravel ≤ 6), Symfony 8.0 `MAILER_DSN` (SwiftMailer 6.3 `MAILER_URL`), Django 5.2 `EMAIL_*`, docker-mailserver 14, Mailu 2024.06, Grafana 12 `GF_SMTP_*` (the `[smtp]` keys they leave out are `grafana.ini`'s: unknown)",
         names: [".env", ".env.*", "mailserver.env"],
         program: .pinnable(ProgramPin(key: "laravel", name: "Laravel", modelled: "13", changes: [
             .init(since: "9", what: "Symfony Mailer sends: STARTTLS whenever the server offers it and implicit TLS on port 465, whatever `MAIL_ENCRYPTION` says; before, SwiftMailer did what `MAIL_ENCRYPTION` says (`tls` STARTTLS, `ssl` implicit TLS, null none)"),
@@ -99,6 +100,7 @@ struct DotenvReader {
             ("laravel", versions.name("laravel"), { $0.laravel() }), ("symfony", "Symfony 8.0", { $0.symfonyMailer() }),
             ("swiftmailer", "SwiftMailer 6.3", { $0.swiftmailerURL() }), ("django", "Django 5.2", { $0.djangoEnv() }),
             ("docker-mailserver", "docker-mailserver 14", { $0.dockerMailserver() }), ("mailu", "Mailu 2024.06", { $0.mailu() }),
+            ("grafana", "Grafana 12", { $0.grafanaEnv() }),
         ]
         var programs: [String] = []
         for application in applications {
