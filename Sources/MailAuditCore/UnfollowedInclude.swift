@@ -2,7 +2,7 @@
 /// SC1091 it is a note, not a parse error: what is missing from a snapshot, or lives on another
 /// machine, says nothing about whether the file that names it is right.
 public struct UnfollowedInclude: Hashable, Sendable {
-    public enum Reason: String, Sendable {
+    public enum Reason: String, Sendable, CaseIterable {
         /// No file (or no glob match) at the path.
         case missing
         /// An absolute path outside the folder being audited, with no `--root` to map it.

@@ -55,6 +55,9 @@ public enum CompiledRulePackSource {
             "            summary: \(literal(r.summary)),",
         ] + (clauses.isEmpty ? ["            clauses: [],"] : ["            clauses: ["] + clauses + ["            ],"]) + [
             "            message: \(literal(r.message)),",
+        ] + (r.messages.isEmpty ? [] : [
+            "            messages: [\(r.messages.sorted { $0.key < $1.key }.map { "\(literal($0.key)): \(literal($0.value))" }.joined(separator: ", "))],",
+        ]) + [
             "            rationale: \(literal(r.rationale)),",
             "            fix: RuleFix(general: \(literal(r.fix.general)), byFormat: [\(byFormat)]),",
             "            references: [\(r.references.map(literal).joined(separator: ", "))],",

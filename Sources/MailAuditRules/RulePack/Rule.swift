@@ -20,6 +20,8 @@ public struct Rule: Sendable, Equatable {
     public var summary: String
     public var clauses: [Clause]
     public var message: String
+    /// A meta rule's messages, one per case the run tells apart (`MetaMessages`), by case name.
+    public var messages: [String: String] = [:]
     public var rationale: String
     public var fix: RuleFix
     public var references: [String]

@@ -6,7 +6,7 @@ import Yams
 /// Reads rule files. Every problem names the file, line and column, so a broken custom rule is
 /// fixed in one look.
 public enum RuleLoader {
-    static let keys = ["id", "name", "severity", "scope", "summary", "when", "at", "message", "rationale", "fix",
+    static let keys = ["id", "name", "severity", "scope", "summary", "when", "at", "message", "messages", "rationale", "fix",
                        "references", "tags", "examples", "also"]
     static let clauseKeys = ["scope", "when", "at", "message"]
     static let exampleKeys = ["expect", "format", "config", "description", "edit", "manual"]
@@ -71,6 +71,7 @@ public enum RuleLoader {
                 throw fail("scope must be endpoint, identity, setup or meta; found '\(scopeText)'\(Suggestion.phrase(for: scopeText, in: Rule.Scope.allCases.map(\.rawValue)))", f["scope"]!.value)
             }
             let message = (try string(f, "message", in: root, required: scope != .meta) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let messages = try metaMessages(f["messages"], id: id, in: root)
             var clauses: [Rule.Clause] = []
             if scope != .meta {
                 guard let when = f["when"]?.value else { throw fail("missing `when:` (the condition)", root) }
@@ -104,10 +105,34 @@ public enum RuleLoader {
             }
             return Rule(
                 id: id, name: try string(f, "name", in: root)!, severity: severity, scope: scope,
-                summary: try string(f, "summary", in: root)!, clauses: clauses, message: message,
+                summary: try string(f, "summary", in: root)!, clauses: clauses, message: message, messages: messages,
                 rationale: try string(f, "rationale", in: root, required: false) ?? "",
                 fix: try fix(f["fix"]?.value),
                 references: try strings(f, "references"), tags: try strings(f, "tags"), examples: examples, source: path)
+        }
+
+        /// `messages:` words each case of a meta rule the run reports itself (`MetaMessages`): every
+        /// case, each with only the placeholders the run fills.
+        func metaMessages(_ entry: (key: Node, value: Node)?, id: String, in root: Node) throws(ParseProblem) -> [String: String] {
+            let cases = MetaMessages.cases[id]
+            guard let (key, node) = entry else {
+                guard let cases else { return [:] }
+                throw fail("missing `messages:` (the wording of \(id)'s cases: \(cases.keys.sorted().joined(separator: ", ")))", root)
+            }
+            guard let cases else {
+                throw fail("`messages` words the cases of \(MetaMessages.cases.keys.sorted().joined(separator: ", ")) only; a rule has one `message`", key)
+            }
+            let f = try mapping(node, allowed: cases.keys.sorted(), what: "the `messages` of \(id)")
+            var out: [String: String] = [:]
+            for (name, placeholders) in cases.sorted(by: { $0.key < $1.key }) {
+                let text = try string(f, name, in: node)!.trimmingCharacters(in: .whitespacesAndNewlines)
+                let allowed = placeholders.sorted().map { "{\($0)}" }.joined(separator: ", ")
+                for used in MessageTemplate.placeholders(in: text) where !placeholders.contains(used) {
+                    throw fail("messages: unknown placeholder '{\(used)}' in `\(name)`, which takes \(allowed)", f[name]!.value)
+                }
+                out[name] = text
+            }
+            return out
         }
 
         /// `fix:` is one text, or a map of format ids (or `FORMAT/PROGRAM`) to texts with a `default` for the rest.

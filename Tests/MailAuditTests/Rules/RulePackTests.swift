@@ -7,6 +7,9 @@ import MailAuditRules
 import MailAuditTestSupport
 import Testing
 
+/// A meta rule file up to its `messages:`, for the malformed-file cases.
+private let metaRuleHead = "id: MA003\nname: x\nseverity: note\nscope: meta\nsummary: s\nmessages:\n"
+
 @Suite struct RulePackTests {
     /// The binary carries the pack it was built from: byte for byte what `Rules/` holds now.
     @Test func embeddedPackEqualsRulesDirectory() throws {
@@ -46,8 +49,9 @@ import Testing
     /// Equality sees each field, so the test above would notice a renderer that dropped one.
     @Test func ruleEqualityComparesEveryField() throws {
         let rule = try #require(try RuleSet.builtIn(examples: false).rule(idOrName: "MA104"))
-        var changed = [rule, rule, rule, rule, rule, rule]
+        var changed = [rule, rule, rule, rule, rule, rule, rule]
         changed[0].message += " "
+        changed[6].messages["comment"] = "m"
         changed[1].fix.byFormat.removeLast()
         changed[2].clauses[0].at = nil
         changed[3].references.append("RFC 1")
@@ -99,6 +103,12 @@ import Testing
         ("id: X1\nname: x\nseverity: error\nsummary: s\nmessage: m\n", 1, "missing `when:`"),
         ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {some: {field: tls, equals: none}}\nmessage: m\n", 5, "needs scope: setup"),
         ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {field: banner, matches: '('}\nmessage: m\n", 5, "invalid regular expression"),
+        // A meta rule's `messages:` words exactly the cases the run reports, with the placeholders it fills.
+        (metaRuleHead + "  missing: m\n  outside-tree: o\n  home: h\n  command: c\n  absent: a\n", 11, "unknown key 'absent' in the `messages` of MA003"),
+        (metaRuleHead + "  missing: \"{file} is gone\"\n  outside-tree: o\n  home: h\n  command: c\n", 7, "unknown placeholder '{file}' in `missing`, which takes {path}"),
+        (metaRuleHead + "  missing: m\n  outside-tree: o\n  home: h\n", 7, "missing `command:`"),
+        ("id: MA003\nname: x\nseverity: note\nscope: meta\nsummary: s\n", 1, "missing `messages:`"),
+        ("id: X1\nname: x\nseverity: error\nsummary: s\nwhen: {field: tls, equals: none}\nmessage: m\nmessages: {a: b}\n", 7, "`messages` words the cases of MA001, MA002, MA003 only"),
     ])
     func malformedRuleFile(_ text: String, _ line: Int, _ message: String) {
         do {
