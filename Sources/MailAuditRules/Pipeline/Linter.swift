@@ -214,23 +214,10 @@ public struct Linter: Sendable {
         guard let rule = engine.ruleSet.rules.first(where: { $0.id == "MA003" }), engine.settings.isEnabled("MA003") else { return [] }
         var seen = Set<UnfollowedInclude>()
         return setup.unfollowedIncludes.filter { seen.insert($0).inserted }.map { include in
+            // Not the resolved path: it names the auditing machine's folders, and findings must not.
             Finding(ruleId: rule.id, ruleName: rule.name, severity: engine.settings.severity(for: rule),
-                    message: Self.describe(include), span: include.span, format: format, fix: rule.fix.text(for: format),
+                    message: rule.message(case: include.reason.rawValue, ["path": include.path]), span: include.span, format: format, fix: rule.fix.text(for: format),
                     fingerprint: Fingerprint.make(rule.id, include.span.path, [include.path, include.reason.rawValue]))
-        }
-    }
-
-    static func describe(_ include: UnfollowedInclude) -> String {
-        // Not the resolved path: it names the auditing machine's folders, and findings must not.
-        switch include.reason {
-        case .missing:
-            return "'\(include.path)' is included here but is not there, so the settings it may hold were not checked"
-        case .outsideTree:
-            return "'\(include.path)' is included here but lies outside the audited folder, so it was not read (its contents would be this machine's, not the audited setup's); map a copy of the server's files with --root DIR to follow it"
-        case .home:
-            return "'\(include.path)' is included here but lies in a home folder (~), which is not the audited setup's, so it was not read"
-        case .command:
-            return "'\(include.path)' is included here but its name or content comes from a command, which mailaudit never runs, so it was not read"
         }
     }
 
@@ -256,9 +243,9 @@ public struct Linter: Sendable {
                 if !expired { out[index].suppression = Suppression(kind: .inline, justification: comment.reason) }
             }
             if expired, used {
-                meta += metaFinding("MA002", comment, "the suppression of \(comment.ruleIds.joined(separator: ", ")) expired on \(comment.until!), so it no longer suppresses; fix the finding or renew the date", format: format)
+                meta += metaFinding("MA002", comment, case: "comment", ["rules": comment.ruleIds.joined(separator: ", "), "date": comment.until ?? ""], format: format)
             } else if !used {
-                meta += metaFinding("MA001", comment, "this suppression of \(comment.ruleIds.joined(separator: ", ")) matches no finding; remove it", format: format)
+                meta += metaFinding("MA001", comment, case: "comment", ["rules": comment.ruleIds.joined(separator: ", ")], format: format)
             }
         }
         return (out + meta).sorted(by: Finding.reportOrder)
@@ -298,9 +285,9 @@ public struct Linter: Sendable {
             let used = usedEntries.contains(n)
             let comment = SuppressionComment(ruleIds: [ignore.rule], reason: ignore.reason, until: ignore.until, scope: .file, span: ignore.span, coveredLine: 0)
             if expired, used {
-                meta += metaFinding("MA002", comment, "the configuration's ignore entry for \(ignore.rule) expired on \(ignore.until!), so it no longer suppresses; fix the findings or renew the date", format: "configuration")
+                meta += metaFinding("MA002", comment, case: "ignore-entry", ["rule": ignore.rule, "date": ignore.until ?? ""], format: "configuration")
             } else if !used, judged.contains(n) {
-                meta += metaFinding("MA001", comment, "this ignore entry for \(ignore.rule) matches no finding; remove it", format: "configuration")
+                meta += metaFinding("MA001", comment, case: "ignore-entry", ["rule": ignore.rule], format: "configuration")
             }
         }
         return meta
@@ -313,9 +300,10 @@ public struct Linter: Sendable {
         return standardized.hasPrefix(base) ? String(standardized.dropFirst(base.count)) : path
     }
 
-    func metaFinding(_ id: String, _ comment: SuppressionComment, _ message: String, format: FormatID) -> [Finding] {
+    /// MA001/MA002 about a comment or `ignore:` entry, worded by the rule file's message for `name`.
+    func metaFinding(_ id: String, _ comment: SuppressionComment, case name: String, _ values: [String: String], format: FormatID) -> [Finding] {
         guard let rule = engine.ruleSet.rules.first(where: { $0.id == id }), engine.settings.isEnabled(id) else { return [] }
-        return [Finding(ruleId: id, ruleName: rule.name, severity: engine.settings.severity(for: rule), message: message,
+        return [Finding(ruleId: id, ruleName: rule.name, severity: engine.settings.severity(for: rule), message: rule.message(case: name, values),
                         span: comment.span, format: format, fix: rule.fix.text(for: format),
                         fingerprint: Fingerprint.make(id, comment.span.path, comment.ruleIds + [comment.until ?? ""]))]
     }
