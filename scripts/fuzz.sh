@@ -33,7 +33,7 @@ declare -A FAMILIES=(
     [clients]="msmtp mbsync fetchmail mutt getmail offlineimap gitconfig aerc"
     [apps]="dotenv django spring mailaudit-yaml thunderbird"
     [php]="roundcube nextcloud wordpress"
-    [webapps]="gitea grafana snappymail"
+    [webapps]="gitea grafana snappymail gitlab"
 )
 ORDER=(xml servers clients apps php webapps)
 if (( $# > 0 )); then ORDER=("$@"); fi

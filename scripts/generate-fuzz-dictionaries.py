@@ -37,6 +37,8 @@ EXTRA = {
     "mutt": ["set ", "source ", "account-hook ", "folder-hook ", "\"", "'", "`", "\\\n"],
     "dotenv": ["=", "export ", "\"", "'", "${", "}", "#"],
     "django": ["=", "\"", "'", "#"],
+    "gitlab": ["gitlab_rails['", "'] = ", "external_url '", "\"", "'", "#{", "}", "<<~EOS\n", "\nEOS\n", "%w(", "%q[",
+               "\n=begin\n", "\n=end\n", "=>", "::", "if ", "\nend\n", " do\n", "\\\n", "{% if x %}\n", "{% endif %}\n", "__END__\n"],
     "spring": [": ", "=", "\n  ", "---\n", "${", "}"],
     "mailaudit-yaml": ["mailaudit: 1\n", ": ", "\n  ", "- ", "---\n", "&a ", "*a", "!!str "],
     "thunderbird": ['user_pref("', 'pref("', '", ', ");\n", "true", "false", "//", "/*", "*/"],

@@ -30,9 +30,9 @@ def test_a_walk_over_the_corpus_is_not_misread():
     Mailu's webmail templates outside a `domains/` folder and RainLoop's installer template
     `default.ini.dist` are skipped."""
     table = current()
-    not_formats = ("cyrus-sasl/", "compose/", "gitlab/")
+    not_formats = ("cyrus-sasl/", "compose/")
     own = {"roundcube/": "roundcube", "nextcloud/": "nextcloud", "wordpress/": "wordpress",
-           "gitea/": "gitea", "grafana/": "grafana", "snappymail/": "snappymail"}
+           "gitea/": "gitea", "grafana/": "grafana", "snappymail/": "snappymail", "gitlab/": "gitlab"}
     # The PHP applications' files are read as their own format or skipped (samples, templates).
     may_skip = ("roundcube/", "nextcloud/", "wordpress/")
     not_own = ("gitea/gogs__gogs/", "snappymail/Mailu__Mailu/", "snappymail/RainLoop__rainloop-webmail/rainloop/v/0.0.0/app/domains/default.ini.dist")

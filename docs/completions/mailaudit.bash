@@ -209,7 +209,7 @@ _mailaudit_lint() {
         return
         ;;
     '--as')
-        __mailaudit_add_completions -W 'mailaudit-yaml'$'\n''mbsync'$'\n''fetchmail'$'\n''mutt'$'\n''msmtp'$'\n''dotenv'$'\n''spring'$'\n''django'$'\n''roundcube'$'\n''nextcloud'$'\n''wordpress'$'\n''offlineimap'$'\n''getmail'$'\n''gitconfig'$'\n''aerc'$'\n''exim'$'\n''opensmtpd'$'\n''postfix'$'\n''dovecot'$'\n''thunderbird'$'\n''autoconfig'$'\n''mobileconfig'$'\n''autodiscover'$'\n''gitea'$'\n''grafana'$'\n''snappymail'
+        __mailaudit_add_completions -W 'mailaudit-yaml'$'\n''mbsync'$'\n''fetchmail'$'\n''mutt'$'\n''msmtp'$'\n''dotenv'$'\n''spring'$'\n''django'$'\n''roundcube'$'\n''nextcloud'$'\n''wordpress'$'\n''gitlab'$'\n''offlineimap'$'\n''getmail'$'\n''gitconfig'$'\n''aerc'$'\n''exim'$'\n''opensmtpd'$'\n''postfix'$'\n''dovecot'$'\n''thunderbird'$'\n''autoconfig'$'\n''mobileconfig'$'\n''autodiscover'$'\n''gitea'$'\n''grafana'$'\n''snappymail'
         return
         ;;
     '--rules')
@@ -306,7 +306,7 @@ _mailaudit_model() {
     # Offer option value completions
     case "${prev}" in
     '--as')
-        __mailaudit_add_completions -W 'mailaudit-yaml'$'\n''mbsync'$'\n''fetchmail'$'\n''mutt'$'\n''msmtp'$'\n''dotenv'$'\n''spring'$'\n''django'$'\n''roundcube'$'\n''nextcloud'$'\n''wordpress'$'\n''offlineimap'$'\n''getmail'$'\n''gitconfig'$'\n''aerc'$'\n''exim'$'\n''opensmtpd'$'\n''postfix'$'\n''dovecot'$'\n''thunderbird'$'\n''autoconfig'$'\n''mobileconfig'$'\n''autodiscover'$'\n''gitea'$'\n''grafana'$'\n''snappymail'
+        __mailaudit_add_completions -W 'mailaudit-yaml'$'\n''mbsync'$'\n''fetchmail'$'\n''mutt'$'\n''msmtp'$'\n''dotenv'$'\n''spring'$'\n''django'$'\n''roundcube'$'\n''nextcloud'$'\n''wordpress'$'\n''gitlab'$'\n''offlineimap'$'\n''getmail'$'\n''gitconfig'$'\n''aerc'$'\n''exim'$'\n''opensmtpd'$'\n''postfix'$'\n''dovecot'$'\n''thunderbird'$'\n''autoconfig'$'\n''mobileconfig'$'\n''autodiscover'$'\n''gitea'$'\n''grafana'$'\n''snappymail'
         return
         ;;
     '--rules')
@@ -340,7 +340,7 @@ _mailaudit_baseline() {
         return
         ;;
     '--as')
-        __mailaudit_add_completions -W 'mailaudit-yaml'$'\n''mbsync'$'\n''fetchmail'$'\n''mutt'$'\n''msmtp'$'\n''dotenv'$'\n''spring'$'\n''django'$'\n''roundcube'$'\n''nextcloud'$'\n''wordpress'$'\n''offlineimap'$'\n''getmail'$'\n''gitconfig'$'\n''aerc'$'\n''exim'$'\n''opensmtpd'$'\n''postfix'$'\n''dovecot'$'\n''thunderbird'$'\n''autoconfig'$'\n''mobileconfig'$'\n''autodiscover'$'\n''gitea'$'\n''grafana'$'\n''snappymail'
+        __mailaudit_add_completions -W 'mailaudit-yaml'$'\n''mbsync'$'\n''fetchmail'$'\n''mutt'$'\n''msmtp'$'\n''dotenv'$'\n''spring'$'\n''django'$'\n''roundcube'$'\n''nextcloud'$'\n''wordpress'$'\n''gitlab'$'\n''offlineimap'$'\n''getmail'$'\n''gitconfig'$'\n''aerc'$'\n''exim'$'\n''opensmtpd'$'\n''postfix'$'\n''dovecot'$'\n''thunderbird'$'\n''autoconfig'$'\n''mobileconfig'$'\n''autodiscover'$'\n''gitea'$'\n''grafana'$'\n''snappymail'
         return
         ;;
     '--rules')

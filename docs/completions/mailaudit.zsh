@@ -76,7 +76,7 @@ _mailaudit_lint() {
     local -i ret=1
     local -ar ___format=('text' 'json' 'jsonl' 'sarif' 'github' 'junit' 'markdown' 'html')
     local -ar ___fail_on=('error' 'warning' 'note' 'never')
-    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'roundcube' 'nextcloud' 'wordpress' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover' 'gitea' 'grafana' 'snappymail')
+    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'roundcube' 'nextcloud' 'wordpress' 'gitlab' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover' 'gitea' 'grafana' 'snappymail')
     local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '*:paths:'
@@ -146,7 +146,7 @@ _mailaudit_explain() {
 
 _mailaudit_model() {
     local -i ret=1
-    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'roundcube' 'nextcloud' 'wordpress' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover' 'gitea' 'grafana' 'snappymail')
+    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'roundcube' 'nextcloud' 'wordpress' 'gitlab' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover' 'gitea' 'grafana' 'snappymail')
     local -ar arg_specs=(
         '*:paths:'
         '--as[Force the input format.]:FORMAT:{__mailaudit_complete "${___as[@]}"}'
@@ -166,7 +166,7 @@ _mailaudit_model() {
 
 _mailaudit_baseline() {
     local -i ret=1
-    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'roundcube' 'nextcloud' 'wordpress' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover' 'gitea' 'grafana' 'snappymail')
+    local -ar ___as=('mailaudit-yaml' 'mbsync' 'fetchmail' 'mutt' 'msmtp' 'dotenv' 'spring' 'django' 'roundcube' 'nextcloud' 'wordpress' 'gitlab' 'offlineimap' 'getmail' 'gitconfig' 'aerc' 'exim' 'opensmtpd' 'postfix' 'dovecot' 'thunderbird' 'autoconfig' 'mobileconfig' 'autodiscover' 'gitea' 'grafana' 'snappymail')
     local -ar arg_specs=(
         '*:paths:'
         '--output[Where to write the baseline.]:FILE:'

@@ -16,6 +16,7 @@ public struct FormatRegistry: Sendable {
         RoundcubeFormat(),
         NextcloudFormat(),
         WordPressFormat(),
+        GitLabFormat(),
         OfflineIMAPFormat(),
         GetmailFormat(),
         GitConfigFormat(),

@@ -37,6 +37,24 @@ import Testing
                 sourceLocation: sourceLocation)
     }
 
+    @Test func gitlabOneSettingReassigned() {
+        expectLinear("gitlab", path: "gitlab.rb", n: 5_000) { n in
+            "gitlab_rails['smtp_enable'] = true\n" + String(repeating: "gitlab_rails['smtp_port'] = 25\n", count: n)
+        }
+    }
+
+    @Test func gitlabOpenBracketsAndAssignmentsInOneStatement() {
+        expectLinear("gitlab", path: "gitlab.rb", n: 4_000) { n in
+            "gitlab_rails['smtp_enable'] = true\n" + String(repeating: "gitlab_rails['smtp_port'] = [{(\n", count: n)
+        }
+    }
+
+    @Test func gitlabStringsAndInterpolations() {
+        expectLinear("gitlab", path: "gitlab.rb", n: 4_000) { n in
+            "gitlab_rails['smtp_address'] = \"" + String(repeating: "#{'a' \"b#{c}\"}", count: n) + "\"\n" + String(repeating: "%w(a b) <<~E\nx\nE\n", count: n)
+        }
+    }
+
     @Test func msmtpManyAccounts() {
         expectLinear("msmtp", path: "msmtprc", n: 500) { n in
             (0..<n).map { "account a\($0)\nhost smtp\($0).example.com\nport 587\ntls on\nauth on\n" }.joined()
