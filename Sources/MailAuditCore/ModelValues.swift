@@ -1,3 +1,5 @@
+import Foundation
+
 /// The closed vocabularies of the model. Raw values are the JSON spellings.
 
 public enum Role: String, Codable, Sendable, CaseIterable { case client, server }
@@ -53,5 +55,3 @@ public enum Severity: String, Codable, Sendable, CaseIterable, Comparable {
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
     public var rank: Int { switch self { case .note: 0; case .warning: 1; case .error: 2 } }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import MailAuditCore
 import MailAuditFormats
 import MailAuditRules
@@ -51,5 +52,3 @@ public enum RuleDocumentation {
 extension String {
     var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }
-
-import Foundation

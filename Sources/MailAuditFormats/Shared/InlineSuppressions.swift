@@ -1,3 +1,4 @@
+import Foundation
 import MailAuditCore
 
 /// Finds `mailaudit: disable=ID[,ID] reason="…" until=YYYY-MM-DD` (and `disable-file=`) in a file's
@@ -80,5 +81,3 @@ public enum InlineSuppressions {
         return d
     }
 }
-
-import Foundation

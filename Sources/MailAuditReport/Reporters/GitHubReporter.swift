@@ -1,3 +1,4 @@
+import Foundation
 import MailAuditCore
 
 /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
@@ -70,5 +71,3 @@ private func data(_ s: String) -> String {
 private func property(_ s: String) -> String {
     data(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
 }
-
-import Foundation

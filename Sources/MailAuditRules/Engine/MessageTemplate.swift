@@ -1,3 +1,4 @@
+import Foundation
 import MailAuditCore
 
 /// Fills `{field}` placeholders; `{endpoint}` and `{identity}` describe the subject in words
@@ -48,5 +49,3 @@ public enum MessageTemplate {
         }
     }
 }
-
-import Foundation
