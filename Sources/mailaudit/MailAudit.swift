@@ -1,5 +1,5 @@
 import ArgumentParser
-import MailAuditReport
+import MailAuditCore
 
 @main
 struct MailAudit: ParsableCommand {

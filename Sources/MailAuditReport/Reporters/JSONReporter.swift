@@ -5,8 +5,6 @@ import MailAuditRules
 public struct JSONReporter: Reporter {
     public init() {}
 
-    public static let toolVersion = MailAuditVersion.current
-
     public func document(_ report: Report) -> String {
         let all = report.result.findings
         let document: JSONValue = .object([
@@ -20,7 +18,7 @@ public struct JSONReporter: Reporter {
         return document.rendered()
     }
 
-    static var tool: JSONValue { .object(["name": .string("mailaudit"), "version": .string(toolVersion)]) }
+    static var tool: JSONValue { .object(["name": .string("mailaudit"), "version": .string(MailAuditVersion.current)]) }
 
     /// What `--baseline` matched, and its entries that match nothing any more.
     static func baseline(_ b: BaselineSummary) -> JSONValue {
@@ -42,8 +40,4 @@ public struct JSONReporter: Reporter {
         if let identity = f.identity { fields["identity"] = ModelJSON.identity(identity) }
         return .object(fields)
     }
-}
-
-public enum MailAuditVersion {
-    public static let current = "0.1.0"
 }
