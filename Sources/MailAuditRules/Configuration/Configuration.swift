@@ -20,7 +20,8 @@ public struct Configuration: Sendable {
     public var settings = RuleSettings()
     public var customRules: [String] = []
     public var exclude: [String] = []
-    public var failOn: String?
+    /// `fail_on:`; nil when the file does not say (the command line's default applies).
+    public var failOn: FailOn?
     public var ignores: [Ignore] = []
     /// `assume:` — older program releases to model where defaults differ.
     public var versions = ProgramVersions()
@@ -83,10 +84,12 @@ public struct Configuration: Sendable {
                     config.exclude.append(glob)
                 }
             case "fail_on":
-                guard let text = value.text, ["error", "warning", "note", "never"].contains(text) else {
-                    throw fail("fail_on must be error, warning, note or never; found '\(value.text ?? value.kindName)'", value)
+                guard let text = value.text, let failOn = FailOn(rawValue: text) else {
+                    let names = FailOn.allCases.map(\.rawValue)
+                    let found = value.text.map { "'\($0)'\(Suggestion.phrase(for: $0, in: names))" } ?? value.kindName
+                    throw fail("fail_on must be \(names.dropLast().joined(separator: ", ")) or \(names.last ?? ""); found \(found)", value)
                 }
-                config.failOn = text
+                config.failOn = failOn
             case "ignore":
                 for item in try value.items(budget: budget) {
                     guard case .mapping = item else { throw fail("each `ignore` entry is a mapping: { rule, paths, reason, until }", item) }
@@ -150,7 +153,7 @@ public struct Configuration: Sendable {
     /// The effective configuration, as `lint --print-config` shows it.
     public func rendered(rules: [Rule]) -> String {
         var out = "# effective configuration" + (path.map { " (from \($0))" } ?? " (no .mailaudit.yml found; defaults)") + "\n"
-        out += "fail_on: \(failOn ?? "warning")\n"
+        out += "fail_on: \((failOn ?? .warning).rawValue)\n"
         out += "rules:\n"
         for rule in rules {
             let state = settings.isEnabled(rule.id) ? settings.severity(for: rule).rawValue : "off"

@@ -131,7 +131,7 @@ struct LintCommand: ParsableCommand {
 
     /// `--fail-on`, else the configuration's `fail_on`, else warning.
     func threshold(_ setup: LintSetup) -> FailOn {
-        failOn ?? setup.configuration.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
+        failOn ?? setup.configuration.failOn ?? .warning
     }
 
     /// 2 when an input could not be read; 1 when a finding reaches --fail-on, or `--strict-baseline`

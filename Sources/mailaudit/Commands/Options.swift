@@ -23,10 +23,7 @@ extension FormatID: ExpressibleByArgument {
     }
 }
 
-enum FailOn: String, CaseIterable, ExpressibleByArgument {
-    case error, warning, note, never
-    var threshold: Severity? { Severity(rawValue: rawValue) }
-}
+extension FailOn: ExpressibleByArgument {}
 
 enum ColorChoice: String, CaseIterable, ExpressibleByArgument {
     case auto, always, never

@@ -53,6 +53,8 @@ import Testing
         ("rules:\n  MA999: off\n", "2:3: error: configuration: unknown rule 'MA999'"),
         ("rule:\n  MA203: off\n", "1:1: error: configuration: unknown key 'rule' — did you mean 'rules'?"),
         ("fail_on: sometimes\n", "1:10: error: configuration: fail_on must be error, warning, note or never"),
+        ("fail_on: warnings\n", "1:10: error: configuration: fail_on must be error, warning, note or never; found 'warnings' — did you mean 'warning'?"),
+        ("fail_on: [error]\n", "1:10: error: configuration: fail_on must be error, warning, note or never; found a list"),
         ("rules:\n  MA104: { severity: fatal }\n", "2:22: error: configuration: severity must be error, warning or note"),
         ("ignore:\n  - { rule: MA501, until: tomorrow }\n", "2:27: error: configuration: until must be a date YYYY-MM-DD"),
     ])
