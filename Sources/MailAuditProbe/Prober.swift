@@ -83,18 +83,6 @@ public struct Prober: Sendable {
         }
     }
 
-    /// The same, for synchronous callers (the command line).
-    public func run(_ targets: [ProbeTarget]) -> [ProbeResult] {
-        let box = ResultsBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            box.set(await self.probe(targets))
-            done.signal()
-        }
-        done.wait()
-        return box.get()
-    }
-
     // MARK: one endpoint
 
     public func probe(_ target: ProbeTarget) async -> ProbeResult {
@@ -363,12 +351,4 @@ public struct Prober: Sendable {
             // Silent to TLS as well: nothing more to learn.
         }
     }
-}
-
-/// Carries results out of the task that computed them.
-final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: [ProbeResult] = []
-    func set(_ v: [ProbeResult]) { lock.lock(); value = v; lock.unlock() }
-    func get() -> [ProbeResult] { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -87,11 +87,12 @@ public struct Verifier: Sendable {
 
     /// Probes every planned target once (the same server named twice is probed once) and maps the
     /// issues onto each endpoint that names it.
-    public func verify(_ setups: [MailSetup]) throws(Prober.SetupError) -> Outcome {
+    public func verify(_ setups: [MailSetup]) async throws(Prober.SetupError) -> Outcome {
         let plan = plan(setups)
         var unique: [ProbeTarget] = [], seen: Set<ProbeTarget> = []
         for p in plan { if let t = p.target, seen.insert(t).inserted { unique.append(t) } }
-        let results = try Prober(options: options).run(unique)
+        let prober = try Prober(options: options)
+        let results = await prober.probe(unique)
         let byTarget = Dictionary(zip(unique, results), uniquingKeysWith: { a, _ in a })
         return Outcome(findingsBySetup: findings(setups, plan: plan, results: byTarget), results: results, plan: plan)
     }

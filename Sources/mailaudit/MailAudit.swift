@@ -2,7 +2,7 @@ import ArgumentParser
 import MailAuditCore
 
 @main
-struct MailAudit: ParsableCommand {
+struct MailAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailaudit",
         abstract: "Audit e-mail configurations: transport encryption, authentication, legacy protocols.",

@@ -46,12 +46,12 @@ public struct Auditor: Sendable {
 
     /// `lint --verify`: every file read, parsed and evaluated; then `verify` probes the setups'
     /// endpoints; then each file's outcome, with its probe findings, is suppressed and delivered.
-    public func run<E: Error>(_ discovery: FileDiscovery.Discovery, verifyingWith verify: ([MailSetup]) throws(E) -> Verification,
-                              into consumer: inout some AuditConsumer) throws(E) {
+    public func run<E: Error>(_ discovery: FileDiscovery.Discovery, verifyingWith verify: ([MailSetup]) async throws(E) -> Verification,
+                              into consumer: inout some AuditConsumer) async throws(E) {
         var keeping = linter
         keeping.keepSetups = true
         let outcomes = OrderedDelivery.map(discovery.inputs, keeping.fileStage(for: discovery.inputs))
-        let verification = try verify(outcomes.compactMap(\.setup))
+        let verification = try await verify(outcomes.compactMap(\.setup))
         var suppression = SuppressionStage(linter: linter, baseline: baseline)
         consumer.begin(Self.preface(discovery))
         var setupIndex = 0

@@ -76,9 +76,9 @@ public struct Linter: Sendable {
 
     /// `lint --verify` as a whole run: `verify` probes every setup's endpoints before suppressions
     /// apply (see `Auditor.run(_:verifyingWith:into:)`).
-    public func lint<E: Error>(_ inputs: [LintInput], verifyingWith verify: ([MailSetup]) throws(E) -> Verification) throws(E) -> LintResult {
+    public func lint<E: Error>(_ inputs: [LintInput], verifyingWith verify: ([MailSetup]) async throws(E) -> Verification) async throws(E) -> LintResult {
         var collector = LintResultCollector()
-        try Auditor(linter: self).run(FileDiscovery.Discovery(inputs: inputs), verifyingWith: verify, into: &collector)
+        try await Auditor(linter: self).run(FileDiscovery.Discovery(inputs: inputs), verifyingWith: verify, into: &collector)
         return collector.result.masked()
     }
 

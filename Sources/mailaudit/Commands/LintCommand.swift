@@ -5,7 +5,7 @@ import MailAuditFormats
 import MailAuditReport
 import MailAuditRules
 
-struct LintCommand: ParsableCommand {
+struct LintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lint", abstract: "Lint files and directories (default: .).")
 
     @Argument(help: "Files and directories to lint; '-' reads standard input (needs --as).")
@@ -69,7 +69,7 @@ struct LintCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         // SARIF carries each rule's documentation, examples included; other outputs need none.
         let documented: Set<OutputFormat> = [.sarif]
         let needsExamples = documented.contains(format) || reports.contains { documented.contains($0.format) }
@@ -112,7 +112,7 @@ struct LintCommand: ParsableCommand {
 
         do {
             if let stage = verify.stage(engine: RuleEngine(ruleSet: setup.rules, settings: setup.configuration.settings)) {
-                try auditor.run(discovery, verifyingWith: stage, into: &fanOut)
+                try await auditor.run(discovery, verifyingWith: stage, into: &fanOut)
             } else {
                 auditor.run(discovery, into: &fanOut)
             }

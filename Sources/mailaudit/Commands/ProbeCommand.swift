@@ -39,13 +39,13 @@ struct VerifyOptions: ParsableArguments {
 
     /// The verify stage of `lint`: probes the setups' endpoints (nil without --verify). A probe that
     /// cannot be set up (a broken --ca-file) is a usage error.
-    func stage(engine: RuleEngine) -> (([MailSetup]) throws -> Verification)? {
+    func stage(engine: RuleEngine) -> (([MailSetup]) async throws -> Verification)? {
         guard verify else { return nil }
         let verifier = Verifier(ruleSet: engine.ruleSet, settings: engine.settings, verifyHost: verifyHost, options: tuning.options)
         return { setups in
             let outcome: Verifier.Outcome
             do {
-                outcome = try verifier.verify(setups)
+                outcome = try await verifier.verify(setups)
             } catch {
                 FileHandle.standardError.write(Data("mailaudit: \(error)\n".utf8))
                 throw ExitCode(64)
@@ -60,7 +60,7 @@ struct VerifyOptions: ParsableArguments {
     }
 }
 
-struct ProbeCommand: ParsableCommand {
+struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
         abstract: "Connect to mail servers and report what they really do: TLS, STARTTLS, authentication before TLS, certificate.",
@@ -98,7 +98,7 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .customLong("sarif-category"), help: "SARIF automationDetails.id.")
     var sarifCategory = "mailaudit/probe"
 
-    func run() throws {
+    func run() async throws {
         // SARIF carries each rule's documentation, examples included; other outputs need none.
         let rules: RuleSet
         do { rules = try RuleSet.builtIn(examples: format == .sarif) } catch { throw ValidationError("the built-in rule pack does not load: \(error.message)") }
@@ -110,7 +110,7 @@ struct ProbeCommand: ParsableCommand {
         do { prober = try Prober(options: tuning.options) } catch { throw ValidationError(error.description) }
         let destination = try ReportDestination(path: output)
         let started = Date()
-        let results = prober.run(parsed)
+        let results = await prober.probe(parsed)
         let elapsed = Date().timeIntervalSince(started)
 
         // A run without files: the probe findings and the observations are its closing part, as

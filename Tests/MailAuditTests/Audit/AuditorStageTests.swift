@@ -48,7 +48,7 @@ import Testing
         #expect(recorder.calls == ["begin", "part c.yml", "part a.yml", "part b.yml", "end"])
     }
 
-    @Test func probeFindingsAreIgnoredAndBaselinedLikeAnyOther() throws {
+    @Test func probeFindingsAreIgnoredAndBaselinedLikeAnyOther() async throws {
         var linter = Linter(engine: RuleEngine(ruleSet: TestSupport.ruleSet))
         linter.workingDirectory = "/"
         linter.ignoreBase = "/"
@@ -57,7 +57,7 @@ import Testing
                                                    span: SourceSpan(path: "b.yml", line: 1, column: 1), format: "mailaudit-yaml", fix: nil, fingerprint: "probe-b.yml")])
         let recorder = Recorder()
         var consumer = recorder
-        try Auditor(linter: linter, baseline: baseline).run(Self.inputs(["a.yml", "b.yml", "c.yml"]), verifyingWith: { (setups: [MailSetup]) -> Verification in
+        await Auditor(linter: linter, baseline: baseline).run(Self.inputs(["a.yml", "b.yml", "c.yml"]), verifyingWith: { (setups: [MailSetup]) -> Verification in
             #expect(recorder.calls.isEmpty, "verification comes before any part is delivered")
             return Verification(findings: setups.map { [probeFinding($0)] }, probes: [])
         }, into: &consumer)

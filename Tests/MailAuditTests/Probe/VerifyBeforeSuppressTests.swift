@@ -68,12 +68,12 @@ import Testing
         #expect(findings(ignored, "MA001").isEmpty)
     }
 
-    @Test func theVerifyStageRunsBeforeSuppressionsInTheLibrary() throws {
+    @Test func theVerifyStageRunsBeforeSuppressionsInTheLibrary() async throws {
         // The linter hands every setup to the verify stage, then suppresses what it returns.
         let format = try #require(FormatRegistry.builtIn.format(id: "mailaudit-yaml"))
         let text = Self.setup(comment: "   # mailaudit: disable=MA806")
         let linter = Linter(engine: RuleEngine(ruleSet: TestSupport.ruleSet))
-        let result = try linter.lint([LintInput(path: "g.yml", displayPath: "g.yml", format: format, text: text)], verifyingWith: { (setups: [MailSetup]) -> Verification in
+        let result = try await linter.lint([LintInput(path: "g.yml", displayPath: "g.yml", format: format, text: text)], verifyingWith: { (setups: [MailSetup]) -> Verification in
             #expect(setups.count == 1)
             let span = try #require(setups.first?.endpoints.first?.spans[.host])
             let finding = Finding(ruleId: "MA806", ruleName: "endpoint-unreachable", severity: .note, message: "no connection",
