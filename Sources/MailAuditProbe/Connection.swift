@@ -30,6 +30,18 @@ final class RawTap: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundOut = ByteBuffer
     static let limit = 16_384
     var recorded: [UInt8] = []
+    /// The peer, noted when the connection comes up: a server that greets and closes at once has
+    /// closed the channel, and NIO has forgotten its addresses, before the awaiting prober runs.
+    private let lock = NSLock()
+    private var connectedTo: SocketAddress?
+    var remote: SocketAddress? { lock.lock(); defer { lock.unlock() }; return connectedTo }
+
+    func channelActive(context: ChannelHandlerContext) {
+        lock.lock()
+        connectedTo = context.remoteAddress
+        lock.unlock()
+        context.fireChannelActive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
@@ -244,7 +256,7 @@ final class Session: Sendable {
         self.tap = tap
         self.handler = handler
         self.timeout = timeout
-        self.remoteDescription = channel.remoteAddress.map(Session.describe) ?? "?"
+        self.remoteDescription = (tap.remote ?? channel.remoteAddress).map(Session.describe) ?? "?"
     }
 
     static func describe(_ address: SocketAddress) -> String {
