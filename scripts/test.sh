@@ -26,9 +26,10 @@ if [ -z "${MAILAUDIT_CORPUS:-}" ]; then
 fi
 echo "third-party corpus: ${MAILAUDIT_CORPUS:-none (the tests that need it are skipped)}"
 
-swift build
+# Exactly the dependency revisions Package.resolved pins: a stale file fails here, not re-resolved.
+swift build --force-resolved-versions
 set +e
-swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking)'
+swift test --force-resolved-versions 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Wrapping|Write|Linking)'
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" -eq 0 ] || { echo "swift test failed ($status)"; exit "$status"; }
