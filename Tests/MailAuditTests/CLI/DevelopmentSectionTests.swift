@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// The README's "Development" section is the map of the package: it names every target.

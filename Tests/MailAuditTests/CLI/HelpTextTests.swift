@@ -1,4 +1,5 @@
 import Foundation
+import MailAuditTestSupport
 import Testing
 
 /// The `--help` text of every command is pinned in Tests/Fixtures/help/, so that a changed flag,
