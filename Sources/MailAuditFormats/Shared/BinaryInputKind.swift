@@ -2,9 +2,9 @@ import Foundation
 
 /// Binary inputs that look like configuration files but cannot be read as text, named so that the
 /// MA000 says what the file is and how to get a readable one (instead of "invalid UTF-8").
-public enum BinaryInputKind {
+enum BinaryInputKind {
     /// A sentence about `data`, or nil when it is nothing mailaudit recognizes.
-    public static func describe(_ data: Data) -> String? {
+    static func describe(_ data: Data) -> String? {
         let bytes = [UInt8](data.prefix(8))
         if bytes.starts(with: Array("bplist".utf8)) {
             return "this is a binary property list (bplist), which mailaudit cannot read; convert it to an XML property list first (`plutil -convert xml1 FILE` on macOS, or Python: `plistlib.dumps(plistlib.load(f))`) and lint that"

@@ -35,7 +35,7 @@ extension ConfigFormat {
 
 extension SourceFile {
     /// The text a span covers (a span over several lines: their text joined by newlines).
-    public func text(of span: SourceSpan) -> String? {
+    func text(of span: SourceSpan) -> String? {
         guard span.line >= 1, span.line <= lines.count else { return nil }
         var parts: [String] = []
         for number in span.line...min(span.endLine, lines.count) {

@@ -18,11 +18,11 @@ public protocol ConfigFormat: Sendable {
 }
 
 extension ConfigFormat {
-    public func matches(content: SourceFile) -> Bool { false }
-    public func confirms(content: SourceFile) -> Bool { true }
+    func matches(content: SourceFile) -> Bool { false }
+    func confirms(content: SourceFile) -> Bool { true }
 
     /// The format's description, reached from a value (`any ConfigFormat`).
-    public var formatDescription: FormatDescription { Self.description }
+    var formatDescription: FormatDescription { Self.description }
     /// The format's id (`--as`, JSON output, rule examples).
     public var id: FormatID { Self.description.id }
     /// The comment syntax inline suppressions are written in; empty for none.

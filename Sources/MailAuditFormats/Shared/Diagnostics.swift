@@ -7,49 +7,49 @@ import MailAuditCore
 /// A value, not a shared object: each parse starts its own, so two
 /// files parsed with copies of one context never see each other's problems, and a stage that reads
 /// speculatively (a mutt `ifdef` branch) can work on a copy and keep what it decides to keep.
-public struct Diagnostics: Sendable, Hashable {
-    public private(set) var problems: [ParseProblem] = []
+struct Diagnostics: Sendable, Hashable {
+    private(set) var problems: [ParseProblem] = []
 
-    public init() {}
+    init() {}
 
     /// A problem at `span`, in the file the span is in (`.start(of: path)` for the whole file).
-    public mutating func report(_ message: String, at span: SourceSpan) {
+    mutating func report(_ message: String, at span: SourceSpan) {
         problems.append(ParseProblem(message, path: span.path, span: span))
     }
 
     /// A problem another stage made (a read that failed, a library's error).
-    public mutating func report(_ problem: ParseProblem) {
+    mutating func report(_ problem: ParseProblem) {
         problems.append(problem)
     }
 
     /// What a stage with its own collector found (a lexer that runs before the reader), in its order.
-    public mutating func report(contentsOf other: Diagnostics) {
+    mutating func report(contentsOf other: Diagnostics) {
         problems += other.problems
     }
 
-    public mutating func report(contentsOf other: some Sequence<ParseProblem>) {
+    mutating func report(contentsOf other: some Sequence<ParseProblem>) {
         problems += other
     }
 
-    public var isEmpty: Bool { problems.isEmpty }
-    public var count: Int { problems.count }
+    var isEmpty: Bool { problems.isEmpty }
+    var count: Int { problems.count }
 
     /// Keeps the problems `keep` accepts (a stage that reads a part twice and keeps one reading).
-    public mutating func retain(where keep: (Int, ParseProblem) -> Bool) {
+    mutating func retain(where keep: (Int, ParseProblem) -> Bool) {
         problems = problems.enumerated().filter { keep($0.offset, $0.element) }.map(\.element)
     }
 }
 
 extension SourceSpan {
     /// The first character of a file: where a problem with the whole file is reported.
-    public static func start(of path: String) -> SourceSpan {
+    static func start(of path: String) -> SourceSpan {
         SourceSpan(path: path, line: 1, column: 1)
     }
 }
 
 extension MailSetup {
     /// The setup with the parse's problems filed in it.
-    public func reporting(_ diagnostics: Diagnostics) -> MailSetup {
+    func reporting(_ diagnostics: Diagnostics) -> MailSetup {
         var setup = self
         setup.problems = diagnostics.problems
         return setup

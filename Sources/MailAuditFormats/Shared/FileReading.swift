@@ -89,7 +89,7 @@ public enum FileReading {
     }
 
     /// The first `count` bytes of a regular file; nil when it cannot be read or is not a regular file.
-    public static func head(of path: String, count: Int) -> Data? {
+    static func head(of path: String, count: Int) -> Data? {
         guard let (fd, size) = try? openRegularFile(path, shown: path) else { return nil }
         defer { close(fd) }
         guard let data = try? readBounded(fd, shown: path, sizeHint: size, limit: count) else { return nil }

@@ -10,22 +10,22 @@ public struct FormatDescription: Sendable {
     public let what: String
     /// The file names and globs a name claims (`*` any text; a `/` ties the name to its folder), as
     /// the README lists them. A test checks that `matches(fileName:path:)` claims each one.
-    public let names: [String]
+    let names: [String]
     /// What the names column adds in words (`any YAML with top-level \`mailaudit: 1\``).
-    public let namesNote: String?
+    let namesNote: String?
     /// Files no name claims whose first bytes alone may prove this format in a directory walk.
-    public let sniffed: ContentSniffing?
+    let sniffed: ContentSniffing?
     /// The comment syntax inline suppressions are written in (`#`, `//`, `<!--`, …).
-    public let commentMarkers: [String]
+    let commentMarkers: [String]
     /// The Markdown code-fence language of its examples in the rule docs (`yaml`, `xml`; empty for none).
     public let fenceLanguage: String
     /// The program and release whose defaults the parser models.
     public let program: ModelledProgram
     /// Whether rule examples are also run with CRLF line ends and with a multibyte comment as the
     /// first line (not for XML: nothing may come before its declaration).
-    public let exampleVariants: ExampleVariants
+    let exampleVariants: ExampleVariants
 
-    public init(id: FormatID, what: String, names: [String], namesNote: String? = nil, sniffed: ContentSniffing? = nil,
+    init(id: FormatID, what: String, names: [String], namesNote: String? = nil, sniffed: ContentSniffing? = nil,
                 commentMarkers: [String] = ["#"], fenceLanguage: String = "", program: ModelledProgram,
                 exampleVariants: ExampleVariants = .all) {
         self.id = id
@@ -48,18 +48,18 @@ public struct FormatDescription: Sendable {
 }
 
 /// Which files a walk reads for their content although no name claims them.
-public struct ContentSniffing: Sendable {
+struct ContentSniffing: Sendable {
     /// Name endings (`.yml`).
-    public let suffixes: [String]
+    let suffixes: [String]
     /// Any file below a folder of one of these names (ISPDB entries are named after their domain).
-    public let folders: [String]
+    let folders: [String]
 
-    public init(suffixes: [String], folders: [String] = []) {
+    init(suffixes: [String], folders: [String] = []) {
         self.suffixes = suffixes
         self.folders = folders
     }
 
-    public func covers(fileName: String, path: String) -> Bool {
+    func covers(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if suffixes.contains(where: { name.hasSuffix($0) }) { return true }
         guard !folders.isEmpty else { return false }
@@ -68,13 +68,13 @@ public struct ContentSniffing: Sendable {
 }
 
 /// The rule example variants a format takes besides the example as written.
-public struct ExampleVariants: OptionSet, Sendable {
-    public let rawValue: Int
-    public init(rawValue: Int) { self.rawValue = rawValue }
+struct ExampleVariants: OptionSet, Sendable {
+    let rawValue: Int
+    init(rawValue: Int) { self.rawValue = rawValue }
 
-    public static let crlf = ExampleVariants(rawValue: 1)
-    public static let multibyteFirstLine = ExampleVariants(rawValue: 2)
-    public static let all: ExampleVariants = [.crlf, .multibyteFirstLine]
+    static let crlf = ExampleVariants(rawValue: 1)
+    static let multibyteFirstLine = ExampleVariants(rawValue: 2)
+    static let all: ExampleVariants = [.crlf, .multibyteFirstLine]
 }
 
 /// The program and release whose defaults a parser models: a finding that rests on a default names it.
@@ -89,13 +89,13 @@ public enum ModelledProgram: Sendable {
 /// upstream one) and the releases whose defaults differ from the one before.
 public struct ProgramPin: Sendable {
     /// The `assume:` key (`postfix`).
-    public let key: String
+    let key: String
     /// How the project writes its name (`Postfix`).
     public let name: String
     public let modelled: String
-    public let changes: [ProgramVersions.Change]
+    let changes: [ProgramVersions.Change]
 
-    public init(key: String, name: String? = nil, modelled: String, changes: [ProgramVersions.Change]) {
+    init(key: String, name: String? = nil, modelled: String, changes: [ProgramVersions.Change]) {
         self.key = key
         self.name = name ?? key
         self.modelled = modelled
@@ -105,5 +105,5 @@ public struct ProgramPin: Sendable {
 
 extension ContentSniffing {
     /// The XML formats: any `*.xml`, and anything below an `autoconfig` or `ispdb` folder.
-    public static let xml = ContentSniffing(suffixes: [".xml"], folders: ["autoconfig", "ispdb"])
+    static let xml = ContentSniffing(suffixes: [".xml"], folders: ["autoconfig", "ispdb"])
 }

@@ -34,7 +34,7 @@ public struct FormatRegistry: Sendable {
         SnappyMailFormat(),
     ])
 
-    public init(formats: [any ConfigFormat]) { self.formats = formats }
+    init(formats: [any ConfigFormat]) { self.formats = formats }
 
     /// Each format's description, in the registry's order.
     public var descriptions: [FormatDescription] { formats.map(\.formatDescription) }

@@ -17,82 +17,82 @@ import MailAuditCore
 ///   delimiters `=` and `:`): like `goINI`, but a trailing `\` is part of the value.
 /// - `grafanaINI`: go-ini with its default options (`ini.Load`), as Grafana reads `defaults.ini` and
 ///   `grafana.ini`: like `goINI` with `:` as a second delimiter.
-public struct INIDialect: Sendable {
+struct INIDialect: Sendable {
     /// How a value goes on over the next line; `none`: it does not.
-    public enum Continuation: Sendable { case indentation, backslash, none }
-    public enum ValueSyntax: Sendable { case plain, goINI, git }
+    enum Continuation: Sendable { case indentation, backslash, none }
+    enum ValueSyntax: Sendable { case plain, goINI, git }
 
-    public var name: String
-    public var delimiters: [Unicode.Scalar]
-    public var continuation: Continuation
-    public var valueSyntax: ValueSyntax
-    public var lowercaseKeys: Bool
+    var name: String
+    var delimiters: [Unicode.Scalar]
+    var continuation: Continuation
+    var valueSyntax: ValueSyntax
+    var lowercaseKeys: Bool
     /// Python `strict`: a section or a key written twice is an error of the program.
-    public var strictDuplicates: Bool
+    var strictDuplicates: Bool
     /// Keys before the first section: go-ini puts them in `DEFAULT`; Python refuses the file.
-    public var keysBeforeSection: Bool
+    var keysBeforeSection: Bool
 
-    public static let pythonConfigParser = INIDialect(
+    static let pythonConfigParser = INIDialect(
         name: "Python configparser", delimiters: ["=", ":"], continuation: .indentation, valueSyntax: .plain,
         lowercaseKeys: true, strictDuplicates: true, keysBeforeSection: false)
-    public static let goINI = INIDialect(
+    static let goINI = INIDialect(
         name: "go-ini", delimiters: ["="], continuation: .backslash, valueSyntax: .goINI,
         lowercaseKeys: false, strictDuplicates: false, keysBeforeSection: true)
-    public static let giteaINI = INIDialect(
+    static let giteaINI = INIDialect(
         name: "go-ini", delimiters: ["=", ":"], continuation: .none, valueSyntax: .goINI,
         lowercaseKeys: false, strictDuplicates: false, keysBeforeSection: true)
-    public static let grafanaINI = INIDialect(
+    static let grafanaINI = INIDialect(
         name: "go-ini", delimiters: ["=", ":"], continuation: .backslash, valueSyntax: .goINI,
         lowercaseKeys: false, strictDuplicates: false, keysBeforeSection: true)
-    public static let git = INIDialect(
+    static let git = INIDialect(
         name: "git config", delimiters: ["="], continuation: .backslash, valueSyntax: .git,
         lowercaseKeys: true, strictDuplicates: false, keysBeforeSection: false)
 }
 
 /// One `key = value` setting.
-public struct INIEntry: Sendable {
+struct INIEntry: Sendable {
     /// The key as the program compares it (lower-cased where the dialect does so).
-    public var key: String
-    public var rawKey: String
-    public var keySpan: SourceSpan
+    var key: String
+    var rawKey: String
+    var keySpan: SourceSpan
     /// The value after quotes, escapes and continuation lines are applied; nil for a git key written without `=`.
-    public var value: String?
+    var value: String?
     /// The value as written (quotes included, across continuation lines); for an empty value, the
     /// place right after the delimiter; for a bare git key, the key.
-    public var valueSpan: SourceSpan
-    public var line: Int
+    var valueSpan: SourceSpan
+    var line: Int
 }
 
 /// One `[section]` with its settings in file order.
-public struct INISection: Sendable {
+struct INISection: Sendable {
     /// The section name (git: lower-cased, without the subsection).
-    public var name: String
+    var name: String
     /// git `[section "sub"]` (case kept) or `[section.sub]` (lower-cased); nil otherwise.
-    public var subsection: String?
+    var subsection: String?
     /// The whole `[…]` header; for keys before any section, the first of them.
-    public var headerSpan: SourceSpan
+    var headerSpan: SourceSpan
     /// The name inside the brackets.
-    public var nameSpan: SourceSpan
-    public var entries: [INIEntry] = []
-    public var line: Int
+    var nameSpan: SourceSpan
+    var entries: [INIEntry] = []
+    var line: Int
 
     /// The last setting of `key` (the one programs use when a key is repeated).
-    public func last(_ key: String) -> INIEntry? { entries.last { $0.key == key } }
-    public func all(_ key: String) -> [INIEntry] { entries.filter { $0.key == key } }
-    public func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
+    func last(_ key: String) -> INIEntry? { entries.last { $0.key == key } }
+    func all(_ key: String) -> [INIEntry] { entries.filter { $0.key == key } }
+    func has(_ key: String) -> Bool { entries.contains { $0.key == key } }
 }
 
 /// A lexed file: sections in file order (a name written twice appears twice) and the lines that could not be read.
-public struct INIDocument: Sendable {
-    public var sections: [INISection] = []
-    public var diagnostics = Diagnostics()
-    public var problems: [ParseProblem] { diagnostics.problems }
+struct INIDocument: Sendable {
+    var sections: [INISection] = []
+    var diagnostics = Diagnostics()
+    var problems: [ParseProblem] { diagnostics.problems }
 
-    public func sections(named name: String) -> [INISection] { sections.filter { $0.name == name } }
+    func sections(named name: String) -> [INISection] { sections.filter { $0.name == name } }
 }
 
-public enum INILexer {
-    public static func lex(_ file: SourceFile, dialect: INIDialect) -> INIDocument {
+enum INILexer {
+    static func lex(_ file: SourceFile, dialect: INIDialect) -> INIDocument {
         switch dialect.valueSyntax {
         case .git:
             var lexer = GitConfigLexer(file: file, dialect: dialect)

@@ -8,20 +8,20 @@ import MailAuditCore
 public struct IncludePolicy: Sendable {
     /// The folder being audited (the directory walked, or a named file's folder), absolute. nil: no
     /// limit (a parser test).
-    public var auditedTree: String?
+    var auditedTree: String?
     /// `--root DIR` / `root:`: absolute include paths are read below it.
-    public var root: String?
+    var root: String?
     /// What `~` stands for; nil when the audited file is not under the auditor's home.
-    public var home: String?
+    var home: String?
 
-    public init(auditedTree: String? = nil, root: String? = nil, home: String? = nil) {
+    init(auditedTree: String? = nil, root: String? = nil, home: String? = nil) {
         self.auditedTree = auditedTree.map(Self.standardized)
         self.root = root.map(Self.standardized)
         self.home = home.map(Self.standardized)
     }
 
     /// The policy for one audited file: its tree, the user's root, and the home only if the file is in it.
-    public static func forInput(path: String, tree: String?, root: String?, environment: [String: String], workingDirectory: String) -> IncludePolicy {
+    static func forInput(path: String, tree: String?, root: String?, environment: [String: String], workingDirectory: String) -> IncludePolicy {
         PerRun(root: root, environment: environment, workingDirectory: workingDirectory).policy(forInput: path, tree: tree)
     }
 
@@ -67,7 +67,7 @@ public struct IncludePolicy: Sendable {
     }
 
     /// Where an include written as `written` in `includingFile` is read from, or why it is not.
-    public func locate(_ written: String, from includingFile: String) -> (path: String?, reason: UnfollowedInclude.Reason?) {
+    func locate(_ written: String, from includingFile: String) -> (path: String?, reason: UnfollowedInclude.Reason?) {
         if written == "~" || written.hasPrefix("~/") {
             guard let home else { return (nil, .home) }
             return (Self.standardized(home + written.dropFirst(1)), nil)
@@ -97,7 +97,7 @@ public struct IncludePolicy: Sendable {
 }
 
 /// What following one include gave.
-public enum FollowedInclude: Sendable {
+enum FollowedInclude: Sendable {
     case file(SourceFile)
     case notFollowed(UnfollowedInclude)
     /// Past the include limit, already reported.
@@ -108,7 +108,7 @@ extension ParseContext {
     /// Reads an include the setup names: located by `includePolicy`, read through `include` (the
     /// per-setup budget). A file that is not there is not followed (MA003); one that is there but
     /// cannot be read (permissions, a FIFO) throws, for an MA000 at the include line.
-    public func follow(_ written: String, from includingFile: String, at span: SourceSpan) throws(ParseProblem) -> FollowedInclude {
+    func follow(_ written: String, from includingFile: String, at span: SourceSpan) throws(ParseProblem) -> FollowedInclude {
         let located = includePolicy.locate(written, from: includingFile)
         guard let path = located.path, located.reason == nil else {
             return .notFollowed(UnfollowedInclude(path: written, resolved: located.path, reason: located.reason ?? .missing, span: span))
@@ -117,7 +117,7 @@ extension ParseContext {
     }
 
     /// Reads an already located include (a glob's match, say).
-    public func read(_ path: String, written: String, at span: SourceSpan) throws(ParseProblem) -> FollowedInclude {
+    func read(_ path: String, written: String, at span: SourceSpan) throws(ParseProblem) -> FollowedInclude {
         if folders.isMissing(path) { return .notFollowed(UnfollowedInclude(path: written, resolved: path, reason: .missing, span: span)) }
         guard let file = try include(path) else { return .limitReached }
         return .file(file)

@@ -2,34 +2,34 @@ import MailAuditCore
 
 /// One `keyword argument…` line of the line-oriented client formats (msmtp, isync/mbsync): the
 /// first blank-separated word is the keyword, the rest of the line (blanks trimmed) its argument.
-public struct KeywordLine: Sendable {
+struct KeywordLine: Sendable {
     /// 1-based line number.
-    public var line: Int
-    public var keyword: String
-    public var keywordSpan: SourceSpan
+    var line: Int
+    var keyword: String
+    var keywordSpan: SourceSpan
     /// The argument as written, leading and trailing blanks removed ("" when there is none).
-    public var rest: String
+    var rest: String
     /// 1-based column of `rest`'s first scalar (right after the keyword when `rest` is empty).
-    public var restColumn: Int
+    var restColumn: Int
     /// Where `rest` is written; for an empty argument, the end of the keyword.
-    public var restSpan: SourceSpan
+    var restSpan: SourceSpan
     /// From the keyword to the end of the argument.
-    public var span: SourceSpan
+    var span: SourceSpan
 }
 
 /// One word of an argument after quotes and escapes are applied, with the span it was written in.
-public struct KeywordToken: Sendable, Equatable {
-    public var text: String
-    public var span: SourceSpan
+struct KeywordToken: Sendable, Equatable {
+    var text: String
+    var span: SourceSpan
     /// Whether any part of the word was quoted (`""` is an empty, quoted word).
-    public var quoted: Bool
+    var quoted: Bool
 }
 
 /// The lexer for `keyword argument` line formats. Blanks are space and tab (and, for robustness,
 /// other ASCII white space); a line whose first non-blank character is `#` is a comment. Lines
 /// are reported with blank lines kept as `.blank`, because isync ends a section at one.
-public enum KeywordLines {
-    public enum Item: Sendable {
+enum KeywordLines {
+    enum Item: Sendable {
         case line(KeywordLine)
         case blank(Int)
     }
@@ -39,7 +39,7 @@ public enum KeywordLines {
     }
 
     /// Every non-comment line of the file as keyword and argument, and every blank line.
-    public static func lex(_ file: SourceFile) -> [Item] {
+    static func lex(_ file: SourceFile) -> [Item] {
         var items: [Item] = []
         items.reserveCapacity(file.lines.count)
         for (index, text) in file.lines.enumerated() {
@@ -70,7 +70,7 @@ public enum KeywordLines {
     /// The argument as one value, the way msmtp reads it: quotes are removed only when they enclose
     /// the whole argument, with no escapes inside. An argument that opens a quote and does not close
     /// it is taken literally (as msmtp does) and reported.
-    public static func wholeArgument(_ line: KeywordLine, path: String) -> (value: String, span: SourceSpan, problem: ParseProblem?) {
+    static func wholeArgument(_ line: KeywordLine, path: String) -> (value: String, span: SourceSpan, problem: ParseProblem?) {
         let scalars = Array(line.rest.unicodeScalars)
         if scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" {
             let inner = String(String.UnicodeScalarView(scalars[1..<(scalars.count - 1)]))
@@ -87,7 +87,7 @@ public enum KeywordLines {
     /// The argument split into words the way isync reads them: blanks separate words, `"` toggles
     /// quoting anywhere in a word, `\` makes the next character literal, and a word starting with
     /// `#` begins a trailing comment. Problems: a quote or an escape left open at the end of the line.
-    public static func words(_ line: KeywordLine, path: String) -> (words: [KeywordToken], problem: ParseProblem?) {
+    static func words(_ line: KeywordLine, path: String) -> (words: [KeywordToken], problem: ParseProblem?) {
         let scalars = Array(line.rest.unicodeScalars)
         var words: [KeywordToken] = []
         var i = 0

@@ -3,22 +3,22 @@ import MailAuditCore
 
 /// Mail server URLs as clients write them: `imaps://user@host:993/INBOX`, `smtp://host:587`,
 /// `smtps+plain://user@host`, `pop://`, `pops://`, Symfony `smtp://user:pass@host:port?verify_peer=0`.
-public struct MailURL: Sendable, Equatable {
-    public var scheme: String
-    public var `protocol`: MailProtocol
+struct MailURL: Sendable, Equatable {
+    var scheme: String
+    var `protocol`: MailProtocol
     /// `implicit` for the `s` schemes (imaps, smtps, pops), else `nil`: the URL alone does not say whether STARTTLS is used.
-    public var tls: TLSMode?
+    var tls: TLSMode?
     /// Authentication mechanism named in the scheme (`smtps+plain` → plain), lower case.
-    public var mechanism: String?
-    public var user: String?
-    public var hasPassword: Bool
-    public var host: String?
-    public var port: Int?
-    public var query: [String: String]
+    var mechanism: String?
+    var user: String?
+    var hasPassword: Bool
+    var host: String?
+    var port: Int?
+    var query: [String: String]
     /// Where the password starts and how long it is, in the URL text (to mask it).
-    public var passwordRange: (offset: Int, length: Int)?
+    var passwordRange: (offset: Int, length: Int)?
 
-    public static func == (a: MailURL, b: MailURL) -> Bool {
+    static func == (a: MailURL, b: MailURL) -> Bool {
         a.scheme == b.scheme && a.host == b.host && a.port == b.port && a.user == b.user && a.query == b.query
     }
 
@@ -30,7 +30,7 @@ public struct MailURL: Sendable, Equatable {
         "http": (.http, TLSMode.none), "https": (.http, .implicit),
     ]
 
-    public init?(_ text: String) {
+    init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let sep = trimmed.range(of: "://") else { return nil }
         let fullScheme = trimmed[..<sep.lowerBound].lowercased()
@@ -98,7 +98,7 @@ public struct MailURL: Sendable, Equatable {
 
     /// The URL as written without its user-info (`smtp://user:pass@host` → `smtp://host`), for a
     /// value that is kept as text; text without `://` is returned unchanged.
-    public static func withoutUserInfo(_ text: String) -> String {
+    static func withoutUserInfo(_ text: String) -> String {
         guard let sep = text.range(of: "://") else { return text }
         let rest = text[sep.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == " " || $0 == "\t" } ?? rest.endIndex

@@ -8,13 +8,13 @@ public struct ParseContext: Sendable {
     /// How many files one setup may pull in (includes, sourced files, master.cf beside main.cf).
     /// Real setups stay far below it (Debian's split Exim configuration is about 50 files, Dovecot's
     /// conf.d about 30); without it, files that each include the next twice are read 2^depth times.
-    public static let includeLimit = 256
+    static let includeLimit = 256
 
-    public var ports: PortTable
+    var ports: PortTable
     /// The program releases whose behaviour to model (`assume:` in `.mailaudit.yml`).
     public var versions = ProgramVersions()
     /// Reads another file by its path, as `SourceFile.load` does; tests substitute it.
-    public var readFile: @Sendable (String) throws(ParseProblem) -> SourceFile
+    var readFile: @Sendable (String) throws(ParseProblem) -> SourceFile
     /// Which includes are followed (IncludePolicy.swift); the default follows every path but `~`.
     /// It also says what `~` stands for (the auditor's home, only when the audited file is in it).
     public var includePolicy = IncludePolicy()
@@ -34,7 +34,7 @@ public struct ParseContext: Sendable {
     /// Reads a file the setup includes. Every include goes through here, so the count is per setup.
     /// Past `includeLimit` the first call throws (the parser reports it at its include line) and
     /// later ones return nil: the message already says that the rest is not read.
-    public func include(_ path: String) throws(ParseProblem) -> SourceFile? {
+    func include(_ path: String) throws(ParseProblem) -> SourceFile? {
         switch includes.take() {
         case .granted: return try readFile(path)
         case .exceeded:

@@ -5,10 +5,10 @@ import MailAuditCore
 /// reads the file anyway, so detection costs no extra read and no serial pass over every file.
 public struct PendingDetection: Sendable {
     /// The formats the file's name and place claim (several: the name is ambiguous).
-    public var claims: [any ConfigFormat]
+    var claims: [any ConfigFormat]
     /// When no name claims the file: the formats its content alone may prove (native YAML for
     /// `*.yml`, the XML formats for `*.xml` and ISPDB folders).
-    public var sniffed: [any ConfigFormat]
+    var sniffed: [any ConfigFormat]
 
     public init(claims: [any ConfigFormat], sniffed: [any ConfigFormat] = []) {
         self.claims = claims
@@ -35,8 +35,8 @@ public struct PendingDetection: Sendable {
 
 /// How much of a file detection reads: signatures sit at the top (a root element, `mailaudit: 1`,
 /// the first sections); a file whose signature lies further down is not recognised by its content.
-public enum DetectionWindow {
-    public static let size = 16 * 1024
+enum DetectionWindow {
+    static let size = 16 * 1024
 }
 
 extension SourceFile {

@@ -5,10 +5,10 @@ import MailAuditCore
 public struct ProgramVersions: Sendable, Hashable {
     /// A release whose behaviour differs from the one before it, in a way the model reads.
     public struct Change: Sendable, Hashable {
-        public var since: String
-        public var what: String
+        var since: String
+        var what: String
 
-        public init(since: String, what: String) {
+        init(since: String, what: String) {
             self.since = since
             self.what = what
         }
@@ -43,7 +43,7 @@ public struct ProgramVersions: Sendable, Hashable {
     }
 
     /// True when the pinned version of `program` is older than `release` (the behaviour before it applies).
-    public func isBefore(_ program: String, _ release: String) -> Bool {
+    func isBefore(_ program: String, _ release: String) -> Bool {
         assumed[program].flatMap { Self.isOlder($0, than: release) } ?? false
     }
 
@@ -58,7 +58,7 @@ public struct ProgramVersions: Sendable, Hashable {
     }
 
     /// How messages name the modelled release: `aerc 0.14` (pinned) or `aerc 0.15` (the default).
-    public func name(_ program: String) -> String {
+    func name(_ program: String) -> String {
         "\(Self.pins[program]?.name ?? program) \(assumed[program] ?? Self.pins[program]?.modelled ?? "")"
     }
 

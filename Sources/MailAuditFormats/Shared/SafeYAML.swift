@@ -13,7 +13,7 @@ import Yams
 ///   walk expands (the "billion laughs").
 public enum SafeYAML {
     /// Composes every document of a file. Errors carry libyaml's position.
-    public static func documents(_ file: SourceFile) throws(ParseProblem) -> [Node] {
+    static func documents(_ file: SourceFile) throws(ParseProblem) -> [Node] {
         try rejectAliasKeys(file)
         do {
             let parser = try Parser(yaml: file.text, resolver: .basic, encoding: .utf8)  // .default reads the environment on every call
@@ -120,7 +120,7 @@ public final class YAMLBudget {
     }
 
     /// A visit of the value at `line`/`column` (1-based; nil when unknown).
-    public func spend(at position: (line: Int, column: Int)?) throws(ParseProblem) {
+    func spend(at position: (line: Int, column: Int)?) throws(ParseProblem) {
         remaining -= 1
         if remaining < 0 {
             let span = position.map { SourceSpan(path: path, line: $0.line, column: $0.column) }

@@ -1,7 +1,7 @@
 /// Whether a setting's name says its value may be a secret. Deliberately generous: a misspelled key
 /// (`passwrd`, `imap_passs`) is not read by its program, but its value is still a password the
 /// user wrote, and masking a harmless value costs less than printing a secret.
-public enum SecretName {
+enum SecretName {
     /// Words that end in "pass" or look like "password" and name no secret.
     static let notSecret: Set<String> = [
         "bypass", "compass", "passdb", "passdbs", "passthrough", "passthru", "passive", "passes", "passed", "passing",
@@ -25,7 +25,7 @@ public enum SecretName {
     /// What a misspelling is measured against, and how many edits it may be away.
     static let misspelled = [("password", 2), ("passwd", 2), ("pass", 1), ("secret", 1)]
 
-    public static func isSecret(_ key: some StringProtocol) -> Bool {
+    static func isSecret(_ key: some StringProtocol) -> Bool {
         guard !key.isEmpty, key.utf8.count <= 80 else { return false }
         // Most words hold none of the letters every secret word has: p, s or t (pass, pwd, secret, token).
         guard key.utf8.contains(where: { $0 | 0x20 == UInt8(ascii: "p") || $0 | 0x20 == UInt8(ascii: "t") || $0 | 0x20 == UInt8(ascii: "s") }) else { return false }

@@ -9,8 +9,8 @@ import MailAuditCore
 /// ASCII, which no byte of a multi-byte scalar equals; columns are converted to scalars only for
 /// the spans it makes. `notKeys` are words the format's parser read as something other than a
 /// secret's name (fetchmail's `auth password`), by where they start.
-public enum SecretScanner {
-    public static func spans(in file: SourceFile, notKeys: [SourceSpan] = []) -> [SourceSpan] {
+enum SecretScanner {
+    static func spans(in file: SourceFile, notKeys: [SourceSpan] = []) -> [SourceSpan] {
         var out: [SourceSpan] = []
         var notKeyColumns: [Int: Set<Int>] = [:]
         for key in notKeys where key.path == file.path { notKeyColumns[key.line, default: []].insert(key.column) }

@@ -4,7 +4,7 @@ import MailAuditCore
 /// The text of one input, split into lines once, with helpers to make spans into it.
 public struct SourceFile: Sendable {
     /// Inputs larger than this are refused with MA000 rather than read (a 50 MB main.cf is a mistake, not a config).
-    public static let sizeLimit = 8 * 1024 * 1024
+    static let sizeLimit = 8 * 1024 * 1024
 
     public let path: String
     public let text: String
@@ -40,7 +40,7 @@ public struct SourceFile: Sendable {
     }
 
     /// Whether the text holds `needle`, by bytes (Foundation's `contains` is slow on Linux).
-    public func contains(_ needle: String) -> Bool { text.containsBytes(needle) }
+    func contains(_ needle: String) -> Bool { text.containsBytes(needle) }
 
     /// Reads a file as UTF-8, refusing what is too large, binary or not UTF-8, with the position of the problem.
     /// Only regular files are read (`FileReading`): a FIFO or a device is refused, never waited on.
@@ -104,12 +104,12 @@ public struct SourceFile: Sendable {
     }
 
     /// The span of `length` scalars at 1-based `line`/`column`.
-    public func span(line: Int, column: Int, length: Int) -> SourceSpan {
+    func span(line: Int, column: Int, length: Int) -> SourceSpan {
         .at(path, line: line, column: column, length: length)
     }
 
     /// The span of a whole line's content (without leading blanks).
-    public func lineSpan(_ line: Int) -> SourceSpan {
+    func lineSpan(_ line: Int) -> SourceSpan {
         guard line >= 1, line <= lines.count else { return SourceSpan(path: path, line: max(1, line), column: 1) }
         let text = lines[line - 1]
         let leading = text.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count
@@ -120,7 +120,7 @@ public struct SourceFile: Sendable {
 
 extension StringProtocol {
     /// Byte-wise substring search without Foundation.
-    public func containsBytes(_ needle: String) -> Bool {
+    func containsBytes(_ needle: String) -> Bool {
         let n = Array(needle.utf8)
         guard let first = n.first else { return true }
         let hay = Array(utf8)

@@ -3,19 +3,19 @@ import Foundation
 /// Template syntax that configuration generators leave in files: Jinja (`{{ x }}`, `{% if %}`, `{# … #}`),
 /// iRedMail's `PH_NAME` placeholders and autoconf's `@NAME@`. Parsers recognise it so that a template is
 /// read as far as it can be: a placeholder makes a value unknown (nil), never a guess or a crash.
-public enum TemplateSyntax {
+enum TemplateSyntax {
     /// What configuration generators append to the name of a file they render (`app.ini.j2`), with
     /// "" for the rendered file itself.
-    public static let fileSuffixes = ["", ".tpl", ".j2", ".jinja", ".jinja2", ".in", ".template", ".erb", ".tmpl"]
+    static let fileSuffixes = ["", ".tpl", ".j2", ".jinja", ".jinja2", ".in", ".template", ".erb", ".tmpl"]
 
     /// The name without a template suffix (`app.ini.j2` → `app.ini`).
-    public static func renderedName(_ name: String) -> String {
+    static func renderedName(_ name: String) -> String {
         for suffix in fileSuffixes where !suffix.isEmpty && name.hasSuffix(suffix) { return String(name.dropLast(suffix.count)) }
         return name
     }
 
     /// What a line that holds only a Jinja tag does to the template's structure.
-    public enum Directive: Equatable, Sendable {
+    enum Directive: Equatable, Sendable {
         /// `{% if … %}`, `{% for … %}`: what follows may or may not be in the rendered file.
         case open
         /// `{% else %}`, `{% elif … %}`.
@@ -27,7 +27,7 @@ public enum TemplateSyntax {
     }
 
     /// The Jinja directive a whole line consists of, or nil when the line is ordinary text.
-    public static func jinjaDirective(_ line: Substring) -> Directive? {
+    static func jinjaDirective(_ line: Substring) -> Directive? {
         let t = line.trimmingCharacters(in: .whitespaces)
         guard t.count >= 4 else { return nil }
         if t.hasPrefix("{#"), t.hasSuffix("#}") { return .other }
@@ -48,7 +48,7 @@ public enum TemplateSyntax {
     /// `@NAME@`, tried in that order), or nil when there is none. A hand-written scan rather than regular
     /// expressions: `\{\{.*?\}\}` retried at every `{{` of an unclosed run is quadratic, and compiling
     /// patterns per value costs more than the values do.
-    public static func placeholder(in text: some StringProtocol) -> String? {
+    static func placeholder(in text: some StringProtocol) -> String? {
         let s = Array(text.unicodeScalars)
         if let r = PlaceholderScan.delimited(s, open: ("{", "{"), close: ("}", "}")) { return PlaceholderScan.string(s, r) }
         if let r = PlaceholderScan.delimited(s, open: ("{", "%"), close: ("%", "}")) { return PlaceholderScan.string(s, r) }

@@ -12,31 +12,31 @@ import MailAuditCore
 /// and the 1-based column, counted in Unicode scalars without a byte-order mark, of the `>` that
 /// ends the start tag (of the `/` of `/>` for an empty element). From there the tree finds the
 /// tag's `<` backwards (a `<` cannot occur inside a tag) and the element's text forwards.
-public struct XMLTree: Sendable {
-    public struct Element: Sendable {
+struct XMLTree: Sendable {
+    struct Element: Sendable {
         /// The local name (a `prefix:` is dropped).
-        public var name: String
-        public var attributes: [String: String]
-        public var children: [Element] = []
+        var name: String
+        var attributes: [String: String]
+        var children: [Element] = []
         /// The element's own character data (CDATA included), untrimmed.
-        public var text: String = ""
+        var text: String = ""
         /// The start tag, from `<` to just after `>`.
-        public var span: SourceSpan
+        var span: SourceSpan
         /// The text between the start and end tag, trimmed; nil when there is none.
-        public var textSpan: SourceSpan?
+        var textSpan: SourceSpan?
         /// The value of each attribute, without its quotes.
-        public var attributeSpans: [String: SourceSpan] = [:]
+        var attributeSpans: [String: SourceSpan] = [:]
         /// False when a parse error stopped reading before the end tag.
-        public var isComplete = false
+        var isComplete = false
 
-        public var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
         /// Where a finding about this element's value points: its text, or the tag when it has none.
-        public var valueSpan: SourceSpan { textSpan ?? span }
+        var valueSpan: SourceSpan { textSpan ?? span }
 
-        public func child(_ name: String) -> Element? { children.first { $0.name == name } }
-        public func children(_ name: String) -> [Element] { children.filter { $0.name == name } }
+        func child(_ name: String) -> Element? { children.first { $0.name == name } }
+        func children(_ name: String) -> [Element] { children.filter { $0.name == name } }
         /// Every element below this one, depth first, in document order.
-        public func descendants(_ name: String) -> [Element] {
+        func descendants(_ name: String) -> [Element] {
             var out: [Element] = []
             for c in children {
                 if c.name == name { out.append(c) }
@@ -49,15 +49,15 @@ public struct XMLTree: Sendable {
     /// How deep elements may nest. Mail settings sit a few levels down (a profile's payload dict is
     /// at depth 5); a deeper document is hostile or broken, and building and tearing down a tree
     /// thousands of levels deep recurses past the stack.
-    public static let maxDepth = 256
+    static let maxDepth = 256
 
     /// The document element, as far as it was read (also after an error).
-    public var root: Element?
+    var root: Element?
     /// The first well-formedness error, with its line and column; the tree holds what came before it.
-    public var error: ParseProblem?
+    var error: ParseProblem?
 
     /// Reads `file` as XML. External entities and DTDs are never loaded.
-    public static func parse(_ file: SourceFile) -> XMLTree {
+    static func parse(_ file: SourceFile) -> XMLTree {
         let builder = XMLTreeBuilder(file: file)
         let parser = XMLParser(data: Data(XMLTreeBuilder.neutralizedEncoding(file.text).utf8))
         parser.shouldResolveExternalEntities = false

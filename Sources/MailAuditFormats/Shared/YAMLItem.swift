@@ -2,27 +2,27 @@ import MailAuditCore
 
 /// One value of a `YAMLTape`, read the way `Node` is read (YAMLNode+Model.swift): every scalar a
 /// string, `true/yes/on` booleans, `<<` merge keys applied, walks paid from a `YAMLBudget`.
-public struct YAMLItem: YAMLMergeable {
+struct YAMLItem: YAMLMergeable {
     let tape: YAMLTape
     let index: Int
 
     private var entry: YAMLTape.Entry { tape.entries[index] }
 
-    public var isMapping: Bool { entry.kind == .mapping }
-    public var isSequence: Bool { entry.kind == .sequence }
-    public var isScalar: Bool { entry.kind == .scalar }
+    var isMapping: Bool { entry.kind == .mapping }
+    var isSequence: Bool { entry.kind == .sequence }
+    var isScalar: Bool { entry.kind == .scalar }
     /// libyaml's plain style (no quotes, no block scalar).
-    public var isPlainScalar: Bool { entry.style == .plain }
+    var isPlainScalar: Bool { entry.style == .plain }
 
     /// The scalar's text, or nil for a mapping or sequence.
-    public var text: String? { isScalar ? entry.text : nil }
+    var text: String? { isScalar ? entry.text : nil }
 
-    public var isNull: Bool {
+    var isNull: Bool {
         guard isPlainScalar else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(entry.text)
     }
 
-    public var boolValue: Bool? {
+    var boolValue: Bool? {
         guard isPlainScalar else { return nil }
         switch entry.text.lowercased() {
         case "true", "yes", "on": return true
@@ -31,13 +31,13 @@ public struct YAMLItem: YAMLMergeable {
         }
     }
 
-    public var intValue: Int? { isPlainScalar ? Int(entry.text) : nil }
+    var intValue: Int? { isPlainScalar ? Int(entry.text) : nil }
 
-    public var line: Int { Int(entry.line) }
-    public var column: Int { Int(entry.column) }
+    var line: Int { Int(entry.line) }
+    var column: Int { Int(entry.column) }
 
     /// The span of the value: for a scalar its whole written width (quotes included) on its first line.
-    public func span(in path: String) -> SourceSpan {
+    func span(in path: String) -> SourceSpan {
         var width = 1
         if isScalar {
             // By Characters, as for composed nodes ("\r\n" is one Character and does not end the line here).
@@ -52,7 +52,7 @@ public struct YAMLItem: YAMLMergeable {
     }
 
     /// A mapping's pairs with `<<` merge keys applied (explicit keys win over merged ones), each walk step paid from the budget.
-    public func pairs(budget: YAMLBudget) throws(ParseProblem) -> [(key: YAMLItem, value: YAMLItem)] {
+    func pairs(budget: YAMLBudget) throws(ParseProblem) -> [(key: YAMLItem, value: YAMLItem)] {
         guard isMapping else { return [] }
         let children = tape.children(index)
         let raw = stride(from: 0, to: children.count - 1, by: 2).map { i in
@@ -61,10 +61,10 @@ public struct YAMLItem: YAMLMergeable {
         return try YAMLMergeKeys.apply(raw, budget: budget) { value throws(ParseProblem) in try budget.spend(at: (value.line, value.column)) }
     }
 
-    public var mergeSources: [YAMLItem] { isSequence ? tape.children(index).map { YAMLItem(tape: tape, index: $0) } : [self] }
+    var mergeSources: [YAMLItem] { isSequence ? tape.children(index).map { YAMLItem(tape: tape, index: $0) } : [self] }
 
     /// A sequence's items, or the value itself when a single item stands where a list may.
-    public func items(budget: YAMLBudget) throws(ParseProblem) -> [YAMLItem] {
+    func items(budget: YAMLBudget) throws(ParseProblem) -> [YAMLItem] {
         guard isSequence else { return [self] }
         var out: [YAMLItem] = []
         for child in tape.children(index) {
@@ -76,7 +76,7 @@ public struct YAMLItem: YAMLMergeable {
     }
 
     /// What kind of value this is, for error messages.
-    public var kindName: String {
+    var kindName: String {
         switch entry.kind {
         case .scalar: return "a scalar"
         case .mapping: return "a mapping"

@@ -1,7 +1,7 @@
 import MailAuditCore
 
 /// A YAML value that `<<` merge keys apply to: the tape's items and Yams' nodes alike.
-public protocol YAMLMergeable {
+protocol YAMLMergeable {
     var text: String? { get }
     var isPlainScalar: Bool { get }
     /// What a `<<` value merges in: each mapping of a sequence, or the value itself.

@@ -49,7 +49,7 @@ extension Node: YAMLMergeable {
         return try YAMLMergeKeys.apply(mapping.map { (key: $0.key, value: $0.value) }, budget: budget) { value throws(ParseProblem) in try budget.spend(value) }
     }
 
-    public var mergeSources: [Node] { sequence.map { Array($0) } ?? [self] }
+    var mergeSources: [Node] { sequence.map { Array($0) } ?? [self] }
 
     /// A sequence's items, or the node itself when a single item stands where a list may.
     public func items(budget: YAMLBudget) throws(ParseProblem) -> [Node] {
@@ -73,7 +73,7 @@ extension Node: YAMLMergeable {
 
     /// Every scalar leaf with its dotted key path (`spring.mail.host`), as Spring's relaxed binding reads YAML.
     /// Each visit is paid from the budget, so aliased structure cannot expand without end.
-    public func flattened(budget: YAMLBudget, prefix: String = "") throws(ParseProblem) -> [(key: String, keyNode: Node?, value: Node)] {
+    func flattened(budget: YAMLBudget, prefix: String = "") throws(ParseProblem) -> [(key: String, keyNode: Node?, value: Node)] {
         try budget.spend(self)
         switch self {
         case .mapping:

@@ -9,7 +9,7 @@ import MailAuditCore
 /// It reads exactly what `SafeYAML.documents` reads through Yams' composer (same libyaml, same
 /// positions, same error messages, the same duplicate-key check), for a fraction of the cost; the
 /// native format, the hottest YAML reader, uses it.
-public final class YAMLTape {
+final class YAMLTape {
     enum Kind: UInt8 { case scalar, sequence, mapping, alias }
     /// How a scalar is written; `other` for block scalars and non-scalars.
     enum Style: UInt8 { case other, plain, singleQuoted, doubleQuoted }
@@ -32,7 +32,7 @@ public final class YAMLTape {
     private(set) var roots: [Int] = []
 
     /// Reads every event of the file. Errors carry libyaml's position, worded as `SafeYAML`'s.
-    public init(_ file: SourceFile) throws(ParseProblem) {
+    init(_ file: SourceFile) throws(ParseProblem) {
         try SafeYAML.rejectAliasKeys(file)
         var text = file.text
         let outcome: ParseProblem?? = text.withUTF8 { bytes in
@@ -50,7 +50,7 @@ public final class YAMLTape {
     }
 
     /// The single document's root (nil for an empty stream); several documents are an error at the second.
-    public func root(path: String) throws(ParseProblem) -> YAMLItem? {
+    func root(path: String) throws(ParseProblem) -> YAMLItem? {
         if roots.count > 1 {
             let second = entries[roots[1]]
             throw ParseProblem("expected one YAML document, found \(roots.count)", path: path,

@@ -1,5 +1,5 @@
 import Foundation
-import MailAuditFormats
+@testable import MailAuditFormats
 import MailAuditReport
 import MailAuditTestSupport
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 import MailAuditCore
-import MailAuditFormats
+@testable import MailAuditFormats
 @testable import MailAuditRules
 import MailAuditTestSupport
 import Testing

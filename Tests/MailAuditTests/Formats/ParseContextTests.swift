@@ -1,5 +1,5 @@
 import MailAuditCore
-import MailAuditFormats
+@testable import MailAuditFormats
 import MailAuditTestSupport
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import MailAuditFormats
+@testable import MailAuditFormats
 import Testing
 
 /// The placeholder scan finds what the regular expressions it replaced found, in linear time.

@@ -1,6 +1,6 @@
 import Foundation
 import MailAuditCore
-import MailAuditFormats
+@testable import MailAuditFormats
 
 /// A format's line comment, for writing suppression comments into rule examples and commenting
 /// their lines out: `# …`, `// …`, `<!-- … -->`.

@@ -1,6 +1,6 @@
 import Foundation
 import MailAuditCore
-import MailAuditFormats
+@testable import MailAuditFormats
 import MailAuditRules
 import MailAuditTestSupport
 import Testing

@@ -1,5 +1,5 @@
 import MailAuditCore
-import MailAuditFormats
+@testable import MailAuditFormats
 import Testing
 
 /// What counts as a secret, in any format's text.

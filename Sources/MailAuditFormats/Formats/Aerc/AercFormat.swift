@@ -22,9 +22,9 @@ import MailAuditCore
 /// - Keys are case-sensitive. A key written with a Unicode dash (U+2010 HYPHEN, …) instead of `-` is a
 ///   different key to aerc, which ignores unknown keys silently and reads the file; so does mailaudit:
 ///   the setting stays unknown, never read as the ASCII key and never a parse error.
-public struct AercFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct AercFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "aerc",
         what: "aerc ≥ 0.15 (`assume: { aerc: \"0.14\" }` for older)",
         names: ["accounts.conf"],
@@ -33,11 +33,11 @@ public struct AercFormat: ConfigFormat {
             .init(since: "0.15", what: "`smtp://` uses STARTTLS and requires it, `smtp+insecure://` is plain text; before, `smtp://` was plain text unless `smtp-starttls = yes`"),
         ])))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         fileName == "accounts.conf"
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var section = false
         for line in content.lines.prefix(2000) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -51,7 +51,7 @@ public struct AercFormat: ConfigFormat {
 
     /// `accounts.conf` is a common name: in a walk, only a file with an `[account]` holding aerc's
     /// `source` or `outgoing` key (quoted or not) is aerc's.
-    public func confirms(content: SourceFile) -> Bool {
+    func confirms(content: SourceFile) -> Bool {
         var section = false
         for line in content.lines.prefix(2000) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -62,7 +62,7 @@ public struct AercFormat: ConfigFormat {
         return false
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AercReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

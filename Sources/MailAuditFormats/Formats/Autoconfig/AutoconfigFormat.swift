@@ -6,9 +6,9 @@ import MailAuditCore
 /// endpoint. The format has no defaults: a server without `<port>` or `<socketType>` is rejected
 /// by Thunderbird, so the value stays unknown and the file gets an MA000 — unless another server of
 /// the same direction is readable, which Thunderbird then uses, skipping the one it cannot read.
-public struct AutoconfigFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct AutoconfigFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "autoconfig",
         what: "Mozilla autoconfig / ISPDB (`config-v1.1`)",
         names: ["config-v1.1.xml"],
@@ -19,17 +19,17 @@ public struct AutoconfigFormat: ConfigFormat {
         program: .fixed("Mozilla autoconfig 1.1"),
         exampleVariants: [.crlf])
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         return name == "config-v1.1.xml" || name == "config-v1.1"
     }
 
     /// An XML document whose root is `<clientConfig>` (ISPDB files are named after the domain).
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         XMLSniff.rootName(of: content) == "clientConfig"
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AutoconfigReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

@@ -6,9 +6,9 @@ import MailAuditCore
 /// it `<SSL>` does (default on: implicit TLS on an implicit-TLS port, STARTTLS elsewhere).
 /// The JSON form (`autodiscover.json`, Autodiscover v2) holds no server settings, only where the
 /// POX response is: it gets a precise MA000 rather than a silent pass.
-public struct AutodiscoverFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct AutodiscoverFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "autodiscover",
         what: "Microsoft Autodiscover (POX, schema 2006a)",
         names: ["autodiscover.xml"],
@@ -18,22 +18,22 @@ public struct AutodiscoverFormat: ConfigFormat {
         program: .fixed("Autodiscover POX 2006a"),
         exampleVariants: [.crlf])
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         return name == "autodiscover.xml" || name == "autodiscover.json"
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         XMLSniff.rootName(of: content) == "Autodiscover"
     }
 
     /// JSON Autodiscover (v2 answers only point at the POX service) holds no server settings to read:
     /// a walk passes over `autodiscover.json`; named on the command line it is still explained.
-    public func confirms(content: SourceFile) -> Bool {
+    func confirms(content: SourceFile) -> Bool {
         content.text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).first != "{"
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = AutodiscoverReader(file: file, ports: context.ports)
         if file.text.drop(while: { $0.isWhitespace }).first == "{" {
             reader.readJSON()

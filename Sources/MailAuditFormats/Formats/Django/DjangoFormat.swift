@@ -5,16 +5,16 @@ import MailAuditCore
 /// literal values. A value computed by code (`os.environ[…]`, `env(…)`, an f-string, a name) is
 /// set but unknown: the model says null, it does not guess. The same settings in env files
 /// (`EMAIL_HOST=…`) are read by the dotenv format through `DjangoMail`.
-public struct DjangoFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct DjangoFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "django",
         what: "Django 5.2 `EMAIL_*` literal assignments",
         names: ["settings.py", "settings/*.py"],
         fenceLanguage: "python",
         program: .fixed("Django 5.2"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if name == "settings.py" { return true }
         // A `settings/` package: settings/base.py, settings/production.py, …
@@ -24,7 +24,7 @@ public struct DjangoFormat: ConfigFormat {
     }
 
     /// Python with a top-level `EMAIL_HOST`/`EMAIL_BACKEND`/… assignment.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.lines.prefix(2000).contains { line in
             guard line.hasPrefix("EMAIL_") else { return false }
             let name = line.prefix { $0 == "_" || $0.isLetter || $0.isNumber }
@@ -32,7 +32,7 @@ public struct DjangoFormat: ConfigFormat {
         }
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let module = PythonAssignments(file)
         var diagnostics = module.diagnostics

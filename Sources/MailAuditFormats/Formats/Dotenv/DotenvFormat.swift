@@ -13,9 +13,9 @@ import MailAuditCore
 /// - docker-mailserver `mailserver.env` and Mailu `.env`: the listeners the container opens;
 /// - Grafana's `GF_SMTP_*` overrides of its `[smtp]` section (DotenvGrafana.swift).
 /// An env file without mail settings is neither a finding nor an error: it has no endpoints.
-public struct DotenvFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct DotenvFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "dotenv",
         what: "mail settings in env files: Laravel `MAIL_*` (Laravel 13; `assume: { laravel: \"8\" }` for SwiftMailer, and `MAIL_DRIVER` files are read as Laravel ≤ 6), Symfony 8.0 `MAILER_DSN` (SwiftMailer 6.3 `MAILER_URL`), Django 5.2 `EMAIL_*`, docker-mailserver 14, Mailu 2024.06, Grafana 12 `GF_SMTP_*` (the `[smtp]` keys they leave out are `grafana.ini`'s: unknown)",
         names: [".env", ".env.*", "mailserver.env"],
@@ -23,7 +23,7 @@ public struct DotenvFormat: ConfigFormat {
             .init(since: "9", what: "Symfony Mailer sends: STARTTLS whenever the server offers it and implicit TLS on port 465, whatever `MAIL_ENCRYPTION` says; before, SwiftMailer did what `MAIL_ENCRYPTION` says (`tls` STARTTLS, `ssl` implicit TLS, null none)"),
         ])))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if Self.isSymfonyParameters(name) { return true }
         // `.env.php` (Laravel 4) and friends are code, `.envrc` (direnv) is shell.
@@ -36,7 +36,7 @@ public struct DotenvFormat: ConfigFormat {
     }
 
     /// `NAME=value` lines naming mail settings.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var settings = 0, mail = 0, other = 0
         for line in content.lines.prefix(500) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -53,7 +53,7 @@ public struct DotenvFormat: ConfigFormat {
         return mail > 0 && settings > other * 4
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         let name = (file.path as NSString).lastPathComponent.lowercased()
         if Self.isSymfonyParameters(name) {
             var setup = MailSetup(path: file.path, format: id)

@@ -6,16 +6,16 @@ import MailAuditCore
 /// Dovecot's built-in listeners (imap 143, imaps 993, pop3 110, pop3s 995, submission 587, sieve 4190)
 /// included. Settings in `protocol X {}` apply to X's listeners; `local`/`remote` filters describe what
 /// particular clients get and are left out: the model is what an arbitrary remote client gets.
-public struct DovecotFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct DovecotFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "dovecot",
         what: "Dovecot 2.3 and 2.4 (the file says which)",
         names: ["dovecot.conf", "dovecot/conf.d/*.conf"],
         namesNote: "(with its `!include`s)",
         program: .fixed("Dovecot 2.3"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if DovecotFiles.isDriverFile(name) { return false }
         if DovecotFiles.isRootName(name) { return true }
@@ -25,11 +25,11 @@ public struct DovecotFormat: ConfigFormat {
         return !DovecotFiles.hasRoot(near: path)
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         DovecotSniff.looksLikeDovecot(content) || DovecotSniff.isDovecotPath(content.path)
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = DovecotReader(context: context, setup: MailSetup(path: file.path, format: id))
         reader.read(root: file)
         return reader.setup.reporting(reader.diagnostics)

@@ -5,15 +5,15 @@ import MailAuditCore
 /// (`daemon_smtp_ports`, `local_interfaces`, `tls_on_connect_ports`, `tls_advertise_hosts`,
 /// `auth_advertise_hosts` with the server authenticators, `smtp_banner`, `acl_smtp_vrfy`) and the
 /// `smtp` transports it relays through. Defaults are Exim 4.96's (`exim -bP` on Debian's build).
-public struct EximFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct EximFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "exim",
         what: "Exim 4.96",
         names: ["exim4.conf", "exim.conf", "exim4/configure"],
         program: .fixed("Exim 4.96"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if ["exim4.conf", "exim.conf", "exim4.conf.template", "exim.conf.template", "configure.default"].contains(name) { return true }
         if name.hasSuffix(".exim4.conf") || name.hasSuffix(".exim.conf") { return true }
@@ -25,7 +25,7 @@ public struct EximFormat: ConfigFormat {
     }
 
     /// A section header Exim has (`begin routers`, …) or a main option only Exim uses.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var score = 0
         for line in content.lines.prefix(2000) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -39,7 +39,7 @@ public struct EximFormat: ConfigFormat {
 
     /// Logical lines with macros replaced and includes followed (`EximResolver`) → sections, drivers and
     /// options (`EximSyntax`) → listeners and relay transports (`EximMapper`).
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var syntax = EximSyntax(file: file, context: context)
         syntax.read()
         var mapper = EximMapper(syntax: syntax, ports: context.ports)

@@ -17,9 +17,9 @@ import MailAuditCore
 ///   (the default) means TLS 1.2 or newer since 6.5, TLS 1.0 or newer in 6.4 (NEWS, README.SSL);
 /// - default ports: POP3/APOP/RPOP/SDPS 110 (995 with `ssl`), IMAP 143 (993), KPOP 1109, POP2 109,
 ///   ETRN 25; protocol `auto` (the default) tries IMAP, then POP3: protocol and port unknown.
-public struct FetchmailFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct FetchmailFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "fetchmail",
         what: "fetchmail 6.5 (`assume: { fetchmail: \"6.4\" }` or `\"6.3\"` for older)",
         names: [".fetchmailrc", "fetchmailrc"],
@@ -28,7 +28,7 @@ public struct FetchmailFormat: ConfigFormat {
             .init(since: "6.5", what: "`sslproto auto` (the default) negotiates TLS 1.2 or newer, and `ssl3`/`ssl3+` mean `auto`; before, `auto` accepted TLS 1.0"),
         ])))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         // docker-mailserver mounts its fetchmail configuration as `fetchmail.cf`.
         if name == ".fetchmailrc" || name == "fetchmailrc" || name == "fetchmail.cf" { return true }
@@ -37,7 +37,7 @@ public struct FetchmailFormat: ConfigFormat {
     }
 
     /// A `poll`/`skip` entry with a protocol or user.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var poll = false, user = false
         for line in content.lines.prefix(3000) {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
@@ -50,7 +50,7 @@ public struct FetchmailFormat: ConfigFormat {
         return poll && user
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = FetchmailReader(file: file, ports: context.ports, versions: context.versions)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

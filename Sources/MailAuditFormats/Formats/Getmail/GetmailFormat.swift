@@ -14,16 +14,16 @@ import MailAuditCore
 ///   the Python keyring, then prompts (unknown to us); `[options] use_netrc` reads `~/.netrc`.
 /// - A file with `[retriever]` written twice is refused by getmail (DuplicateSectionError): reported,
 ///   and every `[retriever]` is still modelled (getmail's example collection is such a file).
-public struct GetmailFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct GetmailFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "getmail",
         what: "getmail 4 and 6 (getmail6 6.18 defaults)",
         names: ["getmailrc", ".getmail/*"],
         commentMarkers: ["#", ";"],
         program: .fixed("getmail6 6.18"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if name.hasPrefix("getmailrc") || name.hasPrefix(".getmailrc") || name.hasSuffix(".getmailrc") { return true }
         let components = path.split(separator: "/")
@@ -33,7 +33,7 @@ public struct GetmailFormat: ConfigFormat {
         return (parent == ".getmail" || parent == "getmail") && !name.hasPrefix("oldmail-") && !name.hasSuffix(".log")
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var retriever = false
         for line in content.lines.prefix(2000) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -44,12 +44,12 @@ public struct GetmailFormat: ConfigFormat {
     }
 
     /// Any file in a `getmail` folder is claimed by its place alone: in a walk it needs a retriever.
-    public func confirms(content: SourceFile) -> Bool {
+    func confirms(content: SourceFile) -> Bool {
         let name = (content.path as NSString).lastPathComponent.lowercased()
         return name.contains("getmailrc") || matches(content: content)
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = GetmailReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

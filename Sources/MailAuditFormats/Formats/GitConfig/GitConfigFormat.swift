@@ -19,29 +19,29 @@ import MailAuditCore
 /// - `[include] path = …` is followed (relative to the including file; `~/` and other absolute paths as the include policy says); a missing
 ///   include is ignored as git ignores it; an include loop is an error. `[includeIf …]` depends on the
 ///   repository git runs in and is not followed.
-public struct GitConfigFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct GitConfigFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "gitconfig",
         what: "git send-email's `[sendemail]` (git 2.39)",
         names: [".gitconfig", "gitconfig", ".git/config"],
         commentMarkers: ["#", ";"],
         program: .fixed("git send-email 2.39"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if name == ".gitconfig" || name == "gitconfig" || name.hasSuffix(".gitconfig") { return true }
         return name == "config" && (path.hasSuffix(".git/config") || path.hasSuffix("/git/config") || path == "git/config")
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.lines.prefix(5000).contains { line in
             let t = line.drop { $0 == " " || $0 == "\t" }.lowercased()
             return t.hasPrefix("[sendemail]") || t.hasPrefix("[sendemail \"")
         }
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = GitConfigReader(file: file, context: context)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

@@ -10,9 +10,9 @@ import MailAuditCore
 /// directory walk takes one only when its content is Gitea's: a `[mailer]` section, or the top-level
 /// `APP_NAME`/`RUN_USER`/`RUN_MODE` with `[server]` and `[database]` — and not Gogs (`BRAND_NAME`,
 /// `APP_NAME = Gogs`).
-public struct GiteaFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct GiteaFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "gitea",
         what: "Gitea 1.24 and Forgejo `[mailer]` (`ENABLED` defaults to false; the port follows from `PROTOCOL` and `PROTOCOL` from the port; the old `HOST`/`IS_TLS_ENABLED`/`MAILER_TYPE`/`SKIP_VERIFY` count where the new keys are absent; `smtp+starttls` falls back to clear text)",
         names: ["app.ini", "gitea.ini", "forgejo.ini", "gitea/conf/*.ini"],
@@ -21,7 +21,7 @@ public struct GiteaFormat: ConfigFormat {
         fenceLanguage: "ini",
         program: .fixed("Gitea 1.24"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = TemplateSyntax.renderedName(fileName.lowercased())
         if ["app.ini", "gitea.ini", "forgejo.ini"].contains(name) { return true }
         // A rendered copy under another name in Gitea's `conf/` folder (`gitea/conf/conf.ini.tpl`).
@@ -33,14 +33,14 @@ public struct GiteaFormat: ConfigFormat {
     }
 
     /// For a file whose name says nothing: a `[mailer]` with Gitea's own keys in a Gitea file.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         let signs = GiteaSigns(content)
         return signs.isGitea && signs.hasGiteaMailerKey
     }
 
-    public func confirms(content: SourceFile) -> Bool { GiteaSigns(content).isGitea }
+    func confirms(content: SourceFile) -> Bool { GiteaSigns(content).isGitea }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: Self.description.id)
         guard let mailer = INIAppSection.read(file, dialect: .giteaINI, section: "mailer", problems: &setup.problems) else { return setup }
         GiteaMapper(mailer: mailer, path: file.path).map(into: &setup)

@@ -12,9 +12,9 @@ import MailAuditCore
 /// `grafana.ini` is Grafana's own name. `custom.ini`, `defaults.ini` and `sample.ini` are names other
 /// programs use too: a walk takes them only with Grafana's sections near the top (`[paths]`,
 /// `[grafana_net]`, `[grafana_com]`, `[unified_alerting]`, …) or an `[smtp]` section with Grafana's keys.
-public struct GrafanaFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct GrafanaFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "grafana",
         what: "Grafana 12 `[smtp]` (over `defaults.ini`: `enabled = false`, `host = localhost:25`; implicit TLS exactly on port 465, otherwise `startTLS_policy`, opportunistic by default)",
         names: ["grafana.ini", "custom.ini", "defaults.ini", "sample.ini"],
@@ -25,19 +25,19 @@ public struct GrafanaFormat: ConfigFormat {
 
     static let sharedNames = ["custom.ini", "defaults.ini", "sample.ini"]
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = TemplateSyntax.renderedName(fileName.lowercased())
         return name == "grafana.ini" || Self.sharedNames.contains(name)
     }
 
-    public func matches(content: SourceFile) -> Bool { GrafanaSigns(content).isGrafana }
+    func matches(content: SourceFile) -> Bool { GrafanaSigns(content).isGrafana }
 
-    public func confirms(content: SourceFile) -> Bool {
+    func confirms(content: SourceFile) -> Bool {
         let name = TemplateSyntax.renderedName((content.path as NSString).lastPathComponent.lowercased())
         return name == "grafana.ini" || GrafanaSigns(content).isGrafana
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: Self.description.id)
         guard let smtp = INIAppSection.read(file, dialect: .grafanaINI, section: "smtp", problems: &setup.problems) else { return setup }
         var settings = GrafanaSMTPSettings(header: smtp.header)

@@ -21,22 +21,22 @@ import MailAuditCore
 /// - Nothing is inherited: connection settings are written only in an `IMAPAccount` or `IMAPStore`
 ///   (mbsync refuses them outside a section; global options are Channel and Store behaviour), and
 ///   stores that name one `Account` share one endpoint rather than copies of it.
-public struct MbsyncFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct MbsyncFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "mbsync",
         what: "isync / mbsync 1.4",
         names: [".mbsyncrc", "mbsyncrc", "isyncrc"],
         program: .fixed("mbsync 1.4"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if [".mbsyncrc", "mbsyncrc", "isyncrc", ".isyncrc"].contains(name) { return true }
         if name.hasPrefix("mbsyncrc.") || name.hasPrefix(".mbsyncrc.") || name.hasSuffix(".mbsyncrc") { return true }
         return path.hasSuffix("isync/config") || path.hasSuffix("mbsync/config")
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         for line in content.lines.prefix(3000) {
             let t = line.drop { $0 == " " || $0 == "\t" }.lowercased()
             if t.hasPrefix("imapaccount ") || t.hasPrefix("imapstore ") || t.hasPrefix("maildirstore ") { return true }
@@ -44,7 +44,7 @@ public struct MbsyncFormat: ConfigFormat {
         return false
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MbsyncReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

@@ -5,9 +5,9 @@ import MailAuditCore
 /// property list. Each payload gives an incoming (IMAP/POP) and an outgoing (SMTP) client endpoint
 /// and an identity whose content encryption comes from the S/MIME keys. Signed (CMS) and binary
 /// (`bplist00`) profiles are refused with a message that says so when the file is read.
-public struct MobileconfigFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct MobileconfigFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "mobileconfig",
         what: "Apple configuration profile, mail payload (Apple Mail, iOS 17)",
         names: ["*.mobileconfig"],
@@ -17,18 +17,18 @@ public struct MobileconfigFormat: ConfigFormat {
         program: .fixed("Apple Mail (iOS 17)"),
         exampleVariants: [.crlf])
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         fileName.lowercased().hasSuffix(".mobileconfig")
     }
 
     /// An XML property list that is a configuration profile (`PayloadContent`/`PayloadType` keys).
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         guard XMLSniff.rootName(of: content) == "plist" else { return false }
         let head = content.text.prefix(262_144)
         return head.contains("<key>PayloadContent</key>") || head.contains("<key>PayloadType</key>")
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MobileconfigReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

@@ -16,15 +16,15 @@ import MailAuditCore
 /// - `auth` is off by default; `on` (or empty) lets msmtp choose a mechanism. `password` is an
 ///   inline secret; `passwordeval` runs a command; otherwise the key ring, `~/.netrc` or a prompt.
 /// - A value msmtp rejects (an MA000: `tls on # x`, `port abc`) leaves its field unknown, never msmtp's default.
-public struct MsmtpFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct MsmtpFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "msmtp",
         what: "msmtp 1.8",
         names: [".msmtprc", "msmtprc", "config/msmtp/config"],
         program: .fixed("msmtp 1.8"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if name == ".msmtprc" || name == "msmtprc" { return true }
         if path.hasSuffix("msmtp/config") { return true }
@@ -35,7 +35,7 @@ public struct MsmtpFormat: ConfigFormat {
     }
 
     /// An `account` line next to msmtp's own commands, and nothing of mutt, fetchmail or isync.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var account = false, msmtpCommand = false
         for line in content.lines.prefix(3000) {
             let t = line.drop { $0 == " " || $0 == "\t" }
@@ -52,9 +52,9 @@ public struct MsmtpFormat: ConfigFormat {
     }
 
     /// The lowest TLS version a `tls_priorities` string allows, when it says so.
-    public static func minimumTLSVersion(priorities: String) -> TLSVersion? { MsmtpReader.minimumVersion(priorities: priorities) }
+    static func minimumTLSVersion(priorities: String) -> TLSVersion? { MsmtpReader.minimumVersion(priorities: priorities) }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MsmtpReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

@@ -20,9 +20,9 @@ import MailAuditCore
 /// - content encryption: `crypt_autoencrypt` (NeoMutt `crypt_auto_encrypt`, old `pgp_autoencrypt`) →
 ///   always, else `crypt_opportunistic_encrypt` → opportunistic, else PGP/S-MIME set up → per message;
 ///   a `send-hook` that switches encryption on for some recipients → per message.
-public struct MuttFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct MuttFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "mutt",
         what: "mutt ≥ 2.0 and NeoMutt (`assume: { mutt: \"1.10\" }` for older mutt)",
         names: [".muttrc", "muttrc", "neomuttrc", "*.muttrc"],
@@ -31,7 +31,7 @@ public struct MuttFormat: ConfigFormat {
             .init(since: "2.0", what: "`ssl_force_tls` is set by default, so STARTTLS is required; before, it was unset and STARTTLS opportunistic"),
         ])))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if [".muttrc", "muttrc", ".neomuttrc", "neomuttrc", "muttrc.local", "neomuttrc.local"].contains(name) { return true }
         if name.hasSuffix(".muttrc") || name.hasSuffix(".neomuttrc") { return true }
@@ -41,7 +41,7 @@ public struct MuttFormat: ConfigFormat {
     }
 
     /// A few `set` lines with mutt variable names.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var score = 0
         let words = ["set", "unset", "source", "macro", "bind", "color", "mailboxes", "my_hdr", "folder-hook", "account-hook", "send-hook", "alternative_order", "auto_view", "ignore", "unignore"]
         for line in content.lines.prefix(3000) {
@@ -54,7 +54,7 @@ public struct MuttFormat: ConfigFormat {
         return score >= 3
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = MuttReader(context: context, mainPath: file.path)
         reader.read(file)
         return reader.finish()

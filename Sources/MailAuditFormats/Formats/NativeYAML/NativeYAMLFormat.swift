@@ -2,9 +2,9 @@ import Foundation
 import MailAuditCore
 
 /// mailaudit's own YAML: accounts, servers with listeners, webmail URLs.
-public struct NativeYAMLFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct NativeYAMLFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "mailaudit-yaml",
         what: "mailaudit's own YAML (below), version 1",
         names: ["*.mailaudit.yml", "mailaudit.yml", "mail-setup.yml"],
@@ -13,7 +13,7 @@ public struct NativeYAMLFormat: ConfigFormat {
         fenceLanguage: "yaml",
         program: .fixed("mailaudit-yaml 1"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if name == ".mailaudit.yml" || name == ".mailaudit.yaml" { return false }  // the configuration file
         return name.hasSuffix(".mailaudit.yml") || name.hasSuffix(".mailaudit.yaml")
@@ -21,11 +21,11 @@ public struct NativeYAMLFormat: ConfigFormat {
     }
 
     /// Any YAML whose top level says `mailaudit: 1`.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.lines.prefix(200).contains { $0.hasPrefix("mailaudit:") }
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = NativeYAMLReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

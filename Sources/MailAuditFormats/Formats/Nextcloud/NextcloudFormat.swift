@@ -3,9 +3,9 @@ import MailAuditCore
 /// Nextcloud's `config/config.php` (and the `config/*.config.php` files it merges): a PHP
 /// `$CONFIG = array(…)` read as data (Shared/PHP). ownCloud writes the same file; its settings are
 /// read with Nextcloud's meaning.
-public struct NextcloudFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct NextcloudFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "nextcloud",
         what: "Nextcloud 31 `$CONFIG` `mail_smtp*` on Symfony Mailer (since Nextcloud 26: `mail_smtpsecure` `ssl` or port 465 is implicit TLS, anything else opportunistic STARTTLS), `overwriteprotocol`; defaults 127.0.0.1:25, no login. ownCloud's file is read with the same meaning",
         names: ["config.php", "*.config.php"],
@@ -15,13 +15,13 @@ public struct NextcloudFormat: ConfigFormat {
         program: .fixed(NextcloudMapper.program))
 
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         return TemplateSyntax.fileSuffixes.contains { name == "config.php" + $0 || (name.hasSuffix(".config.php" + $0) && name.count > (".config.php" + $0).count) }
     }
 
     /// `config.php` is every PHP application's name: Nextcloud's assigns `$CONFIG`.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.lines.prefix(2000).contains { line in
             let t = line.drop { $0 == " " || $0 == "\t" }
             guard t.hasPrefix("$CONFIG") else { return false }
@@ -30,9 +30,9 @@ public struct NextcloudFormat: ConfigFormat {
         }
     }
 
-    public func confirms(content: SourceFile) -> Bool { matches(content: content) }
+    func confirms(content: SourceFile) -> Bool { matches(content: content) }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = PHPSyntax(file)
         setup.problems += syntax.problems

@@ -21,22 +21,22 @@ import MailAuditCore
 /// - `preauthtunnel` / `transporttunnel` run a command instead of connecting: no network endpoint.
 /// - A key in `[DEFAULT]` is read by every repository that does not set it: the fields it decides
 ///   are inherited, so a finding about them is reported once, at that key.
-public struct OfflineIMAPFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct OfflineIMAPFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "offlineimap",
         what: "OfflineIMAP (offlineimap3 0.0~git20211018, Debian's)",
         names: [".offlineimaprc", "offlineimap.conf"],
         commentMarkers: ["#", ";"],
         program: .fixed("offlineimap3 0.0~git20211018"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         if name.hasPrefix(".offlineimaprc") || name.hasPrefix("offlineimaprc") || name.hasPrefix("offlineimap.conf") || name.hasSuffix(".offlineimaprc") { return true }
         return name == "config" && path.hasSuffix("offlineimap/config")
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var repository = false, account = false
         for line in content.lines.prefix(2000) {
             if line.hasPrefix("[Repository ") { repository = true }
@@ -46,7 +46,7 @@ public struct OfflineIMAPFormat: ConfigFormat {
         return false
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var reader = OfflineIMAPReader(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)

@@ -5,21 +5,21 @@ import MailAuditCore
 /// relays its `action … relay` lines connect to, with smtpd 6.8's defaults (smtpd.conf(5)).
 /// Rules of the older grammars (`accept … deliver to`, `accept for any relay`, `map … { source … }`)
 /// are reported as MA000 naming the obsolete syntax; their `listen on` lines are still read.
-public struct OpenSMTPDFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct OpenSMTPDFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "opensmtpd",
         what: "OpenSMTPD 6.4 and later grammar (7.x `listen on` options), smtpd 6.8 defaults",
         names: ["smtpd.conf"],
         program: .fixed("OpenSMTPD 6.8"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         return name == "smtpd.conf" || name.hasSuffix(".smtpd.conf")
     }
 
     /// `listen on …` together with `action`/`match` (or the old `accept`) lines.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var listen = false, rules = false
         for line in content.lines.prefix(2000) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -33,7 +33,7 @@ public struct OpenSMTPDFormat: ConfigFormat {
     /// `smtpd.conf` is also the Cyrus SASL file Postfix reads (`pwcheck_method: saslauthd`,
     /// `mech_list: plain login`): confirmed only by a statement of smtpd.conf(5) (of any version) and no
     /// `key: value` line.
-    public func confirms(content: SourceFile) -> Bool {
+    func confirms(content: SourceFile) -> Bool {
         var statement = false
         for line in content.lines.prefix(2000) {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -44,7 +44,7 @@ public struct OpenSMTPDFormat: ConfigFormat {
         return statement
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var parser = OpenSMTPDParser(file: file, context: context)
         parser.read()
         return parser.setup.reporting(parser.diagnostics)

@@ -6,9 +6,9 @@ import MailAuditCore
 /// directory walk only picks `master.cf` when no `main.cf` sits next to it, so nothing is linted twice.
 /// Every `smtpd` inet service is a server endpoint (a master.cf `-o` beats main.cf, which beats Postfix's
 /// compiled-in default); the `smtp` delivery transport is the client endpoint toward `relayhost` or MX hosts.
-public struct PostfixFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct PostfixFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "postfix",
         what: "Postfix 3.11 (`assume: { postfix: \"3.10\" }` for older)",
         names: ["main.cf", "master.cf"],
@@ -17,7 +17,7 @@ public struct PostfixFormat: ConfigFormat {
             .init(since: "3.11", what: "with `compatibility_level = 3.11` or higher, `smtp_tls_security_level` defaults to `may` (opportunistic STARTTLS for outgoing mail); before, it was empty (no TLS)"),
         ])))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         // `main.cf`, `master.cf` and their templates; `main.cf.amavisd`, `main.cf.bak`, … are fragments and
         // copies: read when named (by content), not picked up in a directory walk.
         guard PostfixFiles.isSetupName(fileName) else { return false }
@@ -32,13 +32,13 @@ public struct PostfixFormat: ConfigFormat {
         }
     }
 
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         PostfixSniff.looksLikeMaster(content) || PostfixSniff.looksLikeMain(content)
     }
 
     /// The file and its sibling → statements (`PostfixSyntax`) → effective settings per service
     /// (`PostfixResolver`) → endpoints (`PostfixMapper`).
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         var diagnostics = Diagnostics()
         let files = PostfixFilePair.read(file, context: context, into: &setup, diagnostics: &diagnostics)

@@ -5,9 +5,9 @@ import MailAuditCore
 /// (Shared/PHP). Roundcube loads `defaults.inc.php` first and merges `config.inc.php` over it; when
 /// a `defaults.inc.php` lies beside the file it is read as the defaults, otherwise Roundcube 1.6's
 /// built-in ones are used.
-public struct RoundcubeFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct RoundcubeFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "roundcube",
         what: "Roundcube 1.6 `$config[…]` (`imap_host`/`default_host`, `smtp_host`/`smtp_server`, `smtp_user`/`smtp_pass`, `*_conn_options`, `request_path`/`force_https`); `defaults.inc.php` beside it is read as the defaults, Roundcube's own otherwise (`localhost:143`, `localhost:587`, `%u`/`%p`)",
         names: ["config.inc.php"],
@@ -17,14 +17,14 @@ public struct RoundcubeFormat: ConfigFormat {
         program: .fixed(RoundcubeMapper.program))
 
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         return TemplateSyntax.fileSuffixes.contains { name == "config.inc.php" + $0 }
     }
 
     /// phpMyAdmin and others name their configuration `config.inc.php` too: Roundcube's assigns
     /// `$config['…']` (or the older `$rcmail_config['…']`) with a key only Roundcube uses.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.lines.prefix(2000).contains { line in
             let t = line.drop { $0 == " " || $0 == "\t" }
             guard t.hasPrefix("$config[") || t.hasPrefix("$rcmail_config[") else { return false }
@@ -33,9 +33,9 @@ public struct RoundcubeFormat: ConfigFormat {
         }
     }
 
-    public func confirms(content: SourceFile) -> Bool { matches(content: content) }
+    func confirms(content: SourceFile) -> Bool { matches(content: content) }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = PHPSyntax(file)
         setup.problems += syntax.problems

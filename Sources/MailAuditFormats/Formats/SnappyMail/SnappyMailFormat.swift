@@ -9,11 +9,11 @@ import MailAuditCore
 /// `*.json` and `*.ini` are everyone's names: a walk takes a file only in a `domains` folder of a
 /// SnappyMail or RainLoop tree (a folder on the way named after either, or `_data_`), and only with
 /// a domain's keys (`"IMAP"` with a host, `imapHost`, `imap_host`).
-public struct SnappyMailFormat: ConfigFormat {
-    public init() {}
+struct SnappyMailFormat: ConfigFormat {
+    init() {}
     /// JSON has no comments, and a suppression in only one of the two grammars would mislead: no
     /// comment markers, and no rule example variant with a comment line before the file.
-    public static let description = FormatDescription(
+    static let description = FormatDescription(
         id: "snappymail",
         what: "SnappyMail 2.38 and RainLoop domains: IMAP, SMTP and Sieve per domain (security type 0 none, 1 SSL/TLS, 2 STARTTLS, 9 auto-detect; the `ssl` verification keys)",
         names: ["_data_/_default_/domains/*.json", "_data_/_default_/domains/*.ini", "snappymail/*/domains/*.json", "rainloop/*/domains/*.ini"],
@@ -23,7 +23,7 @@ public struct SnappyMailFormat: ConfigFormat {
         program: .fixed("SnappyMail 2.38"),
         exampleVariants: [.crlf])
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         // `default.ini.dist` is the installer's template (`imap_host = "IMAP_HOST"`), not a domain.
         guard name.hasSuffix(".json") || name.hasSuffix(".ini") else { return false }
@@ -35,8 +35,8 @@ public struct SnappyMailFormat: ConfigFormat {
         }
     }
 
-    public func matches(content: SourceFile) -> Bool { Self.hasDomainKeys(content) }
-    public func confirms(content: SourceFile) -> Bool { Self.hasDomainKeys(content) }
+    func matches(content: SourceFile) -> Bool { Self.hasDomainKeys(content) }
+    func confirms(content: SourceFile) -> Bool { Self.hasDomainKeys(content) }
 
     /// The keys a domain file is made of, in either grammar.
     static func hasDomainKeys(_ file: SourceFile) -> Bool {
@@ -47,7 +47,7 @@ public struct SnappyMailFormat: ConfigFormat {
         }
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: Self.description.id)
         let (statements, problems) = SnappyMailSyntax.statements(file)
         setup.problems += problems

@@ -17,23 +17,23 @@ import Yams
 /// order (the base), and each document activated by a profile (`spring.config.activate.on-profile`,
 /// or the older `spring.profiles`) gives one more endpoint: the base with that profile's values.
 /// `${…}` placeholders are resolved from keys of the same file; anything else is unknown.
-public struct SpringFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct SpringFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "spring",
         what: "Spring Boot 4.0 `spring.mail.*`",
         names: ["application*.properties", "application*.yml"],
         fenceLanguage: "yaml",
         program: .fixed("Spring Boot 4.0"))
 
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         guard name.hasPrefix("application") else { return false }
         return name.hasSuffix(".properties") || name.hasSuffix(".yml") || name.hasSuffix(".yaml")
     }
 
     /// Properties or YAML that set `spring.mail.*`.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         var inSpring = false
         for line in content.lines.prefix(2000) {
             if line.hasPrefix("spring.mail.") { return true }
@@ -56,7 +56,7 @@ public struct SpringFormat: ConfigFormat {
         return false
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         var diagnostics = Diagnostics()
         let name = (file.path as NSString).lastPathComponent.lowercased()

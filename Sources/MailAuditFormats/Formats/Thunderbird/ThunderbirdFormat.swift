@@ -11,9 +11,9 @@ import MailAuditCore
 ///
 /// `user.js` and `prefs.js` are read on their own: Thunderbird copies `user.js` values into
 /// `prefs.js` when it exits, so merging them would report the same setting twice.
-public struct ThunderbirdFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct ThunderbirdFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "thunderbird",
         what: "Thunderbird / Mozilla prefs (Thunderbird 140 ESR)",
         names: ["prefs.js", "user.js"],
@@ -23,7 +23,7 @@ public struct ThunderbirdFormat: ConfigFormat {
 
     /// `prefs.js` and `user.js` — but only when the file really holds prefs: both names are common
     /// in JavaScript projects, and a walk must not read `src/user.js` as a Thunderbird profile.
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         let name = fileName.lowercased()
         guard name == "prefs.js" || name == "user.js" else { return false }
         // Unreadable or not a regular file (a FIFO named prefs.js): claim it, reading it says what is wrong.
@@ -33,14 +33,14 @@ public struct ThunderbirdFormat: ConfigFormat {
     }
 
     /// Files whose lines call `user_pref(` / `pref(` (a profile's prefs under another name).
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.lines.prefix(2000).contains { line in
             let t = line.drop { $0 == " " || $0 == "\t" }
             return t.hasPrefix("user_pref(") || t.hasPrefix("pref(\"") || t.hasPrefix("sticky_pref(")
         }
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         let setup = MailSetup(path: file.path, format: id)
         var lexer = PrefsParser(file: file)
         lexer.parse()

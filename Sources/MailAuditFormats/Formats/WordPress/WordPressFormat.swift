@@ -2,9 +2,9 @@ import MailAuditCore
 
 /// WordPress's `wp-config.php`: PHP constants read as data (Shared/PHP); the SMTP settings are
 /// those of the WP Mail SMTP plugin (`WPMS_*`).
-public struct WordPressFormat: ConfigFormat {
-    public init() {}
-    public static let description = FormatDescription(
+struct WordPressFormat: ConfigFormat {
+    init() {}
+    static let description = FormatDescription(
         id: "wordpress",
         what: "WP Mail SMTP 4 constants (`WPMS_*`, used only with `WPMS_ON` exactly `true`; a setting without its constant lives in the plugin's settings page and is unknown)",
         names: ["wp-config.php"],
@@ -13,16 +13,16 @@ public struct WordPressFormat: ConfigFormat {
         program: .fixed(WordPressMapper.program))
 
     /// Only WordPress names its configuration wp-config.php.
-    public func matches(fileName: String, path: String) -> Bool {
+    func matches(fileName: String, path: String) -> Bool {
         fileName.lowercased() == "wp-config.php"
     }
 
     /// Other names (`wp-config-local.php`, a copy) with WP Mail SMTP's switch.
-    public func matches(content: SourceFile) -> Bool {
+    func matches(content: SourceFile) -> Bool {
         content.contains("define") && (content.contains("'WPMS_ON'") || content.contains("\"WPMS_ON\""))
     }
 
-    public func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
+    func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = PHPSyntax(file)
         setup.problems += syntax.problems

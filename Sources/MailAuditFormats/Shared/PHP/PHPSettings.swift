@@ -6,13 +6,13 @@ import MailAuditCore
 /// Linear in the statements: element writes (`$config['a']['b'] = …`, `$config['plugins'][] = …`)
 /// go into indexed trees built once per array, and a computed whole assignment is one mark, not a
 /// pass over every key.
-public struct PHPSettings: Sendable {
-    public struct Setting: Sendable {
-        public var value: PHPExpr
+struct PHPSettings: Sendable {
+    struct Setting: Sendable {
+        var value: PHPExpr
         /// Where the key is written: `$config['smtp_host']`, the key of an array entry, a constant's name.
-        public var keySpan: SourceSpan
+        var keySpan: SourceSpan
         /// Earlier assignments of the same key that this one replaced.
-        public var overridden: [SourceSpan] = []
+        var overridden: [SourceSpan] = []
     }
 
     /// A top-level value under construction.
@@ -29,10 +29,10 @@ public struct PHPSettings: Sendable {
     /// keys written before it are unknown.
     private var unknownBefore = -1
 
-    public var isEmpty: Bool { slots.isEmpty }
-    public var keys: [String] { Array(slots.keys) }
+    var isEmpty: Bool { slots.isEmpty }
+    var keys: [String] { Array(slots.keys) }
 
-    public subscript(_ key: String) -> Setting? {
+    subscript(_ key: String) -> Setting? {
         guard let slot = slots[key] else { return nil }
         var value = slot.node.expr
         if slot.order < unknownBefore { value.value = .unknown }
@@ -41,7 +41,7 @@ public struct PHPSettings: Sendable {
 
     /// The top-level keys of the array variables named `variables` (several: an application's old
     /// and new names for it, such as Roundcube's `$rcmail_config` and `$config`).
-    public init(array variables: Set<String>, of syntax: PHPSyntax) {
+    init(array variables: Set<String>, of syntax: PHPSyntax) {
         for (order, statement) in syntax.statements.enumerated() {
             guard case .variable(let name, let path) = statement.target, variables.contains(name) else { continue }
             apply(path: path, statement, order: order)
@@ -49,7 +49,7 @@ public struct PHPSettings: Sendable {
     }
 
     /// The constants a file defines: the first `define` of a name wins, as in PHP.
-    public init(constantsOf syntax: PHPSyntax) {
+    init(constantsOf syntax: PHPSyntax) {
         for (order, statement) in syntax.statements.enumerated() {
             guard case .constant(let name) = statement.target else { continue }
             if slots[name] != nil {

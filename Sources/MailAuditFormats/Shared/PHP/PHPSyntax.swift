@@ -3,29 +3,29 @@ import MailAuditCore
 /// One statement of a PHP configuration file that writes data: an assignment to a variable or to
 /// an array element (`$config['smtp_host'] = 'tls://mail.example.com:587';`), or a constant
 /// (`define('WPMS_SMTP_HOST', 'smtp.example.com');`, `const X = 1;`).
-public struct PHPStatement: Equatable, Sendable {
-    public enum Target: Equatable, Sendable {
+struct PHPStatement: Equatable, Sendable {
+    enum Target: Equatable, Sendable {
         /// `$name[k1][k2]… = value`; a nil key is `[]` (append) or a key computed by code.
         case variable(String, path: [PHPKey?])
         case constant(String)
     }
 
-    public var target: Target
-    public var value: PHPExpr
+    var target: Target
+    var value: PHPExpr
     /// The written target: `$config['smtp_host']`, or the constant's name.
-    public var targetSpan: SourceSpan
+    var targetSpan: SourceSpan
     /// Inside an `if`, a loop, a function, a class or a template's `{% if %}`: it may or may not run.
-    public var conditional: Bool
+    var conditional: Bool
 }
 
 /// PHP source → the statements that write data, with spans (the grammar only; no meaning).
 /// Everything else — calls, `include`, `echo`, control flow — is read over; control flow only
 /// marks what it encloses as conditional. Linear in the tokens, and it never fails: a truncated
 /// or broken file yields the statements read up to there.
-public struct PHPSyntax {
-    public private(set) var statements: [PHPStatement] = []
+struct PHPSyntax {
+    private(set) var statements: [PHPStatement] = []
     /// Unterminated strings, comments and heredocs (PHP refuses such a file).
-    public private(set) var problems: [ParseProblem] = []
+    private(set) var problems: [ParseProblem] = []
 
     private let t: [PHPToken]
     private let path: String
@@ -35,7 +35,7 @@ public struct PHPSyntax {
     private var depth = 0
     static let maxDepth = 64
 
-    public init(_ file: SourceFile) {
+    init(_ file: SourceFile) {
         let lexer = PHPLexer(file)
         t = lexer.tokens
         path = file.path

@@ -3,7 +3,7 @@ import MailAuditCore
 /// A PHP value read as data: the literals a configuration file writes (strings, numbers, booleans,
 /// null, arrays). Anything computed — a variable, a function call such as `getenv()`, a constant,
 /// a string with `$var` interpolation, arithmetic — is `unknown`: never guessed, never run.
-public indirect enum PHPValue: Equatable, Sendable {
+indirect enum PHPValue: Equatable, Sendable {
     case string(String)
     case int(Int)
     case float(Double)
@@ -13,16 +13,16 @@ public indirect enum PHPValue: Equatable, Sendable {
     case unknown
 
     /// The element at `key` (the last one written wins, as in PHP); nil when absent or not an array.
-    public func element(_ key: PHPKey) -> PHPExpr? {
+    func element(_ key: PHPKey) -> PHPExpr? {
         guard case .array(let entries) = self else { return nil }
         return entries.last { $0.key == key }?.value
     }
 
     /// The element at a string key: `value["ssl"]`.
-    public subscript(_ key: String) -> PHPExpr? { element(PHPKey(key)) }
+    subscript(_ key: String) -> PHPExpr? { element(PHPKey(key)) }
 
     /// PHP's `(bool)` cast: `''`, `'0'`, `0`, `null` and `[]` are false. nil when unknown.
-    public var truthy: Bool? {
+    var truthy: Bool? {
         switch self {
         case .string(let s): return !(s.isEmpty || s == "0")
         case .int(let i): return i != 0
@@ -36,7 +36,7 @@ public indirect enum PHPValue: Equatable, Sendable {
 
     /// PHP's `(int)` cast of a scalar: a string's leading digits (`'587'` → 587, `'abc'` → 0). nil when
     /// unknown or an array.
-    public var integer: Int? {
+    var integer: Int? {
         switch self {
         case .int(let i): return i
         case .bool(let b): return b ? 1 : 0
@@ -53,7 +53,7 @@ public indirect enum PHPValue: Equatable, Sendable {
     }
 
     /// The text of a string, or of an integer the way PHP converts it.
-    public var text: String? {
+    var text: String? {
         switch self {
         case .string(let s): return s
         case .int(let i): return String(i)
@@ -63,27 +63,27 @@ public indirect enum PHPValue: Equatable, Sendable {
 }
 
 /// A value with the span it was written at.
-public struct PHPExpr: Equatable, Sendable {
-    public var value: PHPValue
-    public var span: SourceSpan
+struct PHPExpr: Equatable, Sendable {
+    var value: PHPValue
+    var span: SourceSpan
 
-    public init(_ value: PHPValue, span: SourceSpan) {
+    init(_ value: PHPValue, span: SourceSpan) {
         self.value = value
         self.span = span
     }
 }
 
 /// An array key after PHP's normalization: `"5"` and `5` are the same key, `true` is 1.
-public enum PHPKey: Hashable, Sendable {
+enum PHPKey: Hashable, Sendable {
     case int(Int)
     case string(String)
 
-    public init(_ text: String) {
+    init(_ text: String) {
         self = PHPKey.canonicalInt(text).map(PHPKey.int) ?? .string(text)
     }
 
     /// The key a value makes, or nil when PHP would not accept it as one (arrays) or it is unknown.
-    public init?(_ value: PHPValue) {
+    init?(_ value: PHPValue) {
         switch value {
         case .string(let s): self.init(s)
         case .int(let i): self = .int(i)
@@ -105,13 +105,13 @@ public enum PHPKey: Hashable, Sendable {
 }
 
 /// One element of an array literal: `'key' => value`, or a value with the next integer key.
-public struct PHPEntry: Equatable, Sendable {
+struct PHPEntry: Equatable, Sendable {
     /// nil: a key computed by code.
-    public var key: PHPKey?
-    public var keySpan: SourceSpan?
-    public var value: PHPExpr
+    var key: PHPKey?
+    var keySpan: SourceSpan?
+    var value: PHPExpr
 
-    public init(key: PHPKey?, keySpan: SourceSpan?, value: PHPExpr) {
+    init(key: PHPKey?, keySpan: SourceSpan?, value: PHPExpr) {
         self.key = key
         self.keySpan = keySpan
         self.value = value
