@@ -3,8 +3,8 @@ import MailAuditCore
 import MailAuditRules
 
 /// `mailaudit explain` for a terminal: title, severity, summary, the rationale and the fix wrapped
-/// to the width of a terminal, references, and the examples of the formats asked for (else which
-/// formats have examples). The full Markdown page stays `RuleDocumentation.markdown`'s.
+/// to the width of a terminal, references, and the per-format fixes and examples of the formats asked
+/// for (else which formats have them). The full Markdown page stays `RuleDocumentation.markdown`'s.
 public enum RuleExplanation {
     public static let width = 80
 
@@ -40,11 +40,21 @@ public enum RuleExplanation {
         return out
     }
 
-    /// The general fix, then each format's own (only those asked for, when some are), one per line.
+    /// The general fix, then each asked-for format's own, one per line. Without `--as`, the formats
+    /// that have their own are named, as the examples are: with 27 formats the list is a page.
     static func fix(_ fix: RuleFix, formats: [String]) -> String {
         var out = wrap(fix.general, indent: "  ")
         // `dotenv/laravel` is one of dotenv's entries.
-        for entry in fix.byFormat where formats.isEmpty || formats.contains(String(entry.format.prefix { $0 != "/" })) {
+        let family = { (entry: (format: String, text: String)) in String(entry.format.prefix { $0 != "/" }) }
+        if formats.isEmpty {
+            var seen = Set<String>()
+            let own = fix.byFormat.map(family).filter { seen.insert($0).inserted }
+            if !own.isEmpty {
+                out += (out.isEmpty ? "" : "\n") + wrap("each format's own fix, for \(own.joined(separator: ", ")): show it with --as FORMAT", indent: "  ")
+            }
+            return out
+        }
+        for entry in fix.byFormat where formats.contains(family(entry)) {
             out += (out.isEmpty ? "" : "\n") + wrap("\(entry.format): \(entry.text)", indent: "  ")
         }
         return out

@@ -130,7 +130,7 @@ complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_op
 complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit rules"' -l 'rules' -d 'Extra rule files or directories (repeatable).' -rfka ''
 complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit rules" version' -l 'version' -d 'Show the version.'
 complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit rules" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit explain"' -l 'as' -d 'Show the examples in this input format (repeatable); without it, text lists the formats that have examples.' -rfka ''
+complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit explain"' -l 'as' -d 'Show the fix and the examples for this input format (repeatable); without it, text lists the formats that have them.' -rfka ''
 complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit explain" format' -l 'format' -d 'Output format (markdown: the rule\'s whole page, as in docs/rules.md).' -rfka 'text markdown'
 complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit explain"' -l 'rules' -d 'Extra rule files or directories (repeatable).' -rfka ''
 complete -c 'mailaudit' -n '__mailaudit_should_offer_completions_for_flags_or_options "mailaudit explain" version' -l 'version' -d 'Show the version.'

@@ -133,7 +133,7 @@ _mailaudit_explain() {
     local -ar ___format=('text' 'markdown')
     local -ar arg_specs=(
         ':rule:'
-        '*--as[Show the examples in this input format (repeatable); without it, text lists the formats that have examples.]:FORMAT:'
+        '*--as[Show the fix and the examples for this input format (repeatable); without it, text lists the formats that have them.]:FORMAT:'
         '--format[Output format (markdown\: the rule'\''s whole page, as in docs/rules.md).]:format:{__mailaudit_complete "${___format[@]}"}'
         '*--rules[Extra rule files or directories (repeatable).]:PATH:'
         '--version[Show the version.]'

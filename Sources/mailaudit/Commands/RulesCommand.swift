@@ -42,7 +42,7 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "A rule id (MA101) or name (plaintext-on-implicit-tls-port).")
     var rule: String
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Show the examples in this input format (repeatable); without it, text lists the formats that have examples.", valueName: "FORMAT"))
+    @Option(name: .customLong("as"), help: ArgumentHelp("Show the fix and the examples for this input format (repeatable); without it, text lists the formats that have them.", valueName: "FORMAT"))
     var formats: [String] = []
 
     @Option(help: "Output format (markdown: the rule's whole page, as in docs/rules.md).")
