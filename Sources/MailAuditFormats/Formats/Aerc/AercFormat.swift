@@ -63,13 +63,13 @@ struct AercFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = AercReader(file: file, ports: context.ports, versions: context.versions)
+        var reader = AercMapper(file: file, ports: context.ports, versions: context.versions)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
-struct AercReader {
+struct AercMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

@@ -30,7 +30,7 @@ struct AutoconfigFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = AutoconfigReader(file: file, ports: context.ports)
+        var reader = AutoconfigMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
@@ -51,7 +51,7 @@ enum AutoconfigVocabulary {
     static let otherTypes: Set<String> = ["exchange", "ews", "owa", "graph", "activesync", "eas", "jmap", "nntp"]
 }
 
-private struct AutoconfigReader {
+private struct AutoconfigMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

@@ -34,7 +34,7 @@ struct AutodiscoverFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = AutodiscoverReader(file: file, ports: context.ports)
+        var reader = AutodiscoverMapper(file: file, ports: context.ports)
         if file.text.drop(while: { $0.isWhitespace }).first == "{" {
             reader.readJSON()
         } else {
@@ -44,7 +44,7 @@ struct AutodiscoverFormat: ConfigFormat {
     }
 }
 
-private struct AutodiscoverReader {
+private struct AutodiscoverMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

@@ -48,7 +48,7 @@ struct DotenvFormat: ConfigFormat {
             }
             settings += 1
             let key = String(body[..<eq])
-            if DotenvReader.mailKeys.contains(key) { mail += 1 }
+            if DotenvParseState.mailKeys.contains(key) { mail += 1 }
         }
         return mail > 0 && settings > other * 4
     }
@@ -61,14 +61,14 @@ struct DotenvFormat: ConfigFormat {
             SymfonyParameters.read(file, ports: context.ports, into: &setup, diagnostics: &diagnostics)
             return setup.reporting(diagnostics)
         }
-        var reader = DotenvReader(file: file, ports: context.ports, fileName: name, versions: context.versions)
+        var reader = DotenvParseState(file: file, ports: context.ports, fileName: name, versions: context.versions)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
 /// Maps the variables of one env file to endpoints, one application or container at a time.
-struct DotenvReader {
+struct DotenvParseState {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     static let laravelKeys = ["MAIL_MAILER", "MAIL_DRIVER", "MAIL_HOST", "MAIL_PORT", "MAIL_ENCRYPTION", "MAIL_SCHEME", "MAIL_URL", "MAIL_USERNAME", "MAIL_PASSWORD"]
@@ -96,7 +96,7 @@ struct DotenvReader {
     mutating func read() {
         // Each application's settings, and the release whose defaults they are read with: a finding
         // that rests on a default names the programs this file configures.
-        let applications: [(id: String, release: String, read: (inout DotenvReader) -> Void)] = [
+        let applications: [(id: String, release: String, read: (inout DotenvParseState) -> Void)] = [
             ("laravel", versions.name("laravel"), { $0.laravel() }), ("symfony", "Symfony 8.0", { $0.symfonyMailer() }),
             ("swiftmailer", "SwiftMailer 6.3", { $0.swiftmailerURL() }), ("django", "Django 5.2", { $0.djangoEnv() }),
             ("docker-mailserver", "docker-mailserver 14", { $0.dockerMailserver() }), ("mailu", "Mailu 2024.06", { $0.mailu() }),

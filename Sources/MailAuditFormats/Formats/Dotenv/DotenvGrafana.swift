@@ -1,6 +1,6 @@
 import MailAuditCore
 
-extension DotenvReader {
+extension DotenvParseState {
     /// Grafana's `[smtp]` keys and the environment variables that override them (`GF_<SECTION>_<KEY>`,
     /// upper case): a compose project's `.env` or `grafana.env` often holds them instead of `grafana.ini`.
     static let grafanaVariables: [(key: String, variable: String)] = [

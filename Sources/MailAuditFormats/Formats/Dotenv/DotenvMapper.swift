@@ -3,7 +3,7 @@ import MailAuditCore
 import Yams
 
 /// Application mail settings (Laravel, Symfony, Django) mapped to client endpoints.
-extension DotenvReader {
+extension DotenvParseState {
     // MARK: Laravel
 
     /// Laravel's smtp mailer (FORMATS.md §17). `MAIL_DRIVER` without `MAIL_MAILER` is Laravel ≤ 6,
@@ -236,7 +236,7 @@ enum SymfonyDSN {
         return ["1", "true", "on", "yes"].contains(v.lowercased())
     }
 
-    static func endpoints(_ text: String, entry: EnvEntry, account: String, location: SourceSpan, ports: PortTable, reader: inout DotenvReader) {
+    static func endpoints(_ text: String, entry: EnvEntry, account: String, location: SourceSpan, ports: PortTable, reader: inout DotenvParseState) {
         let leading = text.prefix { $0 == " " || $0 == "\t" }.unicodeScalars.count
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return }
@@ -255,7 +255,7 @@ enum SymfonyDSN {
         one(trimmed, offset: leading, entry: entry, account: account, location: location, ports: ports, reader: &reader)
     }
 
-    static func one(_ dsn: String, offset: Int, entry: EnvEntry, account: String, location: SourceSpan, ports: PortTable, reader: inout DotenvReader) {
+    static func one(_ dsn: String, offset: Int, entry: EnvEntry, account: String, location: SourceSpan, ports: PortTable, reader: inout DotenvParseState) {
         guard let sep = dsn.range(of: "://") else {
             reader.diagnostics.report("\(entry.key) is not a DSN such as smtp://user:password@smtp.example.com:587", at: entry.valueSpan)
             return
@@ -346,7 +346,7 @@ enum SymfonyDSN {
 /// SwiftMailer starts TLS only when told: `encryption=tls` is STARTTLS (failing without it),
 /// `encryption=ssl` implicit TLS, nothing means plain text; the port defaults to 465 for ssl, else 25.
 enum SwiftmailerURL {
-    static func endpoint(_ text: String, entry: EnvEntry, ports: PortTable, reader: inout DotenvReader) {
+    static func endpoint(_ text: String, entry: EnvEntry, ports: PortTable, reader: inout DotenvParseState) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return }
         guard let sep = trimmed.range(of: "://") else {
@@ -439,7 +439,7 @@ enum SymfonyParameters {
             return
         }
         // Reuse the env readers: build the equivalent `MAILER_DSN=…` / `MAILER_URL=…` entries.
-        var reader = DotenvReader(file: SourceFile(path: file.path, text: ""), ports: ports, fileName: "parameters.yml")
+        var reader = DotenvParseState(file: SourceFile(path: file.path, text: ""), ports: ports, fileName: "parameters.yml")
         func entry(_ key: String, _ text: String, _ span: SourceSpan, _ line: SourceSpan) -> EnvEntry {
             EnvEntry(key: key, keySpan: line, value: text, raw: "", quote: nil, valueSpan: span, lineSpan: line)
         }

@@ -3,7 +3,7 @@ import MailAuditCore
 
 /// Mail-server containers configured by env files: the listeners they open follow from a few
 /// variables, so the env file is where a finding about them points.
-extension DotenvReader {
+extension DotenvParseState {
     /// One listener a container opens, before TLS is decided.
     struct Listener {
         var `protocol`: MailProtocol

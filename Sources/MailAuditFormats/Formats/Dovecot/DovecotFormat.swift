@@ -30,7 +30,7 @@ struct DovecotFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = DovecotReader(context: context, setup: MailSetup(path: file.path, format: id))
+        var reader = DovecotParseState(context: context, setup: MailSetup(path: file.path, format: id))
         reader.read(root: file)
         return reader.setup.reporting(reader.diagnostics)
     }
@@ -125,7 +125,7 @@ struct DovecotService {
     var listenerIndex: [String: Int] = [:]
 }
 
-struct DovecotReader {
+struct DovecotParseState {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let context: ParseContext

@@ -1,7 +1,7 @@
 import Foundation
 import MailAuditCore
 
-extension DovecotReader {
+extension DovecotParseState {
     // MARK: Model
 
     /// 2.4 when the file says so (`dovecot_config_version`) or uses 2.4-only names.

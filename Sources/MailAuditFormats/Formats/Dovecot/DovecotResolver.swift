@@ -3,7 +3,7 @@ import MailAuditCore
 
 /// Resolution streams over the statements: a `$name` means the value set so far, and an `!include` is
 /// read where it stands, so sections, includes and expansion are one pass in file order.
-extension DovecotReader {
+extension DovecotParseState {
     // MARK: Reading
 
     /// Reads one file's statements in order: sections open and close, settings are recorded with the

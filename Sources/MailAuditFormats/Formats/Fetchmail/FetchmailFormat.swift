@@ -51,7 +51,7 @@ struct FetchmailFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = FetchmailReader(file: file, ports: context.ports, versions: context.versions)
+        var reader = FetchmailMapper(file: file, ports: context.ports, versions: context.versions)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
@@ -145,7 +145,7 @@ struct FetchmailLexer {
     }
 }
 
-struct FetchmailReader {
+struct FetchmailMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     /// A value and where it was written.

@@ -50,13 +50,13 @@ struct GetmailFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = GetmailReader(file: file, ports: context.ports)
+        var reader = GetmailMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
-struct GetmailReader {
+struct GetmailMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

@@ -42,13 +42,13 @@ struct GitConfigFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = GitConfigReader(file: file, context: context)
+        var reader = GitConfigMapper(file: file, context: context)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
-struct GitConfigReader {
+struct GitConfigMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     struct Setting {

@@ -45,13 +45,13 @@ struct MbsyncFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = MbsyncReader(file: file, ports: context.ports)
+        var reader = MbsyncMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
-struct MbsyncReader {
+struct MbsyncMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     struct Setting {

@@ -29,7 +29,7 @@ struct MobileconfigFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = MobileconfigReader(file: file, ports: context.ports)
+        var reader = MobileconfigMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
@@ -124,7 +124,7 @@ struct PlistNode {
     }
 }
 
-private struct MobileconfigReader {
+private struct MobileconfigMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

@@ -52,16 +52,16 @@ struct MsmtpFormat: ConfigFormat {
     }
 
     /// The lowest TLS version a `tls_priorities` string allows, when it says so.
-    static func minimumTLSVersion(priorities: String) -> TLSVersion? { MsmtpReader.minimumVersion(priorities: priorities) }
+    static func minimumTLSVersion(priorities: String) -> TLSVersion? { MsmtpMapper.minimumVersion(priorities: priorities) }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = MsmtpReader(file: file, ports: context.ports)
+        var reader = MsmtpMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
-struct MsmtpReader {
+struct MsmtpMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     /// One command's value in an account; `value == nil` means an `eval` line may have set it (unknowable).

@@ -55,7 +55,7 @@ struct MuttFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = MuttReader(context: context, mainPath: file.path)
+        var reader = MuttParseState(context: context, mainPath: file.path)
         reader.read(file)
         return reader.finish()
     }
@@ -75,7 +75,7 @@ struct MuttValue {
     var exact = false
 }
 
-struct MuttReader {
+struct MuttParseState {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let context: ParseContext

@@ -2,7 +2,7 @@ import Foundation
 import MailAuditCore
 
 /// The variables, once read, mapped to endpoints (mailbox URLs, `smtp_url`) and the sending identity.
-extension MuttReader {
+extension MuttParseState {
     // MARK: - Model
 
     mutating func finish() -> MailSetup {

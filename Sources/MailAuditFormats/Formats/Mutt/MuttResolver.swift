@@ -3,7 +3,7 @@ import MailAuditCore
 
 /// The variables as `set`/`unset`/`source`/hooks leave them: synonyms, defaults, `$name` expansion, and
 /// the commands that change them, run in file order with `source` followed where it stands.
-extension MuttReader {
+extension MuttParseState {
     // MARK: - Variables
 
     /// NeoMutt's names and mutt's old synonyms, mapped to the mutt names this reader uses.

@@ -26,7 +26,7 @@ struct NativeYAMLFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = NativeYAMLReader(file: file, ports: context.ports)
+        var reader = NativeYAMLMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
@@ -44,7 +44,7 @@ private enum NativeKeys {
     static let webmail = ["name", "url"]
 }
 
-private struct NativeYAMLReader {
+private struct NativeYAMLMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

@@ -47,13 +47,13 @@ struct OfflineIMAPFormat: ConfigFormat {
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var reader = OfflineIMAPReader(file: file, ports: context.ports)
+        var reader = OfflineIMAPMapper(file: file, ports: context.ports)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
 }
 
-struct OfflineIMAPReader {
+struct OfflineIMAPMapper {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile

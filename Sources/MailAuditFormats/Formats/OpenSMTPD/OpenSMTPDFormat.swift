@@ -39,13 +39,13 @@ struct OpenSMTPDFormat: ConfigFormat {
             let t = line.trimmingCharacters(in: .whitespaces)
             guard let first = t.split(whereSeparator: { $0 == " " || $0 == "\t" }).first, !first.hasPrefix("#") else { continue }
             if first.contains(":") { return false }  // `pwcheck_method: saslauthd`; no smtpd.conf statement starts so
-            if OpenSMTPDParser.statements.contains(String(first)) || OpenSMTPDParser.obsolete[String(first)] != nil { statement = true }
+            if OpenSMTPDParseState.statements.contains(String(first)) || OpenSMTPDParseState.obsolete[String(first)] != nil { statement = true }
         }
         return statement
     }
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
-        var parser = OpenSMTPDParser(file: file, context: context)
+        var parser = OpenSMTPDParseState(file: file, context: context)
         parser.read()
         return parser.setup.reporting(parser.diagnostics)
     }
@@ -143,7 +143,7 @@ struct SmtpdLexer {
     }
 }
 
-struct OpenSMTPDParser {
+struct OpenSMTPDParseState {
     /// What could not be read past, in the order it was met; filed in the setup when the parse ends.
     var diagnostics = Diagnostics()
     let file: SourceFile
@@ -194,7 +194,7 @@ struct OpenSMTPDParser {
         openFiles.append(URL(fileURLWithPath: source.path).standardizedFileURL.path)
         defer { openFiles.removeLast() }
         let tokens = SmtpdLexer.tokens(source, diagnostics: &diagnostics)
-        for raw in OpenSMTPDParser.split(tokens) {
+        for raw in OpenSMTPDParseState.split(tokens) {
             // `$name` at the start of a token expands to the macro's value as defined so far.
             var statement: [SmtpdToken] = []
             for token in raw {
@@ -207,8 +207,8 @@ struct OpenSMTPDParser {
                     statement.append(token)
                 }
             }
-            if OpenSMTPDParser.isMacroDefinition(statement) {
-                macros[statement[0].text] = OpenSMTPDParser.macroValue(statement[2])
+            if OpenSMTPDParseState.isMacroDefinition(statement) {
+                macros[statement[0].text] = OpenSMTPDParseState.macroValue(statement[2])
                 continue
             }
             handle(statement, depth: depth)
@@ -246,7 +246,7 @@ struct OpenSMTPDParser {
 
     mutating func handle(_ s: [SmtpdToken], depth: Int) {
         guard let first = s.first else { return }
-        if OpenSMTPDParser.isMacroDefinition(s) { return }
+        if OpenSMTPDParseState.isMacroDefinition(s) { return }
         if first.kind != .word {
             diagnostics.report("syntax error: a statement starts with a keyword, found \"\(first.text)\"", at: first.span)
             return
@@ -263,12 +263,12 @@ struct OpenSMTPDParser {
             // `queue encryption key KEY` (before 6.4); current smtpd takes `queue encryption [KEY]`.
             diagnostics.report("`queue encryption key …` is OpenSMTPD's syntax from before 6.4, which current smtpd rejects; write `queue encryption KEY`", at: s[2].span)
         default:
-            if let why = OpenSMTPDParser.obsolete[first.text] {
+            if let why = OpenSMTPDParseState.obsolete[first.text] {
                 var text = s.map { $0.kind == .quoted ? "\"\($0.text)\"" : $0.text }.joined(separator: " ")
                 if text.count > 60 { text = String(text.prefix(57)) + "…" }
                 diagnostics.report("`\(text)`: \(why)", at: first.span)
-            } else if !OpenSMTPDParser.statements.contains(first.text) {
-                diagnostics.report("syntax error: unknown statement \"\(first.text)\"\(Suggestion.phrase(for: first.text, in: Array(OpenSMTPDParser.statements)))", at: first.span)
+            } else if !OpenSMTPDParseState.statements.contains(first.text) {
+                diagnostics.report("syntax error: unknown statement \"\(first.text)\"\(Suggestion.phrase(for: first.text, in: Array(OpenSMTPDParseState.statements)))", at: first.span)
             }
         }
     }
@@ -285,8 +285,8 @@ struct OpenSMTPDParser {
             diagnostics.report("include loop: \(path) is already being read; not read again", at: s[1].span)
             return
         }
-        if depth >= OpenSMTPDParser.maxIncludeDepth {
-            diagnostics.report("include nested more than \(OpenSMTPDParser.maxIncludeDepth) deep; \(path) not read", at: s[1].span)
+        if depth >= OpenSMTPDParseState.maxIncludeDepth {
+            diagnostics.report("include nested more than \(OpenSMTPDParseState.maxIncludeDepth) deep; \(path) not read", at: s[1].span)
             return
         }
         do {
@@ -388,7 +388,7 @@ struct OpenSMTPDParser {
             case "mask-src", "no-dsn", "proxy-v2", "received-auth":
                 i += 1
             case "certificate":
-                diagnostics.report(OpenSMTPDParser.obsolete["certificate"]!, at: t.span)
+                diagnostics.report(OpenSMTPDParseState.obsolete["certificate"]!, at: t.span)
                 i += 2
             case "secure":
                 diagnostics.report("`listen on … secure` is OpenSMTPD's syntax before 6.4; current smtpd rejects it: write one listener with `tls` (port 25 or 587) and one with `smtps` (port 465)", at: t.span)

@@ -42,9 +42,9 @@ struct ThunderbirdFormat: ConfigFormat {
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         let setup = MailSetup(path: file.path, format: id)
-        var lexer = PrefsParser(file: file)
+        var lexer = PrefsSyntax(file: file)
         lexer.parse()
-        var reader = ThunderbirdReader(file: file, ports: context.ports, prefs: lexer.prefs, setup: setup, diagnostics: lexer.diagnostics)
+        var reader = ThunderbirdMapper(file: file, ports: context.ports, prefs: lexer.prefs, setup: setup, diagnostics: lexer.diagnostics)
         reader.read()
         return reader.setup.reporting(reader.diagnostics)
     }
@@ -88,7 +88,7 @@ struct PrefStore {
 /// `sticky_pref` calls with a string name and a string, integer or boolean value, optional
 /// `locked`/`sticky` attributes, `//`, `#` and `/* */` comments. A statement with an error is not
 /// applied; reading resumes after the next `;` or at the next line.
-struct PrefsParser {
+struct PrefsSyntax {
     let file: SourceFile
     let scalars: [Unicode.Scalar]
     var index = 0
@@ -304,7 +304,7 @@ struct PrefsParser {
     }
 }
 
-private struct ThunderbirdReader {
+private struct ThunderbirdMapper {
     let file: SourceFile
     let ports: PortTable
     let prefs: PrefStore
