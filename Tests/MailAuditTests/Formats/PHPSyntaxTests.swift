@@ -133,8 +133,8 @@ import Testing
             let prefix = String(String.UnicodeScalarView(text.unicodeScalars.prefix(n)))
             _ = config(prefix)
         }
-        #expect(!syntax("<?php $config['a'] = 'open").problems.isEmpty)
-        #expect(!syntax("<?php /* open").problems.isEmpty)
+        #expect(!syntax("<?php $config['a'] = 'open").diagnostics.isEmpty)
+        #expect(!syntax("<?php /* open").diagnostics.isEmpty)
         #expect(config("<?php $config[").isEmpty)
     }
 }

@@ -35,8 +35,9 @@ struct NextcloudFormat: ConfigFormat {
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = PHPSyntax(file)
-        setup.problems += syntax.problems
+        var diagnostics = Diagnostics()
+        diagnostics.report(contentsOf: syntax.diagnostics)
         NextcloudMapper(settings: PHPSettings(array: ["CONFIG"], of: syntax), file: file, ports: context.ports).map(into: &setup)
-        return setup
+        return setup.reporting(diagnostics)
     }
 }

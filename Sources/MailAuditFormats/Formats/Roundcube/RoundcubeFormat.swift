@@ -38,7 +38,8 @@ struct RoundcubeFormat: ConfigFormat {
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = PHPSyntax(file)
-        setup.problems += syntax.problems
+        var diagnostics = Diagnostics()
+        diagnostics.report(contentsOf: syntax.diagnostics)
         var defaults: PHPSettings?
         let defaultsPath = (file.path.folderPath as NSString).appendingPathComponent("defaults.inc.php")
         if file.path != "-", defaultsPath != file.path, context.folders.isFile(defaultsPath) {
@@ -48,11 +49,11 @@ struct RoundcubeFormat: ConfigFormat {
                     setup.includedFiles.append(defaultsPath)
                 }
             } catch {
-                setup.problems.append(error)
+                diagnostics.report(error)
             }
         }
         let settings = PHPSettings(array: RoundcubeMapper.variables, of: syntax)
         RoundcubeMapper(config: settings, defaults: defaults, file: file, ports: context.ports).map(into: &setup)
-        return setup
+        return setup.reporting(diagnostics)
     }
 }

@@ -25,8 +25,9 @@ struct WordPressFormat: ConfigFormat {
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = PHPSyntax(file)
-        setup.problems += syntax.problems
+        var diagnostics = Diagnostics()
+        diagnostics.report(contentsOf: syntax.diagnostics)
         WordPressMapper(constants: PHPSettings(constantsOf: syntax), file: file).map(into: &setup)
-        return setup
+        return setup.reporting(diagnostics)
     }
 }

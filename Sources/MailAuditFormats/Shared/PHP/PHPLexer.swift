@@ -33,7 +33,7 @@ struct PHPToken {
 /// operators. One pass over the scalars: linear, and a truncated file ends its last token.
 struct PHPLexer {
     private(set) var tokens: [PHPToken] = []
-    private(set) var problems: [ParseProblem] = []
+    private(set) var diagnostics = Diagnostics()
 
     private let s: [Unicode.Scalar]
     private let path: String
@@ -152,7 +152,7 @@ struct PHPLexer {
         if startsWith("/*") {
             advance(2)
             while i < s.count, !startsWith("*/") { advance() }
-            if i < s.count { advance(2) } else { problem("unterminated comment: the /* opened here does not end", at: start) }
+            if i < s.count { advance(2) } else { diagnostics.report("unterminated comment: the /* opened here does not end", at: span(start)) }
             return
         }
         if c == "$", let n = peek(1), Self.isNameStart(n) {
@@ -178,7 +178,7 @@ struct PHPLexer {
         if c == "`" {
             advance()
             while i < s.count, s[i] != "`" { if s[i] == "\\" { advance() }; if i < s.count { advance() } }
-            if i < s.count { advance() } else { problem("unterminated backtick command", at: start) }
+            if i < s.count { advance() } else { diagnostics.report("unterminated backtick command", at: span(start)) }
             emit(.string(nil), from: start)
             return
         }
@@ -195,8 +195,9 @@ struct PHPLexer {
         emit(.op(String(c)), from: start)
     }
 
-    private mutating func problem(_ message: String, at start: (line: Int, column: Int)) {
-        problems.append(ParseProblem(message, path: path, span: SourceSpan(path: path, line: start.line, column: start.column)))
+    /// Where a token that does not end began: PHP's error points there.
+    private func span(_ start: (line: Int, column: Int)) -> SourceSpan {
+        SourceSpan(path: path, line: start.line, column: start.column)
     }
 
     private mutating func readName() -> String {
@@ -237,7 +238,7 @@ struct PHPLexer {
             out.append(s[i])
             advance()
         }
-        if i < s.count { advance() } else { problem("unterminated string: the single-quoted string opened here does not end", at: start) }
+        if i < s.count { advance() } else { diagnostics.report("unterminated string: the single-quoted string opened here does not end", at: span(start)) }
         return String(out)
     }
 
@@ -286,7 +287,7 @@ struct PHPLexer {
             out.append(c)
             advance()
         }
-        if i < s.count { advance() } else { problem("unterminated string: the double-quoted string opened here does not end", at: start) }
+        if i < s.count { advance() } else { diagnostics.report("unterminated string: the double-quoted string opened here does not end", at: span(start)) }
         return interpolated ? nil : String(out)
     }
 
@@ -321,7 +322,7 @@ struct PHPLexer {
                 return
             }
         }
-        problem("unterminated heredoc: <<<\(id) has no closing \(id) line", at: start)
+        diagnostics.report("unterminated heredoc: <<<\(id) has no closing \(id) line", at: span(start))
         emit(.string(nil), from: start)
     }
 }

@@ -25,7 +25,7 @@ struct PHPStatement: Equatable, Sendable {
 struct PHPSyntax {
     private(set) var statements: [PHPStatement] = []
     /// Unterminated strings, comments and heredocs (PHP refuses such a file).
-    private(set) var problems: [ParseProblem] = []
+    private(set) var diagnostics = Diagnostics()
 
     private let t: [PHPToken]
     private let path: String
@@ -39,7 +39,7 @@ struct PHPSyntax {
         let lexer = PHPLexer(file)
         t = lexer.tokens
         path = file.path
-        problems = lexer.problems
+        diagnostics.report(contentsOf: lexer.diagnostics)
         parseFile()
     }
 
