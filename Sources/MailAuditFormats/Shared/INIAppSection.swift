@@ -22,14 +22,14 @@ struct INIAppSection {
     subscript(key: String) -> INIAppSetting? { settings[key] }
     func has(_ key: String) -> Bool { settings[key] != nil }
 
-    /// The named section of `file`, if it is written; `problems` collects the lines the program refuses.
-    static func read(_ file: SourceFile, dialect: INIDialect, section name: String, problems: inout [ParseProblem]) -> INIAppSection? {
+    /// The named section of `file`, if it is written; the lines the program refuses are reported into `diagnostics`.
+    static func read(_ file: SourceFile, dialect: INIDialect, section name: String, diagnostics: inout Diagnostics) -> INIAppSection? {
         let document = INILexer.lex(file, dialect: dialect)
         let template = TemplateLines(file)
-        problems += document.problems.filter { problem in
+        diagnostics.report(contentsOf: document.problems.filter { problem in
             guard let line = problem.span?.line else { return true }
             return !template.isTemplateLine(line)
-        }
+        })
         var result: INIAppSection?
         for s in document.sections where s.name == name {
             if result == nil { result = INIAppSection(name: name, header: s.headerSpan) }

@@ -22,6 +22,6 @@ extension DotenvParseState {
             settings.values[key] = GrafanaSMTPSettings.Setting(value: value, span: entry.valueSpan, name: variable)
         }
         if let file = env.entry("GF_SMTP_PASSWORD__FILE"), file.value != "" { settings.passwordFile = file.valueSpan }
-        GrafanaMapper(settings: settings, path: file.path).map(into: &setup)
+        GrafanaMapper(settings: settings, path: file.path).map(into: &setup, diagnostics: &diagnostics)
     }
 }

@@ -42,9 +42,10 @@ struct GiteaFormat: ConfigFormat {
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: Self.description.id)
-        guard let mailer = INIAppSection.read(file, dialect: .giteaINI, section: "mailer", problems: &setup.problems) else { return setup }
-        GiteaMapper(mailer: mailer, path: file.path).map(into: &setup)
-        return setup
+        var diagnostics = Diagnostics()
+        guard let mailer = INIAppSection.read(file, dialect: .giteaINI, section: "mailer", diagnostics: &diagnostics) else { return setup.reporting(diagnostics) }
+        GiteaMapper(mailer: mailer, path: file.path).map(into: &setup, diagnostics: &diagnostics)
+        return setup.reporting(diagnostics)
     }
 }
 

@@ -31,7 +31,7 @@ struct GiteaMapper {
         var span: SourceSpan?
     }
 
-    func map(into setup: inout MailSetup) {
+    func map(into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         if let enabled = mailer["ENABLED"] {
             // A template's ENABLED (unknown) still describes the connection used when it is on.
             if enabled.mustBool(false) == false { return }
@@ -57,7 +57,7 @@ struct GiteaMapper {
                 case .hostPort(let host, let port): (h, p) = (host, port)
                 case .missingPort: (h, p) = (text, "")  // Gitea takes the whole value as the host
                 case .invalid:
-                    setup.problems.append(ParseProblem("HOST '\(text)' is not host or host:port (an IPv6 address needs [brackets]): Gitea refuses to start", path: path, span: host.span))
+                    diagnostics.report("HOST '\(text)' is not host or host:port (an IPv6 address needs [brackets]): Gitea refuses to start", at: host.span)
                     return
                 }
                 addr = Decided(value: h.isEmpty ? "127.0.0.1" : h, span: host.span)
@@ -119,10 +119,10 @@ struct GiteaMapper {
                 e.set(\.port, n, field: .port, span: portIsDefault ? nil : port.span)
                 e.portIsDefault = portIsDefault
             } else {
-                setup.problems.append(ParseProblem("SMTP port '\(text)' is not a number from 1 to 65535: Gitea cannot send mail", path: path, span: port.span))
+                diagnostics.report("SMTP port '\(text)' is not a number from 1 to 65535: Gitea cannot send mail", at: port.span ?? .start(of: path))
             }
         case "":
-            setup.problems.append(ParseProblem("no SMTP_PORT and PROTOCOL '\(proto.value ?? "")' implies none: Gitea cannot send mail (\"SMTP port is not configured\")", path: path, span: proto.span ?? mailer.header))
+            diagnostics.report("no SMTP_PORT and PROTOCOL '\(proto.value ?? "")' implies none: Gitea cannot send mail (\"SMTP port is not configured\")", at: proto.span ?? mailer.header)
         default:
             if let span = port.span { e.spans[.port] = span }
         }
@@ -141,7 +141,7 @@ struct GiteaMapper {
             e.set(\.tls, TLSMode.none, field: .tls, span: proto.span)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: proto.span)
         case let other?:
-            setup.problems.append(ParseProblem("PROTOCOL '\(other)' is not one Gitea knows (\(Self.protocols.joined(separator: ", "))): it sends through plain smtp without TLS", path: path, span: proto.span))
+            diagnostics.report("PROTOCOL '\(other)' is not one Gitea knows (\(Self.protocols.joined(separator: ", "))): it sends through plain smtp without TLS", at: proto.span ?? .start(of: path))
             e.set(\.tls, TLSMode.none, field: .tls, span: proto.span)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: proto.span)
         case nil:

@@ -39,7 +39,8 @@ struct GrafanaFormat: ConfigFormat {
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: Self.description.id)
-        guard let smtp = INIAppSection.read(file, dialect: .grafanaINI, section: "smtp", problems: &setup.problems) else { return setup }
+        var diagnostics = Diagnostics()
+        guard let smtp = INIAppSection.read(file, dialect: .grafanaINI, section: "smtp", diagnostics: &diagnostics) else { return setup.reporting(diagnostics) }
         var settings = GrafanaSMTPSettings(header: smtp.header)
         for key in GrafanaSMTPSettings.keys {
             guard let s = smtp[key] else { continue }
@@ -47,8 +48,8 @@ struct GrafanaFormat: ConfigFormat {
             if s.value == "" { continue }
             settings.values[key] = .init(value: s.value, span: s.span, name: key)
         }
-        GrafanaMapper(settings: settings, path: file.path).map(into: &setup)
-        return setup
+        GrafanaMapper(settings: settings, path: file.path).map(into: &setup, diagnostics: &diagnostics)
+        return setup.reporting(diagnostics)
     }
 }
 

@@ -36,7 +36,7 @@ struct GrafanaMapper {
     let settings: GrafanaSMTPSettings
     let path: String
 
-    func map(into setup: inout MailSetup) {
+    func map(into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         let s = settings.values
         let unknownIfAbsent = settings.absentIsUnknown
         // A template's `enabled` (unknown) still describes the connection used when it is on.
@@ -59,7 +59,7 @@ struct GrafanaMapper {
                     e.set(\.port, n, field: .port, span: host.span)
                     port = n
                 } else {
-                    setup.problems.append(ParseProblem("\(host.name) '\(text)' is not host:port: Grafana cannot send mail (it needs the port, as in smtp.example.com:587)", path: path, span: host.span))
+                    diagnostics.report("\(host.name) '\(text)' is not host:port: Grafana cannot send mail (it needs the port, as in smtp.example.com:587)", at: host.span)
                     e.spans[.host] = host.span
                     e.spans[.port] = host.span
                 }
