@@ -43,8 +43,9 @@ struct GitLabFormat: ConfigFormat {
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: id)
         let syntax = GitLabSyntax(file)
-        setup.problems += syntax.problems
-        GitLabMapper(statements: syntax.statements, ports: context.ports).map(into: &setup)
-        return setup
+        var diagnostics = Diagnostics()
+        diagnostics.report(contentsOf: syntax.diagnostics)
+        GitLabMapper(statements: syntax.statements, ports: context.ports).map(into: &setup, diagnostics: &diagnostics)
+        return setup.reporting(diagnostics)
     }
 }

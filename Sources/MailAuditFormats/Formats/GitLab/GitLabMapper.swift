@@ -55,16 +55,16 @@ struct GitLabMapper {
         self.ports = ports
     }
 
-    func map(into setup: inout MailSetup) {
-        if let e = smtp(into: &setup) { setup.endpoints.append(e) }
+    func map(into setup: inout MailSetup, diagnostics: inout Diagnostics) {
+        if let e = smtp(into: &setup, diagnostics: &diagnostics) { setup.endpoints.append(e) }
         for mailbox in ["incoming_email", "service_desk_email"] {
-            if let e = imap(mailbox, into: &setup) { setup.endpoints.append(e) }
+            if let e = imap(mailbox, into: &setup, diagnostics: &diagnostics) { setup.endpoints.append(e) }
         }
     }
 
     // MARK: Outgoing mail
 
-    func smtp(into setup: inout MailSetup) -> Endpoint? {
+    func smtp(into setup: inout MailSetup, diagnostics: inout Diagnostics) -> Endpoint? {
         guard let enable = settings["smtp_enable"] else { return nil }
         if let v = enable.value, !v.isTruthy { return nil }
         var e = Endpoint(role: .client, location: enable.target)
@@ -79,7 +79,7 @@ struct GitLabMapper {
             if let host = s.value?.text, !host.isEmpty { e.set(\.host, host, field: .host, span: s.span) } else { e.spans[.host] = s.span }
         }
 
-        port(settings["smtp_port"], name: "smtp_port", default: ports.port(service: "smtp"), into: &e, setup: &setup)
+        port(settings["smtp_port"], name: "smtp_port", default: ports.port(service: "smtp"), into: &e, diagnostics: &diagnostics)
 
         // mail 2.8 with GitLab's patch: `tls`/`ssl` mean implicit TLS and exclude STARTTLS; otherwise
         // `enable_starttls_auto` false turns STARTTLS off, and true or unset means "if offered".
@@ -93,7 +93,7 @@ struct GitLabMapper {
             e.spans[.tls] = implicit == nil ? implicitSpan : auto?.span
         } else if implicit == true {
             if autoOn == true {
-                setup.problems.append(ParseProblem("smtp_tls (implicit TLS) and smtp_enable_starttls_auto are both true: GitLab's mailer refuses to send (':enable_starttls and :tls are mutually exclusive'); set smtp_enable_starttls_auto = false for port 465, or smtp_tls = false for STARTTLS", path: setup.path, span: auto?.span ?? implicitSpan))
+                diagnostics.report("smtp_tls (implicit TLS) and smtp_enable_starttls_auto are both true: GitLab's mailer refuses to send (':enable_starttls and :tls are mutually exclusive'); set smtp_enable_starttls_auto = false for port 465, or smtp_tls = false for STARTTLS", at: auto?.span ?? implicitSpan ?? .start(of: setup.path))
                 e.spans[.tls] = auto?.span
             } else {
                 e.set(\.tls, .implicit, field: .tls, span: implicitSpan)
@@ -108,7 +108,7 @@ struct GitLabMapper {
             e.set(\.tlsRequired, false, field: .tlsRequired, span: auto?.span)
         }
 
-        if e.tls != TLSMode.none { verification(settings["smtp_openssl_verify_mode"], into: &e, setup: &setup) }
+        if e.tls != TLSMode.none { verification(settings["smtp_openssl_verify_mode"], into: &e, diagnostics: &diagnostics) }
 
         // Net::SMTP logs in when a user name or a password is given; the mechanism defaults to PLAIN.
         let user = settings["smtp_user_name"], password = settings["smtp_password"]
@@ -145,7 +145,7 @@ struct GitLabMapper {
     // MARK: Incoming mail
 
     /// mail_room's IMAP connection for `incoming_email` or `service_desk_email`.
-    func imap(_ mailbox: String, into setup: inout MailSetup) -> Endpoint? {
+    func imap(_ mailbox: String, into setup: inout MailSetup, diagnostics: inout Diagnostics) -> Endpoint? {
         guard let enabled = settings["\(mailbox)_enabled"] else { return nil }
         if let v = enabled.value, !v.isTruthy { return nil }
         // Enabled needs an address too; Microsoft Graph instead of IMAP makes no IMAP connection.
@@ -166,7 +166,7 @@ struct GitLabMapper {
         if let s = settings["\(mailbox)_host"] {
             if let host = s.value?.text, !host.isEmpty { e.set(\.host, host, field: .host, span: s.span) } else { e.spans[.host] = s.span }
         }
-        port(settings["\(mailbox)_port"], name: "\(mailbox)_port", default: ports.port(service: "imap"), into: &e, setup: &setup)
+        port(settings["\(mailbox)_port"], name: "\(mailbox)_port", default: ports.port(service: "imap"), into: &e, diagnostics: &diagnostics)
 
         let ssl = settings["\(mailbox)_ssl"], startTLS = settings["\(mailbox)_start_tls"]
         let sslOn: Bool? = ssl.map { $0.value.map { $0.isTruthy } } ?? false
@@ -196,7 +196,7 @@ struct GitLabMapper {
 
     // MARK: Shared settings
 
-    private func port(_ s: Setting?, name: String, default port: Int?, into e: inout Endpoint, setup: inout MailSetup) {
+    private func port(_ s: Setting?, name: String, default port: Int?, into e: inout Endpoint, diagnostics: inout Diagnostics) {
         guard let s else {
             e.port = port
             e.portIsDefault = true
@@ -207,14 +207,14 @@ struct GitLabMapper {
         case .integer(let p)? where (1...65535).contains(p): e.set(\.port, p, field: .port, span: s.span)
         case .string(let t)? where Int(t).map({ (1...65535).contains($0) }) == true: e.set(\.port, Int(t) ?? 0, field: .port, span: s.span)
         default:
-            setup.problems.append(ParseProblem("\(name) must be a port number from 1 to 65535", path: setup.path, span: s.span))
+            diagnostics.report("\(name) must be a port number from 1 to 65535", at: s.span)
         }
     }
 
     /// `smtp_openssl_verify_mode`: a name ('none', 'peer', …), OpenSSL's constant or its number. Only
     /// VERIFY_PEER checks a server's certificate: the other flags (`client_once`,
     /// `fail_if_no_peer_cert`) are for servers, and OpenSSL ignores them in a client.
-    private func verification(_ s: Setting?, into e: inout Endpoint, setup: inout MailSetup) {
+    private func verification(_ s: Setting?, into e: inout Endpoint, diagnostics: inout Diagnostics) {
         guard let s else { e.verifyCertificate = true; return }
         let mode: Int?
         switch s.value {
@@ -224,12 +224,12 @@ struct GitLabMapper {
         case .string(let t)?:
             mode = Self.verifyModes[t.lowercased()]
             if mode == nil {
-                setup.problems.append(ParseProblem("smtp_openssl_verify_mode '\(t)' is not an OpenSSL verify mode (none, peer, client_once, fail_if_no_peer_cert): GitLab fails to send mail with it", path: setup.path, span: s.span))
+                diagnostics.report("smtp_openssl_verify_mode '\(t)' is not an OpenSSL verify mode (none, peer, client_once, fail_if_no_peer_cert): GitLab fails to send mail with it", at: s.span)
             }
         case .symbol(let t)?:
             // The mailer turns only strings into OpenSSL's constants; a symbol fails when TLS starts.
             mode = nil
-            setup.problems.append(ParseProblem("smtp_openssl_verify_mode :\(t) is a symbol: GitLab's mailer takes a string ('\(t)') and fails to send mail with a symbol", path: setup.path, span: s.span))
+            diagnostics.report("smtp_openssl_verify_mode :\(t) is a symbol: GitLab's mailer takes a string ('\(t)') and fails to send mail with a symbol", at: s.span)
         default: mode = nil
         }
         if let mode { e.set(\.verifyCertificate, mode & 1 == 1, field: .verifyCertificate, span: s.span) } else { e.spans[.verifyCertificate] = s.span }

@@ -61,7 +61,7 @@ struct GitLabSyntax {
     static let nestingLimit = 64
 
     private(set) var statements: [Statement] = []
-    private(set) var problems: [ParseProblem] = []
+    private(set) var diagnostics = Diagnostics()
     private let file: SourceFile
     private let tokens: [RubyToken]
     private let bytes: [UInt8]
@@ -70,7 +70,7 @@ struct GitLabSyntax {
         self.file = file
         let lexed = RubyLexer.tokens(of: file.text, path: file.path)
         tokens = lexed.tokens
-        problems = lexed.problems
+        diagnostics.report(contentsOf: lexed.diagnostics)
         bytes = Array(file.text.utf8)
         split()
     }

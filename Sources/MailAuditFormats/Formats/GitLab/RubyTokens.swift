@@ -67,7 +67,7 @@ struct RubyLexer {
     private var column = 1
     private var spaceBefore = false
     private(set) var tokens: [RubyToken] = []
-    private(set) var problems: [ParseProblem] = []
+    private(set) var diagnostics = Diagnostics()
     private var pendingHeredocs: [(token: Int, terminator: [UInt8], indented: Bool, squiggly: Bool, raw: Bool)] = []
 
     init(text: String, path: String) {
@@ -79,10 +79,10 @@ struct RubyLexer {
         self.path = path
     }
 
-    static func tokens(of text: String, path: String) -> (tokens: [RubyToken], problems: [ParseProblem]) {
+    static func tokens(of text: String, path: String) -> (tokens: [RubyToken], diagnostics: Diagnostics) {
         var lexer = RubyLexer(text: text, path: path)
         lexer.run()
-        return (lexer.tokens, lexer.problems)
+        return (lexer.tokens, lexer.diagnostics)
     }
 
     // MARK: Positions
@@ -99,10 +99,6 @@ struct RubyLexer {
 
     private func span(line: Int, column: Int) -> SourceSpan {
         SourceSpan(path: path, line: line, column: column, endLine: self.line, endColumn: self.column)
-    }
-
-    private mutating func problem(_ message: String, line: Int, column: Int) {
-        problems.append(ParseProblem(message, path: path, span: SourceSpan(path: path, line: line, column: column)))
     }
 
     private mutating func emit(_ kind: RubyToken.Kind, start: Int, line: Int, column: Int) {
@@ -202,7 +198,7 @@ struct RubyLexer {
                     return true
                 }
             }
-            problem("=begin without =end: the comment runs to the end of the file", line: l, column: c)
+            diagnostics.report("=begin without =end: the comment runs to the end of the file", at: SourceSpan(path: path, line: l, column: c))
             return true
         }
         if starts(with: "__END__"), peek(7) == nil || peek(7) == 0x0A || (peek(7) == 0x0D && peek(8) == 0x0A) {
@@ -406,7 +402,7 @@ struct RubyLexer {
             out.append(b)
             advance()
         }
-        problem("unterminated \(what): the \(what) opened here does not end before the end of the file", line: l, column: c)
+        diagnostics.report("unterminated \(what): the \(what) opened here does not end before the end of the file", at: SourceSpan(path: path, line: l, column: c))
         return nil
     }
 
@@ -415,7 +411,7 @@ struct RubyLexer {
     private mutating func skipInterpolation(depth: Int) -> Bool {
         let l = line, c = column
         if depth > Self.interpolationLimit {
-            problem("interpolation nested more than \(Self.interpolationLimit) deep: the rest of the file is not read", line: l, column: c)
+            diagnostics.report("interpolation nested more than \(Self.interpolationLimit) deep: the rest of the file is not read", at: SourceSpan(path: path, line: l, column: c))
             i = bytes.count
             return false
         }
@@ -435,7 +431,7 @@ struct RubyLexer {
             default: advance()
             }
         }
-        problem("unterminated interpolation: `#{` is not closed before the end of the file", line: l, column: c)
+        diagnostics.report("unterminated interpolation: `#{` is not closed before the end of the file", at: SourceSpan(path: path, line: l, column: c))
         return false
     }
 
@@ -604,7 +600,7 @@ struct RubyLexer {
             }
             let token = tokens[h.token]
             guard closed else {
-                problem("unterminated heredoc: no line '\(String(decoding: h.terminator, as: UTF8.self))' ends it", line: token.line, column: token.column)
+                diagnostics.report("unterminated heredoc: no line '\(String(decoding: h.terminator, as: UTF8.self))' ends it", at: SourceSpan(path: path, line: token.line, column: token.column))
                 tokens[h.token].kind = .computedLiteral
                 continue
             }

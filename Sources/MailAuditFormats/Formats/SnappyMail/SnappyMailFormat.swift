@@ -49,13 +49,14 @@ struct SnappyMailFormat: ConfigFormat {
 
     func parse(_ file: SourceFile, context: ParseContext) -> MailSetup {
         var setup = MailSetup(path: file.path, format: Self.description.id)
-        let (statements, problems) = SnappyMailSyntax.statements(file)
-        setup.problems += problems
+        let syntax = SnappyMailSyntax.statements(file)
+        var diagnostics = Diagnostics()
+        diagnostics.report(contentsOf: syntax.diagnostics)
         // json_decode and parse_ini_file give nothing for a file they cannot read: no domain.
-        guard problems.isEmpty else { return setup }
+        guard diagnostics.isEmpty else { return setup.reporting(diagnostics) }
         var name = (file.path as NSString).lastPathComponent
         for suffix in [".dist", ".json", ".ini"] where name.hasSuffix(suffix) { name = String(name.dropLast(suffix.count)) }
-        SnappyMailMapper(statements: statements, domain: name, file: file).map(into: &setup)
-        return setup
+        SnappyMailMapper(statements: syntax.statements, domain: name, file: file).map(into: &setup, diagnostics: &diagnostics)
+        return setup.reporting(diagnostics)
     }
 }

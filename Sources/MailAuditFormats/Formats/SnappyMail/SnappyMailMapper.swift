@@ -38,7 +38,7 @@ struct SnappyMailMapper {
         var defaultPort: Int?
     }
 
-    func map(into setup: inout MailSetup) {
+    func map(into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         var byPath: [[String]: SnappyMailStatement] = [:]
         for s in statements { byPath[s.path] = s }
         let servers: [Server]
@@ -69,7 +69,7 @@ struct SnappyMailMapper {
         }
         // A domain without an IMAP host is not loaded.
         guard let imap = servers.first(where: { $0.service == .imap }), imap.values["host"].map(isEmpty) == false else { return }
-        for server in servers { endpoint(server, into: &setup) }
+        for server in servers { endpoint(server, into: &setup, diagnostics: &diagnostics) }
     }
 
     /// The flat keys of older files, gathered into the shape of the JSON objects.
@@ -98,7 +98,7 @@ struct SnappyMailMapper {
         }
     }
 
-    func endpoint(_ server: Server, into setup: inout MailSetup) {
+    func endpoint(_ server: Server, into setup: inout MailSetup, diagnostics: inout Diagnostics) {
         let v = server.values
         if server.service == .sieve, v["enabled"].map(truthy) != true { return }
         if server.service == .smtp, v["usePhpMail"].map(truthy) == true { return }
@@ -126,7 +126,7 @@ struct SnappyMailMapper {
                     e.set(\.port, n, field: .port, span: p.valueSpan)
                     port = n
                 } else {
-                    setup.problems.append(ParseProblem("\(server.service.rawValue) port \(n) is not a port from 1 to 65535: SnappyMail cannot connect", path: file.path, span: p.valueSpan))
+                    diagnostics.report("\(server.service.rawValue) port \(n) is not a port from 1 to 65535: SnappyMail cannot connect", at: p.valueSpan)
                 }
             } else {
                 e.spans[.port] = p.valueSpan
@@ -159,7 +159,7 @@ struct SnappyMailMapper {
                 e.set(\.tlsRequired, false, field: .tlsRequired, span: typeSpan)
             }
         case let other?:
-            setup.problems.append(ParseProblem("\(server.service.rawValue) security type \(other) is none of 0 (none), 1 (SSL/TLS), 2 (STARTTLS), 9 (auto-detect): SnappyMail connects without TLS", path: file.path, span: typeSpan))
+            diagnostics.report("\(server.service.rawValue) security type \(other) is none of 0 (none), 1 (SSL/TLS), 2 (STARTTLS), 9 (auto-detect): SnappyMail connects without TLS", at: typeSpan ?? .start(of: file.path))
             e.set(\.tls, TLSMode.none, field: .tls, span: typeSpan)
             e.set(\.tlsRequired, false, field: .tlsRequired, span: typeSpan)
         case nil:

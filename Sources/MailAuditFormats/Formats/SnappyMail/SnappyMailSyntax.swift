@@ -25,12 +25,12 @@ struct SnappyMailStatement {
 enum SnappyMailSyntax {
     static let depthLimit = 64
 
-    static func statements(_ file: SourceFile) -> (statements: [SnappyMailStatement], problems: [ParseProblem]) {
+    static func statements(_ file: SourceFile) -> (statements: [SnappyMailStatement], diagnostics: Diagnostics) {
         let first = file.text.unicodeScalars.first { !$0.properties.isWhitespace }
         if first == "{" || first == "[" {
             var parser = JSONStatements(file: file)
             parser.run()
-            return (parser.statements, parser.problems)
+            return (parser.statements, parser.diagnostics)
         }
         return phpINI(file)
     }
@@ -40,16 +40,16 @@ enum SnappyMailSyntax {
     /// `key = value` lines; `;` (and `#` at the start of a line) comment; `[section]` headers do not
     /// matter (`parse_ini_file` without sections flattens them). A value is a `"…"` or `'…'` string or
     /// a bare word cut at `;`, where `true`/`on`/`yes` read as "1" and `false`/`off`/`no`/`none`/`null` as "".
-    static func phpINI(_ file: SourceFile) -> ([SnappyMailStatement], [ParseProblem]) {
+    static func phpINI(_ file: SourceFile) -> ([SnappyMailStatement], Diagnostics) {
         var statements: [SnappyMailStatement] = []
-        var problems: [ParseProblem] = []
+        var diagnostics = Diagnostics()
         for (index, raw) in file.lines.enumerated() {
             let number = index + 1
             let scalars = Array(raw.unicodeScalars)
             guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { continue }
             if scalars[start] == ";" || scalars[start] == "#" || scalars[start] == "[" { continue }
             guard let eq = scalars[start...].firstIndex(of: "=") else {
-                problems.append(ParseProblem("'\(String(raw).trimmingCharacters(in: .whitespaces))' is not `key = value`: PHP's parse_ini_file refuses the file", path: file.path, span: file.span(line: number, column: start + 1, length: scalars.count - start)))
+                diagnostics.report("'\(String(raw).trimmingCharacters(in: .whitespaces))' is not `key = value`: PHP's parse_ini_file refuses the file", at: file.span(line: number, column: start + 1, length: scalars.count - start))
                 continue
             }
             let keyEnd = scalars[start..<eq].lastIndex { !$0.properties.isWhitespace } ?? start
@@ -91,7 +91,7 @@ enum SnappyMailSyntax {
             let valueSpan = end > v ? file.span(line: number, column: v + 1, length: end - v) : file.span(line: number, column: eq + 1, length: 1)
             statements.append(SnappyMailStatement(path: [key], value: value, keySpan: keySpan, valueSpan: valueSpan))
         }
-        return (statements, problems)
+        return (statements, diagnostics)
     }
 }
 
@@ -104,7 +104,7 @@ private struct JSONStatements {
     let lineStarts: [Int]
     var i = 0
     var statements: [SnappyMailStatement] = []
-    var problems: [ParseProblem] = []
+    var diagnostics = Diagnostics()
 
     init(file: SourceFile) {
         self.file = file
@@ -132,7 +132,7 @@ private struct JSONStatements {
 
     mutating func fail(_ message: String) -> Failure {
         let p = position(min(i, max(0, s.count - 1)))
-        problems.append(ParseProblem("invalid JSON: \(message): json_decode refuses the file", path: file.path, span: file.span(line: p.line, column: p.column, length: 1)))
+        diagnostics.report("invalid JSON: \(message): json_decode refuses the file", at: file.span(line: p.line, column: p.column, length: 1))
         return Failure()
     }
 
