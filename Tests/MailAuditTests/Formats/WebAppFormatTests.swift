@@ -127,6 +127,8 @@ import Testing
         #expect(file.tls == .implicit && file.credential == .file && file.auth == nil, "GF_SMTP_ENABLED unset: grafana.ini decides, the connection is still described")
         #expect(TestSupport.parse("GF_SMTP_ENABLED=false\nGF_SMTP_HOST=h:25\n", format: "dotenv", path: ".env").endpoints.isEmpty)
         #expect(TestSupport.parse("GF_SMTP_HOST=\nGF_SECURITY_ADMIN_PASSWORD=x\n", format: "dotenv", path: ".env").endpoints.isEmpty, "an empty variable overrides nothing")
+        let noPort = TestSupport.parse("GF_SMTP_ENABLED=true\nGF_SMTP_HOST=smtp.example.com\n", format: "dotenv", path: ".env")
+        #expect(noPort.problems.map { at($0.span) } == ["2:14"], "a GF_SMTP_HOST without a port is reported in an env file as in grafana.ini")
     }
 
     // MARK: SnappyMail
