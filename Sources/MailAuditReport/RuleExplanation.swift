@@ -8,14 +8,15 @@ import MailAuditRules
 public enum RuleExplanation {
     public static let width = 80
 
-    /// `formats`: show the examples of these format ids; empty lists which formats have some.
-    public static func text(_ rule: Rule, formats: [String]) -> String {
+    /// `formats`: show the fixes and examples of these format ids; empty lists which formats have some.
+    /// `everyFix`: print every format's fix even so (SARIF's text help, which has no `--as`).
+    public static func text(_ rule: Rule, formats: [String], everyFix: Bool = false) -> String {
         var out = "\(rule.id) \(rule.name)\n"
         out += "severity: \(rule.severity.rawValue) · scope: \(rule.scope.rawValue)"
         if !rule.tags.isEmpty { out += " · tags: \(rule.tags.joined(separator: ", "))" }
         out += "\n\n" + wrap(rule.summary, indent: "") + "\n"
         if !rule.rationale.trimmed.isEmpty { out += section("Why", wrap(rule.rationale, indent: "  ")) }
-        if !rule.fix.isEmpty { out += section("Fix", fix(rule.fix, formats: formats)) }
+        if !rule.fix.isEmpty { out += section("Fix", fix(rule.fix, formats: formats, everyFix: everyFix)) }
         if !rule.references.isEmpty { out += section("References", rule.references.map { "  - \($0)" }.joined(separator: "\n")) }
         let documented = orderedFormats(rule)
         if formats.isEmpty {
@@ -42,11 +43,11 @@ public enum RuleExplanation {
 
     /// The general fix, then each asked-for format's own, one per line. Without `--as`, the formats
     /// that have their own are named, as the examples are: with 27 formats the list is a page.
-    static func fix(_ fix: RuleFix, formats: [String]) -> String {
+    static func fix(_ fix: RuleFix, formats: [String], everyFix: Bool) -> String {
         var out = wrap(fix.general, indent: "  ")
         // `dotenv/laravel` is one of dotenv's entries.
         let family = { (entry: (format: String, text: String)) in String(entry.format.prefix { $0 != "/" }) }
-        if formats.isEmpty {
+        if formats.isEmpty && !everyFix {
             var seen = Set<String>()
             let own = fix.byFormat.map(family).filter { seen.insert($0).inserted }
             if !own.isEmpty {
@@ -54,7 +55,7 @@ public enum RuleExplanation {
             }
             return out
         }
-        for entry in fix.byFormat where formats.contains(family(entry)) {
+        for entry in fix.byFormat where everyFix || formats.contains(family(entry)) {
             out += (out.isEmpty ? "" : "\n") + wrap("\(entry.format): \(entry.text)", indent: "  ")
         }
         return out

@@ -49,7 +49,7 @@ public struct SARIFReporter: Reporter {
             "id": .string(rule.id), "name": .string(rule.name),
             "shortDescription": SARIF.message(rule.summary),
             "fullDescription": SARIF.message(rule.rationale.isEmpty ? rule.summary : rule.rationale.trimmingCharacters(in: .whitespacesAndNewlines)),
-            "help": .object(["text": .string(RuleExplanation.text(rule, formats: [])), "markdown": .string(markdown)]),
+            "help": .object(["text": .string(RuleExplanation.text(rule, formats: [], everyFix: true)), "markdown": .string(markdown)]),
             "helpUri": .string("\(Self.rulesDocumentation)#\(rule.id.lowercased())"),
             "defaultConfiguration": .object(["level": .string(level(rule.severity))]),
             "properties": .object(["tags": .array(rule.tags.map(JSONValue.string)),
