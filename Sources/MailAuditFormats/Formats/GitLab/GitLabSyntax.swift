@@ -257,19 +257,7 @@ struct GitLabSyntax {
     }
 
     /// The index of the bracket that closes the one at `k`.
-    private func matching(_ ts: [RubyToken], from k: Int) -> Int? {
-        var depth = 0
-        for m in k..<ts.count {
-            if case .punct(let p) = ts[m].kind {
-                if p == "(" || p == "[" || p == "{" { depth += 1 }
-                if p == ")" || p == "]" || p == "}" {
-                    depth -= 1
-                    if depth == 0 { return m }
-                }
-            }
-        }
-        return nil
-    }
+    private func matching(_ ts: [RubyToken], from k: Int) -> Int? { Self.closes(ts[...], open: k) }
 
     // MARK: Literal values
 
