@@ -74,7 +74,7 @@ final class FakeServer: @unchecked Sendable {
     }
 }
 
-@Suite(.serialized) struct ProbeFakeServerTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ProbeFakeServerTests {
     static let timeout = 0.5
 
     func probe(_ behavior: FakeServer.Behavior, _ proto: MailProtocol, _ mode: TLSMode?) async throws -> ProbeResult {
@@ -82,14 +82,10 @@ final class FakeServer: @unchecked Sendable {
         defer { Task { await server.stop() } }
         let target = ProbeTarget(host: "127.0.0.1", port: server.port, protocol: proto, expectedTLS: mode, claim: .argument)
         let prober = try Prober(options: ProbeOptions(timeout: Self.timeout, concurrency: 4))
-        let clock = ContinuousClock()
-        var result: ProbeResult?
-        let took = await clock.measure { result = await prober.probe(target) }
-        // Every step is bounded: connect, greeting, the implicit-TLS hint after silence. The margin is
-        // wide because the suite runs beside real-server tests on two busy cores; without the
-        // timeouts these probes would never return.
-        #expect(took < .seconds(Self.timeout * 4 + 8), "\(behavior): took \(took)")
-        return result!
+        // Every step is bounded (connect, greeting, the implicit-TLS hint after silence): without the
+        // timeouts these probes would never return, and the suite's time limit fails them. How long
+        // they take is not asserted: beside CPU-bound tests on two cores a resumption can wait seconds.
+        return await prober.probe(target)
     }
 
     func issues(_ r: ProbeResult) -> [ProbeIssue] { ProbeRules.evaluate(r) }
