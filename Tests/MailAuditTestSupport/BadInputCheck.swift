@@ -1,3 +1,6 @@
+// Built only beside the test targets: a release build with the static standard library has no
+// Testing module, and this target is part of every `swift build`.
+#if canImport(Testing)
 import Foundation
 import Testing
 
@@ -22,3 +25,4 @@ public enum BadInputCheck {
         try check(Data(repeating: UInt8(ascii: "#"), count: 50 * 1_048_576), expect: "50 MB", position: "\"line\" : 1")
     }
 }
+#endif

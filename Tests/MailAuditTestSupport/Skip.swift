@@ -1,3 +1,6 @@
+// Built only beside the test targets: a release build with the static standard library has no
+// Testing module, and this target is part of every `swift build`.
+#if canImport(Testing)
 import Foundation
 import Testing
 
@@ -45,3 +48,4 @@ public enum Skip {
             .first { fm.isExecutableFile(atPath: $0.path) }
     }
 }
+#endif

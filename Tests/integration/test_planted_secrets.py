@@ -44,10 +44,11 @@ APPENDED = {
 }
 
 # Values of settings whose name says password, in the common syntaxes (key = value, key: value,
-# key value, "key" => "value", XML elements and property-list keys), and URL user-info.
+# key value, "key" => "value", XML elements and property-list keys), and URL user-info. A value is
+# on the setting's own line: an empty `SECRET_KEY =` does not own the section header below it.
 KEY = r"[\w.\-]*(?:password|passwd|passphrase|_pass|pass_|remotepass|smtppass|secret)[\w.\-]*"
 VALUE_PATTERNS = [
-    re.compile(r"(?im)^(\s*(?:set\s+|export\s+)?" + KEY + r"\s*(?:=|:|\s)\s*[\"']?)([^\"'\s#;<>{}]{2,})"),
+    re.compile(r"(?im)^(\s*(?:set\s+|export\s+)?" + KEY + r"[ \t]*(?:=|:|[ \t])[ \t]*[\"']?)([^\"'\s#;<>{}]{2,})"),
     re.compile(r"(?i)([\"']" + KEY + r"[\"']\]?\s*(?:=>|=|:|,)\s*[\"'])([^\"'\n]{2,})"),
     re.compile(r"(?i)(<(Password|password)>)([^<\n]+)(?=</)"),
     re.compile(r"(?i)(<key>\w*Password</key>\s*<(?:string|integer)>)([^<\n]+)"),

@@ -240,7 +240,8 @@ private struct LineINILexer {
                 continue
             }
             guard let delim = l[first...].firstIndex(where: { dialect.delimiters.contains($0) }) else {
-                document.diagnostics.report("\(dialect.name): '\(String(String.UnicodeScalarView(l[first...last])))' has no '=': not a `key = value` line", at: file.span(line: lineNo, column: first + 1, length: last - first + 1))
+                // The line is not quoted: it may be a password on a line of its own.
+                document.diagnostics.report("\(dialect.name): this line has no '=': not a `key = value` line", at: file.span(line: lineNo, column: first + 1, length: last - first + 1))
                 continue
             }
             guard let keyEnd = l[first..<delim].lastIndex(where: { !Self.isSpace($0) }) else {
