@@ -26,7 +26,7 @@ struct INIAppSection {
     static func read(_ file: SourceFile, dialect: INIDialect, section name: String, diagnostics: inout Diagnostics) -> INIAppSection? {
         let document = INILexer.lex(file, dialect: dialect)
         let template = TemplateLines(file)
-        diagnostics.report(contentsOf: document.problems.filter { problem in
+        diagnostics.report(contentsOf: document.diagnostics.problems.filter { problem in
             guard let line = problem.span?.line else { return true }
             return !template.isTemplateLine(line)
         })

@@ -86,7 +86,6 @@ struct INISection: Sendable {
 struct INIDocument: Sendable {
     var sections: [INISection] = []
     var diagnostics = Diagnostics()
-    var problems: [ParseProblem] { diagnostics.problems }
 
     func sections(named name: String) -> [INISection] { sections.filter { $0.name == name } }
 }

@@ -22,7 +22,7 @@ import Testing
         ssl = no
         """)
         let doc = lex(marked.text, .pythonConfigParser)
-        #expect(doc.problems.isEmpty, "\(doc.problems)")
+        #expect(doc.diagnostics.problems.isEmpty, "\(doc.diagnostics.problems)")
         let s = try #require(doc.sections.first)
         #expect(s.name == "Repository R" && s.headerSpan == marked.span(0, path: "t.ini"))
         let host = try #require(s.last("remotehost"))
@@ -45,7 +45,7 @@ import Testing
         y = 1
         y = 2
         """, .pythonConfigParser)
-        let messages = doc.problems.map { "\($0.span!.line):\($0.span!.column) \($0.message)" }
+        let messages = doc.diagnostics.problems.map { "\($0.span!.line):\($0.span!.column) \($0.message)" }
         #expect(messages.count == 4, "\(messages)")
         #expect(messages[0].hasPrefix("1:1 ") && messages[0].contains("before any [section]"))
         #expect(messages[1].hasPrefix("3:1 ") && messages[1].contains("neither a [section]"))
@@ -71,7 +71,7 @@ import Testing
         after = still read
         """)
         let doc = lex(marked.text, .goINI)
-        #expect(doc.problems.count == 1 && doc.problems[0].span?.line == 12 && doc.problems[0].message.contains("unclosed section"))
+        #expect(doc.diagnostics.problems.count == 1 && doc.diagnostics.problems[0].span?.line == 12 && doc.diagnostics.problems[0].message.contains("unclosed section"))
         #expect(doc.sections[0].name == "DEFAULT" && doc.sections[0].last("top")?.value == "level")
         let s = doc.sections[1]
         #expect(s.name == "Account One")
@@ -99,7 +99,7 @@ import Testing
         \tx = "q\\\\"
         """)
         let doc = lex(marked.text, .git)
-        #expect(doc.problems.isEmpty, "\(doc.problems)")
+        #expect(doc.diagnostics.problems.isEmpty, "\(doc.diagnostics.problems)")
         let s = doc.sections[0]
         #expect(s.name == "sendemail" && s.subsection == "Work \"Team\"")
         let server = try #require(s.last("smtpserver"))
@@ -125,10 +125,10 @@ import Testing
         [after]
         \tok = yes
         """, .git)
-        let found = doc.problems.map { ($0.span!.line, $0.span!.column) }
-        #expect(found.count == 4, "\(doc.problems.map(\.message))")
-        #expect(found[0] == (2, 15) && doc.problems[0].message.contains("quote"))
-        #expect(found[1] == (4, 9) && doc.problems[1].message.contains("escape"))
+        let found = doc.diagnostics.problems.map { ($0.span!.line, $0.span!.column) }
+        #expect(found.count == 4, "\(doc.diagnostics.problems.map(\.message))")
+        #expect(found[0] == (2, 15) && doc.diagnostics.problems[0].message.contains("quote"))
+        #expect(found[1] == (4, 9) && doc.diagnostics.problems[1].message.contains("escape"))
         #expect(found[2].0 == 5)
         #expect(found[3].0 == 7)
         let s = doc.sections[0]
